@@ -1,0 +1,60 @@
+#!/usr/bin/env node
+// `npm test`: typecheck, unit and integration tests (node:test + tsx), a client build, then the
+// browser tests (Playwright on Debian's Chromium). Ends with one line: "tests: N passed, N failed".
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
+
+function testFiles(dir, suffix) {
+  const full = path.join(root, dir);
+  if (!fs.existsSync(full)) return [];
+  return fs
+    .readdirSync(full, { recursive: true })
+    .filter((name) => name.endsWith(suffix))
+    .map((name) => path.join(dir, name))
+    .sort();
+}
+
+function run(title, command, args, env = {}) {
+  process.stdout.write(`\n== ${title}\n`);
+  const result = spawnSync(command, args, { cwd: root, stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, ...env }, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
+  process.stdout.write(result.stdout ?? '');
+  return { ok: result.status === 0, stdout: result.stdout ?? '' };
+}
+
+if (!fs.existsSync(CHROMIUM)) {
+  console.error(`Chromium not found at ${CHROMIUM}: install it with \`apt-get install -y chromium\` (Debian), or set CHROMIUM_PATH.`);
+  process.exit(1);
+}
+
+let passed = 0;
+let failed = 0;
+const typecheck = run('typecheck', 'npx', ['tsc', '--noEmit', '-p', 'tsconfig.json']);
+typecheck.ok ? passed++ : failed++;
+
+const nodeTests = [...testFiles('test/unit', '.test.ts'), ...testFiles('test/integration', '.test.ts')];
+const node = run('unit and integration tests', process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-reporter-destination=stdout', `--test-concurrency=${Math.max(1, os.availableParallelism() - 1)}`, ...nodeTests]);
+const count = (label) => Number((new RegExp(`^\\S*\\s*${label} (\\d+)`, 'm').exec(node.stdout) ?? [])[1] ?? 0);
+passed += count('pass');
+failed += count('fail') + (node.ok || count('fail') > 0 ? 0 : 1);
+
+const build = run('client build', 'npx', ['vite', 'build', '--logLevel', 'warn']);
+build.ok ? passed++ : failed++;
+
+const report = path.join(os.tmpdir(), `boardcast-playwright-${process.pid}.json`);
+const e2e = run('browser tests', 'npx', ['playwright', 'test', '--reporter=list,json'], { PLAYWRIGHT_JSON_OUTPUT_NAME: report });
+try {
+  const stats = JSON.parse(fs.readFileSync(report, 'utf8')).stats;
+  passed += stats.expected + stats.flaky;
+  failed += stats.unexpected;
+  if (!e2e.ok && stats.unexpected === 0) failed++;
+} catch {
+  failed++;
+}
+
+console.log(`\ntests: ${passed} passed, ${failed} failed`);
+process.exit(failed === 0 ? 0 : 1);

@@ -1,0 +1,20 @@
+/** What route factories and transports are handed: the server's parts, passed, never imported. */
+import type { Config } from './config.ts';
+import type { Logger } from './log.ts';
+import type { Metrics } from './metrics.ts';
+import type { RoomRegistry } from './rooms/room-registry.ts';
+import type { BoardStore } from './storage/board-store.ts';
+
+export interface AppContext {
+  config: Config;
+  log: Logger;
+  metrics: Metrics;
+  store: BoardStore;
+  registry: RoomRegistry;
+  /** The built client (vite build output). */
+  distDir: string;
+  /** True once shutdown began: new work is refused. */
+  isShuttingDown(): boolean;
+  /** Registers a cleanup run at shutdown before storage closes (e.g. ending SSE streams). */
+  onShutdown(cleanup: () => void | Promise<void>): void;
+}

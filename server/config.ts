@@ -1,0 +1,84 @@
+/**
+ * Settings, parsed once from the environment. Every setting, its default and its range are here
+ * and in the README; an invalid one throws ConfigError with one line that names it.
+ */
+import path from 'node:path';
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+export interface Config {
+  port: number;
+  host: string;
+  dataDir: string;
+  logLevel: LogLevel;
+  /** Base URL used in share links; derived from the request's Host header when unset. */
+  publicUrl: string | null;
+  /** Largest WebSocket frame accepted; a bigger one is closed with 1009. */
+  maxMessageBytes: number;
+  pingIntervalMs: number;
+  /** How long an unused board stays loaded after its last peer or viewer leaves. */
+  roomGraceMs: number;
+  /** Compact a board's log into one state once it holds more updates than this… */
+  compactAfterUpdates: number;
+  /** …or more bytes than this. */
+  compactAfterBytes: number;
+  /** Frames held per connection while its board loads; more closes it with 1008. */
+  maxPendingFrames: number;
+  shutdownTimeoutMs: number;
+}
+
+type Env = Record<string, string | undefined>;
+
+function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!/^\d+$/.test(raw.trim()) || !Number.isSafeInteger(value) || value < min || value > max) {
+    throw new ConfigError(`Invalid setting ${name}="${raw}": expected an integer from ${min} to ${max}`);
+  }
+  return value;
+}
+
+function logLevel(env: Env): LogLevel {
+  const raw = env.LOG_LEVEL ?? 'info';
+  if (!(LOG_LEVELS as readonly string[]).includes(raw)) {
+    throw new ConfigError(`Invalid setting LOG_LEVEL="${raw}": expected one of ${LOG_LEVELS.join(', ')}`);
+  }
+  return raw as LogLevel;
+}
+
+function publicUrl(env: Env): string | null {
+  const raw = env.PUBLIC_URL;
+  if (!raw) return null;
+  try {
+    const url = new URL(raw);
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error('not http(s)');
+    return url.origin;
+  } catch {
+    throw new ConfigError(`Invalid setting PUBLIC_URL="${raw}": expected an http(s) URL such as https://boards.example.com`);
+  }
+}
+
+export function parseConfig(env: Env = process.env): Config {
+  const host = env.HOST ?? '0.0.0.0';
+  if (host.trim() === '') throw new ConfigError('Invalid setting HOST="": expected a host name or address');
+  return {
+    port: integer(env, 'PORT', 8080, 0, 65_535),
+    host,
+    dataDir: path.resolve(env.DATA_DIR || './data'),
+    logLevel: logLevel(env),
+    publicUrl: publicUrl(env),
+    maxMessageBytes: integer(env, 'MAX_MESSAGE_BYTES', 1_048_576, 1_024, 64 * 1_048_576),
+    pingIntervalMs: integer(env, 'PING_INTERVAL_MS', 30_000, 100, 3_600_000),
+    roomGraceMs: integer(env, 'ROOM_GRACE_MS', 10_000, 0, 3_600_000),
+    compactAfterUpdates: integer(env, 'COMPACT_AFTER_UPDATES', 1_000, 2, 1_000_000),
+    compactAfterBytes: integer(env, 'COMPACT_AFTER_BYTES', 4 * 1_048_576, 1_024, 1_073_741_824),
+    maxPendingFrames: integer(env, 'MAX_PENDING_FRAMES', 256, 1, 100_000),
+    shutdownTimeoutMs: integer(env, 'SHUTDOWN_TIMEOUT_MS', 8_000, 100, 60_000),
+  };
+}

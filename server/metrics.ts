@@ -1,0 +1,28 @@
+/**
+ * Prometheus metrics (GET /metrics). One registry per server instance, so tests can run
+ * several servers in one process. Hot paths count in bulk (one `inc(n)` per broadcast).
+ */
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+export type Metrics = ReturnType<typeof createMetrics>;
+
+export function createMetrics() {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: 'boardcast_' });
+  const registers = [registry];
+  return {
+    registry,
+    connections: new Gauge({ name: 'boardcast_connections', help: 'Open connections by transport', labelNames: ['transport'] as const, registers }),
+    boardsLoaded: new Gauge({ name: 'boardcast_boards_loaded', help: 'Boards loaded in memory', registers }),
+    messagesIn: new Counter({ name: 'boardcast_messages_in_total', help: 'WebSocket messages received', registers }),
+    messagesOut: new Counter({ name: 'boardcast_messages_out_total', help: 'WebSocket messages sent (one per peer)', registers }),
+    bytesIn: new Counter({ name: 'boardcast_bytes_in_total', help: 'WebSocket bytes received', registers }),
+    bytesOut: new Counter({ name: 'boardcast_bytes_out_total', help: 'WebSocket bytes sent', registers }),
+    refusals: new Counter({ name: 'boardcast_refusals_total', help: 'Refused frames, requests and connections by reason', labelNames: ['reason'] as const, registers }),
+    commitSeconds: new Histogram({ name: 'boardcast_storage_commit_seconds', help: 'Time to commit one batch of updates', buckets: [0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5], registers }),
+    commits: new Counter({ name: 'boardcast_storage_commits_total', help: 'Storage transactions committed', registers }),
+    storedBytes: new Counter({ name: 'boardcast_storage_bytes_total', help: 'Update bytes committed to storage', registers }),
+    storageFailures: new Counter({ name: 'boardcast_storage_failures_total', help: 'Storage writes that failed', registers }),
+    compactions: new Counter({ name: 'boardcast_compactions_total', help: 'Board logs compacted into one state', registers }),
+  };
+}

@@ -1,0 +1,16 @@
+/**
+ * What a room sees of a connection: a role, a way to send bytes and a way to close. The socket
+ * library stays outside (server/sync/ws-connection.ts), so rooms are transport-agnostic.
+ */
+import type { CloseCode } from '../../common/protocol/close-codes.ts';
+import type { Role } from '../storage/board-store.ts';
+
+export interface Peer {
+  /** Unique per server process; for logs. */
+  readonly id: number;
+  readonly role: Role;
+  /** Queues a frame; dropped silently once the peer is closing. Never throws. */
+  send(frame: Uint8Array): void;
+  /** Closes with a documented code; idempotent. */
+  close(close: CloseCode, detail?: string): void;
+}

@@ -1,0 +1,129 @@
+/**
+ * Loaded boards by edit id. Concurrent joins share one load (a Map of promises); a board is
+ * unloaded a grace time after its last holder leaves; a board being unloaded finishes writing
+ * before it is loaded again.
+ */
+import * as Y from 'yjs';
+import type { Logger } from '../log.ts';
+import type { Metrics } from '../metrics.ts';
+import type { BoardAccess, BoardRecord, BoardStore } from '../storage/board-store.ts';
+import { Room } from './room.ts';
+
+export interface RegistryDeps {
+  store: BoardStore;
+  log: Logger;
+  metrics: Metrics;
+  graceMs: number;
+  compactAfterUpdates: number;
+  compactAfterBytes: number;
+}
+
+/** A held room; call `release` exactly when done. */
+export interface RoomLease {
+  room: Room;
+  release(): void;
+}
+
+export class RoomRegistry {
+  private readonly rooms = new Map<string, Promise<Room>>();
+  /** The room each entry of `rooms` resolved to, so a stale unload never drops a newer load. */
+  private readonly current = new Map<string, Room>();
+  private readonly unloading = new Map<string, Promise<void>>();
+  private readonly unloadTimers = new Map<string, NodeJS.Timeout>();
+
+  constructor(private readonly deps: RegistryDeps) {}
+
+  /**
+   * How `id` reaches a board: its edit id or its view id. With `create`, an id that names no
+   * board becomes the edit id of a new one; without, it resolves to null (reading never creates).
+   */
+  async resolve(id: string, create: boolean): Promise<BoardAccess | null> {
+    const found = await this.deps.store.findBoard(id);
+    if (found || !create) return found;
+    return { board: await this.deps.store.ensureBoard(id), role: 'edit' };
+  }
+
+  /** Loads (or shares the load of) the board and holds it. */
+  async acquire(board: BoardRecord): Promise<RoomLease> {
+    let loading = this.rooms.get(board.editId);
+    if (!loading) {
+      loading = this.load(board);
+      this.rooms.set(board.editId, loading);
+      loading.catch(() => this.rooms.delete(board.editId));
+    }
+    const room = await loading;
+    this.cancelUnload(board.editId);
+    return { room, release: room.retain() };
+  }
+
+  get loadedCount(): number {
+    return this.rooms.size;
+  }
+
+  /** Every loaded room (for shutdown and metrics). */
+  async loadedRooms(): Promise<Room[]> {
+    const settled = await Promise.allSettled(this.rooms.values());
+    return settled.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []));
+  }
+
+  /** Waits for every room's writes, then unloads them all. */
+  async closeAll(): Promise<void> {
+    for (const timer of this.unloadTimers.values()) clearTimeout(timer);
+    this.unloadTimers.clear();
+    const rooms = await this.loadedRooms();
+    await Promise.all(rooms.map((room) => this.unload(room)));
+    await Promise.all(this.unloading.values());
+  }
+
+  private async load(board: BoardRecord): Promise<Room> {
+    await this.unloading.get(board.editId);
+    const log = await this.deps.store.loadLog(board.editId);
+    const doc = new Y.Doc({ gc: true });
+    doc.transact(() => {
+      for (const update of log.updates) Y.applyUpdate(doc, update);
+    });
+    const room = new Room(board, doc, log.updates.length, log.bytes, {
+      ...this.deps,
+      onIdle: (idle) => this.scheduleUnload(idle),
+    });
+    this.current.set(board.editId, room);
+    this.deps.metrics.boardsLoaded.inc();
+    this.deps.log.debug({ board: board.editId, updates: log.updates.length, bytes: log.bytes }, 'board loaded');
+    return room;
+  }
+
+  private scheduleUnload(room: Room): void {
+    this.cancelUnload(room.editId);
+    const timer = setTimeout(() => {
+      this.unloadTimers.delete(room.editId);
+      if (!room.isHeld) void this.unload(room);
+    }, this.deps.graceMs);
+    timer.unref();
+    this.unloadTimers.set(room.editId, timer);
+  }
+
+  private cancelUnload(editId: string): void {
+    const timer = this.unloadTimers.get(editId);
+    if (timer) clearTimeout(timer);
+    this.unloadTimers.delete(editId);
+  }
+
+  private unload(room: Room): Promise<void> {
+    const existing = this.unloading.get(room.editId);
+    if (existing) return existing;
+    if (this.current.get(room.editId) !== room) return Promise.resolve();
+    this.rooms.delete(room.editId);
+    this.current.delete(room.editId);
+    const done = room
+      .whenSettled()
+      .catch((error: unknown) => this.deps.log.error({ board: room.editId, err: error }, 'flush before unload failed'))
+      .finally(() => {
+        room.destroy();
+        this.unloading.delete(room.editId);
+        this.deps.metrics.boardsLoaded.dec();
+        this.deps.log.debug({ board: room.editId }, 'board unloaded');
+      });
+    this.unloading.set(room.editId, done);
+    return done;
+  }
+}

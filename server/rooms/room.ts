@@ -1,0 +1,258 @@
+/**
+ * One loaded board: its Yjs document, its peers and its presence.
+ *
+ * Updates from peers arrive already checked by the update gate. They are queued, and once per
+ * tick the whole batch is committed in one storage transaction, then applied to the document and
+ * relayed as one frame: to everyone but the writer when there was one writer, to everyone when
+ * there were several (an echo is harmless to Yjs, and it keeps the encoding to once per tick).
+ * Nothing is applied or relayed before it is stored. The encoded full state is cached so that
+ * many joins of a big board encode it once.
+ */
+import * as Y from 'yjs';
+import { CLOSE, type CloseCode } from '../../common/protocol/close-codes.ts';
+import type { Logger } from '../log.ts';
+import type { Metrics } from '../metrics.ts';
+import type { BoardRecord, BoardStore } from '../storage/board-store.ts';
+import type { AwarenessEntry } from '../sync/awareness-decode.ts';
+import { encodeSyncStep1, encodeSyncStep2, encodeSyncUpdate } from '../sync/sync-frames.ts';
+import type { Peer } from './peer.ts';
+import { RoomPresence, type PresenceVerdict } from './room-presence.ts';
+
+/** After a failed write, refuse updates for this long before trying storage again. */
+export const STORAGE_RETRY_MS = 5_000;
+
+export interface RoomDeps {
+  store: BoardStore;
+  log: Logger;
+  metrics: Metrics;
+  compactAfterUpdates: number;
+  compactAfterBytes: number;
+  /** Called when the last holder releases the room. */
+  onIdle(room: Room): void;
+}
+
+/** Something attached to a room for its lifetime (e.g. the viewers' feed). */
+export interface RoomExtension {
+  destroy(): void;
+}
+
+interface PendingUpdate {
+  peer: Peer;
+  update: Uint8Array;
+}
+
+export class Room {
+  readonly peers = new Set<Peer>();
+  readonly presence: RoomPresence;
+  private holders = 0;
+  private pending: PendingUpdate[] = [];
+  private flushScheduled = false;
+  private flushing: Promise<void> | null = null;
+  private fullStateCache: Uint8Array | null = null;
+  private storageRetryAt = 0;
+  private readonly extensions = new Map<string, RoomExtension>();
+  private destroyed = false;
+  /** Size of the last compacted state; the byte bound for compaction grows with it. */
+  private compactedBytes: number;
+
+  constructor(
+    readonly board: BoardRecord,
+    readonly doc: Y.Doc,
+    private logUpdates: number,
+    private logBytes: number,
+    private readonly deps: RoomDeps,
+  ) {
+    this.presence = new RoomPresence((frame) => this.broadcast(frame, null));
+    this.compactedBytes = logBytes;
+  }
+
+  get editId(): string {
+    return this.board.editId;
+  }
+
+  /** Keeps the room loaded until the returned function is called (once). */
+  retain(): () => void {
+    this.holders++;
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      this.holders--;
+      if (this.holders === 0) this.deps.onIdle(this);
+    };
+  }
+
+  get isHeld(): boolean {
+    return this.holders > 0;
+  }
+
+  /** Adds a peer and starts its sync: our state vector, then everyone's presence. */
+  join(peer: Peer): void {
+    this.peers.add(peer);
+    peer.send(encodeSyncStep1(Y.encodeStateVector(this.doc)));
+    const presence = this.presence.encodeAll();
+    if (presence) peer.send(presence);
+  }
+
+  leave(peer: Peer): void {
+    if (!this.peers.delete(peer)) return;
+    this.presence.removePeer(peer);
+  }
+
+  /** Answers a peer's sync step 1. Throws when the state vector does not decode. */
+  answerSyncStep1(peer: Peer, stateVector: Uint8Array): void {
+    const known = Y.decodeStateVector(stateVector);
+    const update = known.size === 0 ? this.fullState() : Y.encodeStateAsUpdate(this.doc, stateVector);
+    peer.send(encodeSyncStep2(update));
+  }
+
+  /** The whole board as one update, encoded once per change. */
+  fullState(): Uint8Array {
+    this.fullStateCache ??= Y.encodeStateAsUpdate(this.doc);
+    return this.fullStateCache;
+  }
+
+  /** Queues a gated update for the next commit. Refuses it while storage is failing. */
+  submitUpdate(peer: Peer, update: Uint8Array): void {
+    if (Date.now() < this.storageRetryAt) {
+      this.refuse(peer, CLOSE.TRY_AGAIN_LATER, 'storage unavailable', 'storage_unavailable');
+      return;
+    }
+    this.pending.push({ peer, update });
+    this.scheduleFlush();
+  }
+
+  applyPresence(peer: Peer, entries: readonly AwarenessEntry[]): PresenceVerdict {
+    return this.presence.apply(peer, entries);
+  }
+
+  sendPresenceTo(peer: Peer): void {
+    const presence = this.presence.encodeAll();
+    if (presence) peer.send(presence);
+  }
+
+  /** Sends one frame to every peer except `except`. */
+  broadcast(frame: Uint8Array, except: Peer | null): void {
+    let sent = 0;
+    for (const peer of this.peers) {
+      if (peer === except) continue;
+      peer.send(frame);
+      sent++;
+    }
+    this.deps.metrics.messagesOut.inc(sent);
+    this.deps.metrics.bytesOut.inc(sent * frame.byteLength);
+  }
+
+  /** The extension stored under `key`, created on first use and destroyed with the room. */
+  extension<T extends RoomExtension>(key: string, create: (room: Room) => T): T {
+    let extension = this.extensions.get(key);
+    if (!extension) {
+      extension = create(this);
+      this.extensions.set(key, extension);
+    }
+    return extension as T;
+  }
+
+  /** Resolves once every queued update is committed and relayed. */
+  async whenSettled(): Promise<void> {
+    while (this.flushing || this.pending.length > 0 || this.flushScheduled) {
+      if (this.flushing) await this.flushing;
+      else await new Promise((resolve) => setImmediate(resolve));
+    }
+  }
+
+  closeAllPeers(close: CloseCode, detail?: string): void {
+    for (const peer of [...this.peers]) peer.close(close, detail);
+  }
+
+  destroy(): void {
+    if (this.destroyed) return;
+    this.destroyed = true;
+    for (const extension of this.extensions.values()) extension.destroy();
+    this.extensions.clear();
+    this.presence.destroy();
+    this.peers.clear();
+    this.doc.destroy();
+  }
+
+  private refuse(peer: Peer, close: CloseCode, detail: string, reason: string): void {
+    this.deps.metrics.refusals.inc({ reason });
+    this.deps.log.warn({ board: this.editId, peer: peer.id, code: close.code, reason: detail }, 'update refused');
+    peer.close(close, detail);
+  }
+
+  private scheduleFlush(): void {
+    if (this.flushScheduled || this.flushing) return;
+    this.flushScheduled = true;
+    setImmediate(() => {
+      this.flushScheduled = false;
+      this.flushing = this.flush().finally(() => {
+        this.flushing = null;
+        if (this.pending.length > 0 && !this.destroyed) this.scheduleFlush();
+      });
+    });
+  }
+
+  private async flush(): Promise<void> {
+    const batch = this.pending;
+    this.pending = [];
+    if (batch.length === 0 || this.destroyed) return;
+    const updates = batch.map((item) => item.update);
+    const bytes = updates.reduce((sum, update) => sum + update.byteLength, 0);
+    const stopTimer = this.deps.metrics.commitSeconds.startTimer();
+    try {
+      await this.deps.store.appendUpdates(this.editId, updates);
+    } catch (error) {
+      this.failStorage(batch, error);
+      return;
+    }
+    stopTimer();
+    this.deps.metrics.commits.inc();
+    this.deps.metrics.storedBytes.inc(bytes);
+    this.applyAndRelay(batch, updates);
+    this.logUpdates += updates.length;
+    this.logBytes += bytes;
+    await this.compactIfDue();
+  }
+
+  private applyAndRelay(batch: readonly PendingUpdate[], updates: Uint8Array[]): void {
+    if (this.destroyed) return;
+    this.doc.transact(() => {
+      for (const { update, peer } of batch) Y.applyUpdate(this.doc, update, peer);
+    }, this);
+    this.fullStateCache = null;
+    const writers = new Set(batch.map((item) => item.peer));
+    const merged = updates.length === 1 ? (updates[0] as Uint8Array) : Y.mergeUpdates(updates);
+    const only = writers.size === 1 ? (batch[0] as PendingUpdate).peer : null;
+    this.broadcast(encodeSyncUpdate(merged), only);
+  }
+
+  /** Nothing in `batch` was stored: refuse its writers, relay nothing, pause writes. */
+  private failStorage(batch: readonly PendingUpdate[], error: unknown): void {
+    this.storageRetryAt = Date.now() + STORAGE_RETRY_MS;
+    this.deps.metrics.storageFailures.inc();
+    this.deps.log.error({ board: this.editId, err: error }, 'storage write failed; updates refused');
+    for (const peer of new Set(batch.map((item) => item.peer))) {
+      this.refuse(peer, CLOSE.TRY_AGAIN_LATER, 'storage unavailable', 'storage_unavailable');
+    }
+  }
+
+  /**
+   * Replaces the log with one merged state once it passes the bounds. The byte bound grows with
+   * the state itself, so a big board is not re-compacted on every commit.
+   */
+  private async compactIfDue(): Promise<void> {
+    const byteBound = Math.max(this.deps.compactAfterBytes, 2 * this.compactedBytes);
+    if (this.logUpdates <= this.deps.compactAfterUpdates && this.logBytes <= byteBound) return;
+    const merged = this.fullState();
+    try {
+      await this.deps.store.replaceLog(this.editId, merged);
+      this.logUpdates = 1;
+      this.logBytes = merged.byteLength;
+      this.compactedBytes = merged.byteLength;
+      this.deps.metrics.compactions.inc();
+    } catch (error) {
+      this.deps.log.error({ board: this.editId, err: error }, 'compaction failed; the log is kept as it was');
+    }
+  }
+}
