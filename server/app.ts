@@ -22,6 +22,7 @@ import type { BoardStore } from './storage/board-store.ts';
 import { openSqliteStore } from './storage/sqlite-store.ts';
 import { Heartbeat } from './sync/heartbeat.ts';
 import { closeSocket, serveConnection } from './sync/ws-connection.ts';
+import { viewerRoutes } from './viewers/viewer-routes.ts';
 
 const DEFAULT_DIST_DIR = fileURLToPath(new URL('../dist', import.meta.url));
 /** WebSocket endpoint: `/ws/<id>`, as the stock client builds it from `serverUrl + '/' + room`. */
@@ -52,7 +53,7 @@ export function createBoardcastServer(options: BoardcastOptions): BoardcastServe
   const { config } = options;
   const log = options.log ?? createLogger(config.logLevel);
   const metrics = createMetrics();
-  const store = options.store ?? openSqliteStore(config.dataDir);
+  const store = options.store ?? openSqliteStore(config.dataDir, config.sqliteSynchronous);
   const registry = new RoomRegistry({
     store,
     log,
@@ -79,6 +80,7 @@ export function createBoardcastServer(options: BoardcastOptions): BoardcastServe
     ...pageRoutes(context),
     ...linkRoutes(context),
     // viewer routes are wired here
+    ...viewerRoutes(context),
   ];
   const httpServer = http.createServer(createRouter(routes, log));
   const wss = new WebSocketServer({ noServer: true, perMessageDeflate: false, maxPayload: config.maxMessageBytes });

@@ -30,6 +30,8 @@ export interface Config {
   /** Frames held per connection while its board loads; more closes it with 1008. */
   maxPendingFrames: number;
   shutdownTimeoutMs: number;
+  /** SQLite durability: NORMAL survives a killed process, FULL also a power cut (slower). */
+  sqliteSynchronous: 'NORMAL' | 'FULL';
 }
 
 type Env = Record<string, string | undefined>;
@@ -50,6 +52,14 @@ function logLevel(env: Env): LogLevel {
     throw new ConfigError(`Invalid setting LOG_LEVEL="${raw}": expected one of ${LOG_LEVELS.join(', ')}`);
   }
   return raw as LogLevel;
+}
+
+function sqliteSynchronous(env: Env): 'NORMAL' | 'FULL' {
+  const raw = env.SQLITE_SYNCHRONOUS ?? 'NORMAL';
+  if (raw !== 'NORMAL' && raw !== 'FULL') {
+    throw new ConfigError(`Invalid setting SQLITE_SYNCHRONOUS="${raw}": expected NORMAL or FULL`);
+  }
+  return raw;
 }
 
 function publicUrl(env: Env): string | null {
@@ -80,5 +90,6 @@ export function parseConfig(env: Env = process.env): Config {
     compactAfterBytes: integer(env, 'COMPACT_AFTER_BYTES', 4 * 1_048_576, 1_024, 1_073_741_824),
     maxPendingFrames: integer(env, 'MAX_PENDING_FRAMES', 256, 1, 100_000),
     shutdownTimeoutMs: integer(env, 'SHUTDOWN_TIMEOUT_MS', 8_000, 100, 60_000),
+    sqliteSynchronous: sqliteSynchronous(env),
   };
 }

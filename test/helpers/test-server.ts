@@ -44,7 +44,7 @@ function configFor(dataDir: string, port: number, env: Record<string, string> = 
 async function boot(dataDir: string, port: number, options: TestServerOptions): Promise<{ server: BoardcastServer; port: number }> {
   const config = configFor(dataDir, port, options.env);
   const { openSqliteStore } = await import('../../server/storage/sqlite-store.ts');
-  const base = openSqliteStore(config.dataDir);
+  const base = openSqliteStore(config.dataDir, config.sqliteSynchronous);
   const server = createBoardcastServer({ config, store: options.wrapStore ? options.wrapStore(base) : base });
   return { server, port: await server.listen() };
 }
