@@ -122,8 +122,14 @@ export class Room {
     this.scheduleFlush();
   }
 
+  /** Applies presence; entries for ids another connection introduced are dropped and counted. */
   applyPresence(peer: Peer, entries: readonly AwarenessEntry[]): PresenceVerdict {
-    return this.presence.apply(peer, entries);
+    const verdict = this.presence.apply(peer, entries);
+    if (verdict.ok && verdict.foreign > 0) {
+      this.deps.metrics.refusals.inc({ reason: 'presence_foreign_id' }, verdict.foreign);
+      this.deps.log.warn({ board: this.editId, peer: peer.id, entries: verdict.foreign }, 'presence for another connection\'s client id dropped');
+    }
+    return verdict;
   }
 
   sendPresenceTo(peer: Peer): void {
