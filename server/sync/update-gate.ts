@@ -14,11 +14,11 @@ import { SHAPE_LIMITS } from '../../common/board/limits.ts';
 import { isValidFieldValue, SHAPE_FIELD_NAMES } from '../../common/board/shape.ts';
 import { CLOSE, type CloseCode } from '../../common/protocol/close-codes.ts';
 import {
+  DecodedStruct,
   decodeUpdateBounded,
   findStruct,
   overLimit,
   Refusal,
-  type DecodedStruct,
   type DecodedUpdate,
 } from './update-decoder.ts';
 
@@ -80,7 +80,7 @@ const IN_PROGRESS: Link = Object.freeze({ kind: 'unresolved' });
 type Container = 'shapes' | 'shape' | 'points' | 'other-root' | 'free';
 
 function isDecoded(node: Node): node is Struct {
-  return 'memo' in node;
+  return node instanceof DecodedStruct;
 }
 
 /**
