@@ -19,6 +19,10 @@ export interface Patch {
   remove: string[];
 }
 
+/** SSE event names, spelled once for the server and the viewer. `expired`: JWT mode only. */
+export const FEED_EVENTS = { SNAPSHOT: 'snapshot', PATCH: 'patch', EXPIRED: 'expired' } as const;
+export type FeedEventName = typeof FEED_EVENTS.SNAPSHOT | typeof FEED_EVENTS.PATCH;
+
 /** Applies a patch to a shape table keyed by id. */
 export function applyPatch(shapes: Map<string, Shape>, patch: Patch): void {
   for (const id of patch.remove) shapes.delete(id);

@@ -32,6 +32,7 @@ export class RoomPresence {
         foreign++;
         continue;
       }
+      if (!owner && entry.state === null) continue; // stock clients echo removals of ids that left: never a claim
       if (!owner) {
         const mine = this.owned.get(peer) ?? new Set<number>();
         if (mine.size >= MAX_CLIENT_IDS_PER_PEER) {

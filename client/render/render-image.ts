@@ -1,0 +1,43 @@
+/**
+ * Draws shapes into a fresh canvas, off screen (for PNG export): the image covers the shapes'
+ * ink plus a margin, on a solid background, at `pixelRatio` device pixels per board unit.
+ */
+import Konva from 'konva';
+import type { Shape } from '../../common/board/shape.ts';
+import { shapeInkBounds, unionBounds } from '../../common/render/shape-geometry.ts';
+import { ShapeLayer } from './shape-layer.ts';
+
+export interface RenderImageOptions {
+  pixelRatio?: number;
+  /** Board units of empty space around the shapes. */
+  margin?: number;
+  background?: string;
+}
+
+const EMPTY_IMAGE_SIZE = 100;
+
+export function renderShapesToCanvas(
+  shapes: readonly Shape[],
+  { pixelRatio = 2, margin = 24, background = '#ffffff' }: RenderImageOptions = {},
+): HTMLCanvasElement {
+  const ink = unionBounds(shapes.map(shapeInkBounds)) ?? {
+    x: 0,
+    y: 0,
+    width: EMPTY_IMAGE_SIZE,
+    height: EMPTY_IMAGE_SIZE,
+  };
+  const width = Math.ceil(ink.width + 2 * margin);
+  const height = Math.ceil(ink.height + 2 * margin);
+  const container = document.createElement('div');
+  const stage = new Konva.Stage({ container, width, height });
+  try {
+    const backdrop = new Konva.Layer({ listening: false });
+    backdrop.add(new Konva.Rect({ width, height, fill: background }));
+    const layer = new ShapeLayer(new Konva.Layer({ x: margin - ink.x, y: margin - ink.y }));
+    layer.apply(shapes);
+    stage.add(backdrop, layer.layer);
+    return stage.toCanvas({ pixelRatio });
+  } finally {
+    stage.destroy();
+  }
+}

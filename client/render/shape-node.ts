@@ -1,0 +1,171 @@
+/**
+ * The Konva drawing of one `Shape`, shared by the editor and the read-only viewer. Takes plain
+ * shapes (no Yjs here, so the viewer bundle stays Yjs-free) and draws them as
+ * common/render/shape-geometry.ts describes.
+ *
+ *   createShapeNode(shape)        → a Konva.Group placed at (x, y), rotated, named 'shape', with
+ *                                    `id()` = shape.id; its children draw the shape locally.
+ *   updateShapeNode(node, shape)  → brings an existing group up to date in place (rebuilds its
+ *                                    children only when the type changed).
+ *   shapeIdOfNode(node)           → the shape id of any Konva node inside such a group, or null.
+ */
+import Konva from 'konva';
+import type { Shape, ShapeType } from '../../common/board/shape.ts';
+import {
+  STICKY,
+  TEXT_FONT_FAMILY,
+  TEXT_LINE_HEIGHT,
+  arrowHeadPoints,
+  boxCornerRadius,
+  penOutline,
+  stickyFill,
+} from '../../common/render/shape-geometry.ts';
+
+export const SHAPE_NODE_NAME = 'shape';
+/** Thin strokes are hard to click: hit areas are at least this wide (screen-independent). */
+const MIN_HIT_STROKE_WIDTH = 12;
+const TYPE_ATTR = 'shapeType';
+/** Pen outlines are costly: recomputed only when points or stroke width change. */
+const PEN_KEY_ATTR = 'penKey';
+
+type ChildBuilder = (shape: Shape) => Konva.Shape[];
+type ChildUpdater = (children: Konva.Shape[], shape: Shape) => void;
+
+const quiet = { perfectDrawEnabled: false, shadowForStrokeEnabled: false } as const;
+const hitWidth = (shape: Shape) => Math.max(shape.strokeWidth, MIN_HIT_STROKE_WIDTH);
+
+function textAttrs(shape: Shape, inset: number): Konva.TextConfig {
+  return {
+    x: inset,
+    y: inset,
+    text: shape.text,
+    fontSize: shape.fontSize,
+    fontFamily: TEXT_FONT_FAMILY,
+    lineHeight: TEXT_LINE_HEIGHT,
+    fill: shape.stroke,
+    width: shape.width > 0 ? Math.max(1, shape.width - 2 * inset) : undefined,
+    wrap: 'word',
+  };
+}
+
+const rectAttrs = (s: Shape): Konva.RectConfig => ({
+  width: s.width,
+  height: s.height,
+  fill: s.fill,
+  stroke: s.stroke,
+  strokeWidth: s.strokeWidth,
+  cornerRadius: boxCornerRadius(s),
+  hitStrokeWidth: hitWidth(s),
+});
+
+const ellipseAttrs = (s: Shape): Konva.EllipseConfig => ({
+  x: s.width / 2,
+  y: s.height / 2,
+  radiusX: s.width / 2,
+  radiusY: s.height / 2,
+  fill: s.fill,
+  stroke: s.stroke,
+  strokeWidth: s.strokeWidth,
+  hitStrokeWidth: hitWidth(s),
+});
+
+const lineAttrs = (s: Shape, points: number[]): Konva.LineConfig => ({
+  points,
+  stroke: s.stroke,
+  strokeWidth: s.strokeWidth,
+  lineCap: 'round',
+  lineJoin: 'round',
+  hitStrokeWidth: hitWidth(s),
+});
+
+const stickyBoxAttrs = (s: Shape): Konva.RectConfig => ({
+  width: s.width,
+  height: s.height,
+  fill: stickyFill(s),
+  cornerRadius: STICKY.CORNER_RADIUS,
+  shadowColor: STICKY.SHADOW_COLOR,
+  shadowBlur: STICKY.SHADOW_BLUR,
+  shadowOffsetY: STICKY.SHADOW_OFFSET_Y,
+});
+
+function penAttrs(s: Shape): Konva.LineConfig {
+  return {
+    points: penOutline(s.points, s.strokeWidth),
+    closed: true,
+    fill: s.stroke,
+    // A hairline of the same colour gives thin strokes a clickable hit area.
+    stroke: s.stroke,
+    strokeWidth: 1,
+    hitStrokeWidth: MIN_HIT_STROKE_WIDTH,
+  };
+}
+
+function updatePen(children: Konva.Shape[], s: Shape, group: Konva.Group): void {
+  const key = `${s.strokeWidth}|${s.points.join(',')}`;
+  if (group.getAttr(PEN_KEY_ATTR) === key) {
+    children[0]?.setAttrs({ fill: s.stroke, stroke: s.stroke });
+    return;
+  }
+  group.setAttr(PEN_KEY_ATTR, key);
+  children[0]?.setAttrs(penAttrs(s));
+}
+
+const BUILDERS: Record<ShapeType, ChildBuilder> = {
+  rect: (s) => [new Konva.Rect({ ...quiet, ...rectAttrs(s) })],
+  ellipse: (s) => [new Konva.Ellipse({ ...quiet, ...ellipseAttrs(s) })],
+  line: (s) => [new Konva.Line({ ...quiet, ...lineAttrs(s, s.points) })],
+  arrow: (s) => [
+    new Konva.Line({ ...quiet, ...lineAttrs(s, s.points) }),
+    new Konva.Line({ ...quiet, ...lineAttrs(s, arrowHeadPoints(s.points, s.strokeWidth)) }),
+  ],
+  pen: () => [new Konva.Line({ ...quiet, points: [] })],
+  text: (s) => [new Konva.Text({ ...quiet, ...textAttrs(s, 0) })],
+  sticky: (s) => [
+    new Konva.Rect({ ...quiet, ...stickyBoxAttrs(s) }),
+    new Konva.Text({ ...quiet, ...textAttrs(s, STICKY.PADDING) }),
+  ],
+};
+
+const UPDATERS: Record<Exclude<ShapeType, 'pen'>, ChildUpdater> = {
+  rect: ([box], s) => box?.setAttrs(rectAttrs(s)),
+  ellipse: ([ellipse], s) => ellipse?.setAttrs(ellipseAttrs(s)),
+  line: ([line], s) => line?.setAttrs(lineAttrs(s, s.points)),
+  arrow: ([shaft, head], s) => {
+    shaft?.setAttrs(lineAttrs(s, s.points));
+    head?.setAttrs(lineAttrs(s, arrowHeadPoints(s.points, s.strokeWidth)));
+  },
+  text: ([text], s) => text?.setAttrs(textAttrs(s, 0)),
+  sticky: ([box, text], s) => {
+    box?.setAttrs(stickyBoxAttrs(s));
+    text?.setAttrs(textAttrs(s, STICKY.PADDING));
+  },
+};
+
+/** A new Konva group drawing `shape`. */
+export function createShapeNode(shape: Shape): Konva.Group {
+  const group = new Konva.Group({ id: shape.id, name: SHAPE_NODE_NAME });
+  updateShapeNode(group, shape);
+  return group;
+}
+
+/** Brings `group` (made by createShapeNode) up to date with `shape`. */
+export function updateShapeNode(group: Konva.Group, shape: Shape): void {
+  group.setAttrs({ x: shape.x, y: shape.y, rotation: shape.rotation, scaleX: 1, scaleY: 1 });
+  if (group.getAttr(TYPE_ATTR) !== shape.type) {
+    group.destroyChildren();
+    group.setAttr(TYPE_ATTR, shape.type);
+    group.setAttr(PEN_KEY_ATTR, undefined);
+    group.add(...BUILDERS[shape.type](shape));
+  }
+  const children = group.getChildren() as Konva.Shape[];
+  if (shape.type === 'pen') updatePen(children, shape, group);
+  else UPDATERS[shape.type](children, shape);
+}
+
+/** The id of the shape that `node` (a shape group or any node inside one) draws, or null. */
+export function shapeIdOfNode(node: Konva.Node | null): string | null {
+  for (let current = node; current; current = current.getParent()) {
+    if (current.hasName(SHAPE_NODE_NAME)) return current.id();
+  }
+  return null;
+}

@@ -1,0 +1,163 @@
+/**
+ * The board as one SVG image (`GET /api/boards/<id>.svg`), drawn as shape-geometry.ts says the
+ * editor draws it: same placement and rotation, arrow heads, perfect-freehand pen outlines,
+ * sticky colours and shadow, text wrapped by estimated glyph widths (a server cannot measure).
+ * Pure string building, no DOM: every text and attribute is escaped, and characters XML forbids
+ * are dropped, so no board content can inject markup or make the file unreadable.
+ */
+import type { Shape } from '../board/shape.ts';
+import {
+  STICKY,
+  TEXT_FONT_FAMILY,
+  TEXT_LINE_HEIGHT,
+  arrowHeadPoints,
+  boxCornerRadius,
+  estimateTextWidth,
+  penOutlinePath,
+  pointPairs,
+  shapeInkBounds,
+  stickyFill,
+  unionBounds,
+  wrapTextLines,
+  type Bounds,
+} from './shape-geometry.ts';
+
+/** Board units of empty space around the shapes. */
+export const SVG_MARGIN = 24;
+export const SVG_BACKGROUND = '#ffffff';
+const EMPTY_BOARD: Bounds = { x: 0, y: 0, width: 100, height: 100 };
+const SHADOW_ID = 'sticky-shadow';
+/** Code points XML 1.0 does not allow, lone surrogates included. */
+const XML_FORBIDDEN = /[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu;
+const ESCAPES: Record<string, string> = {
+  '&': '&amp;',
+  '<': '&lt;',
+  '>': '&gt;',
+  '"': '&quot;',
+  "'": '&#39;',
+};
+
+export function escapeXml(value: string): string {
+  return value.replace(XML_FORBIDDEN, '').replace(/[&<>"']/g, (char) => ESCAPES[char] ?? char);
+}
+
+/** Numbers short and exact enough: two decimals, no exponent. */
+function num(value: number): string {
+  return String(Math.round(value * 100) / 100);
+}
+
+/** `name="value"` pairs, each value escaped. */
+function attrs(values: Record<string, string | number>): string {
+  return Object.entries(values)
+    .map(
+      ([name, value]) => `${name}="${escapeXml(typeof value === 'number' ? num(value) : value)}"`,
+    )
+    .join(' ');
+}
+
+function polylinePoints(points: readonly number[]): string {
+  return pointPairs(points)
+    .map(([x, y]) => `${num(x)},${num(y)}`)
+    .join(' ');
+}
+
+function strokedLine(shape: Shape, points: readonly number[]): string {
+  return `<polyline ${attrs({
+    points: polylinePoints(points),
+    fill: 'none',
+    stroke: shape.stroke,
+    'stroke-width': shape.strokeWidth,
+    'stroke-linecap': 'round',
+    'stroke-linejoin': 'round',
+  })}/>`;
+}
+
+/** Text lines as Konva lays them out: first line's top at `inset`, one line-height apart. */
+function textBlock(shape: Shape, inset: number): string {
+  if (shape.text === '') return '';
+  const wrapWidth = shape.width > 0 ? Math.max(1, shape.width - 2 * inset) : 0;
+  const lineHeight = shape.fontSize * TEXT_LINE_HEIGHT;
+  const lines = wrapLines(shape.text, wrapWidth, shape.fontSize);
+  const spans = lines
+    .map(
+      (line, i) =>
+        `<tspan ${attrs({ x: inset, y: inset + (i + 0.5) * lineHeight })}>${escapeXml(line)}</tspan>`,
+    )
+    .join('');
+  const textAttrs = attrs({
+    fill: shape.stroke,
+    'font-family': TEXT_FONT_FAMILY,
+    'font-size': shape.fontSize,
+    'dominant-baseline': 'central',
+    style: 'white-space:pre',
+  });
+  return `<text xml:space="preserve" ${textAttrs}>${spans}</text>`;
+}
+
+function wrapLines(text: string, maxWidth: number, fontSize: number): string[] {
+  return wrapTextLines(text, maxWidth, (line) => estimateTextWidth(line, fontSize));
+}
+
+const DRAW: Record<Shape['type'], (shape: Shape) => string> = {
+  rect: (s) => {
+    const r = boxCornerRadius(s);
+    const box = { width: s.width, height: s.height, rx: r, ry: r };
+    return `<rect ${attrs({ ...box, fill: s.fill, stroke: s.stroke, 'stroke-width': s.strokeWidth })}/>`;
+  },
+  ellipse: (s) =>
+    `<ellipse ${attrs({ cx: s.width / 2, cy: s.height / 2, rx: s.width / 2, ry: s.height / 2, fill: s.fill, stroke: s.stroke, 'stroke-width': s.strokeWidth })}/>`,
+  line: (s) => strokedLine(s, s.points),
+  arrow: (s) => {
+    const head = arrowHeadPoints(s.points, s.strokeWidth);
+    return strokedLine(s, s.points) + (head.length > 0 ? strokedLine(s, head) : '');
+  },
+  pen: (s) => {
+    const d = penOutlinePath(s.points, s.strokeWidth);
+    return d === ''
+      ? ''
+      : `<path ${attrs({ d, fill: s.stroke, stroke: s.stroke, 'stroke-width': 1 })}/>`;
+  },
+  text: (s) => textBlock(s, 0),
+  sticky: (s) => {
+    const box = {
+      width: s.width,
+      height: s.height,
+      rx: STICKY.CORNER_RADIUS,
+      ry: STICKY.CORNER_RADIUS,
+    };
+    const rect = `<rect ${attrs({ ...box, fill: stickyFill(s), filter: `url(#${SHADOW_ID})` })}/>`;
+    return rect + textBlock(s, STICKY.PADDING);
+  },
+};
+
+/** One shape: a group placed at (x, y) and rotated clockwise about it, as the editor does. */
+export function shapeToSvg(shape: Shape): string {
+  const transform = `translate(${num(shape.x)} ${num(shape.y)})${shape.rotation ? ` rotate(${num(shape.rotation)})` : ''}`;
+  return `<g ${attrs({ 'data-id': shape.id, transform })}>${DRAW[shape.type](shape)}</g>`;
+}
+
+function shadowFilter(): string {
+  return (
+    `<defs><filter id="${SHADOW_ID}" x="-20%" y="-20%" width="140%" height="140%">` +
+    `<feDropShadow ${attrs({ dx: 0, dy: STICKY.SHADOW_OFFSET_Y, stdDeviation: STICKY.SHADOW_BLUR / 2, 'flood-color': STICKY.SHADOW_COLOR })}/>` +
+    `</filter></defs>`
+  );
+}
+
+/** The whole board (shapes already valid and in paint order); the viewBox fits their ink. */
+export function renderBoardSvg(shapes: readonly Shape[]): string {
+  const ink = unionBounds(shapes.map(shapeInkBounds)) ?? EMPTY_BOARD;
+  const x = Math.floor(ink.x - SVG_MARGIN);
+  const y = Math.floor(ink.y - SVG_MARGIN);
+  const width = Math.ceil(ink.x + ink.width + SVG_MARGIN) - x;
+  const height = Math.ceil(ink.y + ink.height + SVG_MARGIN) - y;
+  const root = attrs({
+    xmlns: 'http://www.w3.org/2000/svg',
+    viewBox: `${x} ${y} ${width} ${height}`,
+    width,
+    height,
+  });
+  const background = `<rect ${attrs({ x, y, width, height, fill: SVG_BACKGROUND })}/>`;
+  const defs = shapes.some((shape) => shape.type === 'sticky') ? shadowFilter() : '';
+  return `<svg ${root}>${defs}${background}${shapes.map(shapeToSvg).join('')}</svg>\n`;
+}

@@ -1,0 +1,96 @@
+/**
+ * What every viewer route shares: the options, the metrics, the open streams and polls (for the
+ * keepalive, the buffered-bytes gauge and shutdown), and the way in to a board's feed.
+ *
+ * A server has one hub. Its feed is attached to each room under a key of its own, so a test can
+ * run a second hub with short timeouts over the same rooms without the two sharing state.
+ */
+import type { ServerResponse } from 'node:http';
+import { isValidBoardId, newRandomId } from '../../common/board/ids.ts';
+import type { AppContext } from '../app-context.ts';
+import { sendError } from '../http/respond.ts';
+import type { RoomLease } from '../rooms/room-registry.ts';
+import { BoardFeed } from './board-feed.ts';
+import { CORS_HEADERS } from './cors.ts';
+import type { SseStream } from './sse-stream.ts';
+import { createViewerMetrics, type ViewerMetrics } from './viewer-metrics.ts';
+import type { ViewerOptions } from './viewer-options.ts';
+
+/** A board held open for one request: release the lease exactly once when done. */
+export interface OpenBoard {
+  lease: RoomLease;
+  feed: BoardFeed;
+  /** The id the request used (edit or view); what the answer may show. */
+  requestedId: string;
+}
+
+/** Something a shutdown must finish: an open stream or a waiting poll. */
+export interface Finishable {
+  end(): void;
+}
+
+export class ViewerHub {
+  readonly metrics: ViewerMetrics;
+  readonly streams = new Set<SseStream>();
+  readonly polls = new Set<Finishable>();
+  private readonly feedKey = `viewers:${newRandomId(6)}`;
+  private readonly keepaliveTimer: NodeJS.Timeout;
+
+  constructor(
+    readonly ctx: AppContext,
+    readonly options: ViewerOptions,
+  ) {
+    this.metrics = createViewerMetrics(ctx.metrics.registry, () => this.bufferedBytes());
+    this.keepaliveTimer = setInterval(() => this.keepalive(), options.keepaliveMs);
+    this.keepaliveTimer.unref();
+    ctx.onShutdown(() => this.closeAll());
+  }
+
+  /**
+   * Checks the id, finds the board without creating it and holds its room. Answers the error
+   * itself (400 bad id, 404 no such board, 503 shutting down) and returns null then.
+   */
+  async open(res: ServerResponse, id: string | undefined): Promise<OpenBoard | null> {
+    if (this.ctx.isShuttingDown()) return this.refuse(res, 503, 'shutting down');
+    if (!isValidBoardId(id)) return this.refuse(res, 400, 'bad board id');
+    const access = await this.ctx.registry.resolve(id, false);
+    if (!access) return this.refuse(res, 404, 'no such board');
+    const lease = await this.ctx.registry.acquire(access.board);
+    const feed = lease.room.extension(
+      this.feedKey,
+      (room) => new BoardFeed(room.doc, this.options, this.metrics),
+    );
+    return { lease, feed, requestedId: id };
+  }
+
+  refuse(
+    res: ServerResponse,
+    status: number,
+    message: string,
+    headers: Record<string, string> = {},
+  ): null {
+    sendError(res, status, message, { ...CORS_HEADERS, ...headers });
+    return null;
+  }
+
+  private keepalive(): void {
+    for (const stream of this.streams) stream.keepalive();
+  }
+
+  private bufferedBytes(): { total: number; max: number } {
+    let total = 0;
+    let max = 0;
+    for (const stream of this.streams) {
+      const bytes = stream.bufferedBytes;
+      total += bytes;
+      max = Math.max(max, bytes);
+    }
+    return { total, max };
+  }
+
+  private closeAll(): void {
+    clearInterval(this.keepaliveTimer);
+    for (const stream of [...this.streams]) stream.end();
+    for (const poll of [...this.polls]) poll.end();
+  }
+}
