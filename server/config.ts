@@ -83,7 +83,7 @@ export function parseConfig(env: Env = process.env): Config {
     dataDir: path.resolve(env.DATA_DIR || './data'),
     logLevel: logLevel(env),
     publicUrl: publicUrl(env),
-    maxMessageBytes: integer(env, 'MAX_MESSAGE_BYTES', 1_048_576, 1_024, 64 * 1_048_576),
+    maxMessageBytes: integer(env, 'MAX_MESSAGE_BYTES', 8 * 1_048_576, 1_024, 64 * 1_048_576),
     pingIntervalMs: integer(env, 'PING_INTERVAL_MS', 30_000, 100, 3_600_000),
     roomGraceMs: integer(env, 'ROOM_GRACE_MS', 10_000, 0, 3_600_000),
     compactAfterUpdates: integer(env, 'COMPACT_AFTER_UPDATES', 1_000, 2, 1_000_000),

@@ -28,7 +28,8 @@ export type ShapeChangeListener = (changes: ShapeChanges) => void;
 /**
  * Big additions (an import, a paste, a benchmark) go out as several updates of about this many
  * bytes of shape data each, so no one WebSocket message exceeds the server's size limit
- * (MAX_MESSAGE_BYTES, 1 MiB by default). Undo still takes them back as one step.
+ * (MAX_MESSAGE_BYTES, 8 MiB by default) and each stays cheap to check. Undo still takes them back
+ * as one step.
  */
 export const MAX_ADD_BYTES_PER_TRANSACTION = 256 * 1024;
 
