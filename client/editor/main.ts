@@ -1,7 +1,7 @@
 /**
  * The editor page (/board/<id>): the board document, kept in IndexedDB (so it opens offline
  * and keeps offline edits) and synced over /ws/<id>; then the editor, presence and the
- * surrounding controls.
+ * surrounding controls. A service worker keeps the page itself, so it also reloads offline.
  */
 import { IndexeddbPersistence } from 'y-indexeddb';
 import * as Y from 'yjs';
@@ -10,6 +10,7 @@ import { Connection } from './connection.ts';
 import { createEditorApp } from './editor-app.ts';
 import { connectChrome } from './app-chrome.ts';
 import { loadIdentity } from './identity.ts';
+import { registerOfflineShell } from './offline-shell.ts';
 import { installTestHooks } from './test-hooks.ts';
 
 function start(): void {
@@ -45,6 +46,7 @@ function start(): void {
     if (app.editor.canvas.shapes.visibleIds().length === 0) app.zoomToFit();
   });
   connection.start();
+  registerOfflineShell();
 }
 
 start();

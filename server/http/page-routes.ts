@@ -1,7 +1,8 @@
 /**
  * Pages: `/` creates a board and redirects to its editor; `/board/<editId>` is the editor,
  * `/view/<viewId>` the embed-only viewer (allowed in frames on any site); `/assets/*` the
- * hashed client files.
+ * hashed client files; `/sw.js` the editor's service worker (client/public/sw.js), never cached
+ * so a new version is picked up at the next visit.
  */
 import { isValidBoardId, newRandomId } from '../../common/board/ids.ts';
 import type { AppContext } from '../app-context.ts';
@@ -28,7 +29,9 @@ export function pageRoutes(ctx: AppContext): Route[] {
       path: /^\/board\/([^/]+)\/?$/,
       async handle({ res, params }) {
         if (!isValidBoardId(params[0])) return sendError(res, 400, 'bad board id');
-        await sendDistFile(res, ctx.distDir, 'editor.html', PAGE_CACHE, { 'x-frame-options': 'SAMEORIGIN' });
+        await sendDistFile(res, ctx.distDir, 'editor.html', PAGE_CACHE, {
+          'x-frame-options': 'SAMEORIGIN',
+        });
       },
     },
     {
@@ -37,6 +40,16 @@ export function pageRoutes(ctx: AppContext): Route[] {
       async handle({ res, params }) {
         if (!isValidBoardId(params[0])) return sendError(res, 400, 'bad board id');
         await sendDistFile(res, ctx.distDir, 'viewer.html', PAGE_CACHE);
+      },
+    },
+    {
+      method: ['GET', 'HEAD'],
+      path: /^\/sw\.js$/,
+      async handle({ res }) {
+        await sendDistFile(res, ctx.distDir, 'sw.js', PAGE_CACHE, {
+          'content-type': 'text/javascript; charset=utf-8',
+          'service-worker-allowed': '/',
+        });
       },
     },
     {

@@ -32,7 +32,8 @@ export async function sendDistFile(
   try {
     body = await fs.readFile(file);
   } catch {
-    const page = relativePath.endsWith('.html');
+    // A missing page means the client was never built; a missing asset is just not there.
+    const page = !relativePath.includes('/') && relativePath.endsWith('.html');
     return sendError(res, page ? 503 : 404, page ? 'client not built: run `npm run build`' : 'not found');
   }
   res.writeHead(200, {
