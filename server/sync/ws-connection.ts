@@ -101,6 +101,7 @@ export function serveConnection(ws: WebSocket, id: string, remote: string, deps:
   deps.metrics.connections.inc({ transport: 'websocket' });
 
   const handleFrame = (current: NonNullable<typeof session>, data: RawData) => {
+    if (ws.readyState !== WebSocket.OPEN) return; // closed or closing: serve it nothing more
     const bytes = toBytes(data);
     deps.metrics.messagesIn.inc();
     deps.metrics.bytesIn.inc(bytes.byteLength);
