@@ -25,6 +25,8 @@ export async function sendDistFile(
   relativePath: string,
   cacheControl: string,
   extraHeaders: Record<string, string> = {},
+  /** Markup inserted before `</head>` of an HTML page (e.g. the token URL meta tag). */
+  headHtml = '',
 ): Promise<void> {
   const file = path.join(distDir, relativePath);
   if (!file.startsWith(distDir + path.sep)) return sendError(res, 404, 'not found');
@@ -35,6 +37,7 @@ export async function sendDistFile(
     const page = relativePath.endsWith('.html');
     return sendError(res, page ? 503 : 404, page ? 'client not built: run `npm run build`' : 'not found');
   }
+  if (headHtml && file.endsWith('.html')) body = Buffer.from(body.toString('utf8').replace('</head>', () => `${headHtml}</head>`));
   res.writeHead(200, {
     'content-type': CONTENT_TYPES[path.extname(file)] ?? 'application/octet-stream',
     'content-length': body.byteLength,
