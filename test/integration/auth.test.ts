@@ -57,11 +57,6 @@ async function startPageServer(env: Record<string, string>) {
   return { url: `http://127.0.0.1:${port}`, close: () => server.close() };
 }
 
-/** Waits for a WebsocketProvider's first connection-close and returns its code. */
-function nextClose(provider: WebsocketProvider): Promise<number> {
-  return new Promise((resolve) => provider.once('connection-close', (event: CloseEvent | null) => resolve(event?.code ?? 0)));
-}
-
 describe('JWT mode', () => {
   let server: TestServer;
   let alpha: BoardRecord;
