@@ -57,7 +57,7 @@ async function startPageServer(env: Record<string, string>) {
   return { url: `http://127.0.0.1:${port}`, close: () => server.close() };
 }
 
-describe('JWT mode', () => {
+describe('JWT mode', { timeout: 20_000 }, () => {
   let server: TestServer;
   let alpha: BoardRecord;
   let beta: BoardRecord;
