@@ -9,11 +9,12 @@ import { MESSAGE_TYPE } from './message-types.ts';
 /** Longer than any token we mint by far; a bigger one is malformed. */
 export const MAX_TOKEN_CHARS = 8_192;
 
-export function encodeTokenMessage(token: string): Uint8Array {
+/** Typed over a plain ArrayBuffer, so a browser WebSocket's `send` takes it as it is. */
+export function encodeTokenMessage(token: string): Uint8Array<ArrayBuffer> {
   const encoder = encoding.createEncoder();
   encoding.writeVarUint(encoder, MESSAGE_TYPE.TOKEN_REFRESH);
   encoding.writeVarString(encoder, token);
-  return encoding.toUint8Array(encoder);
+  return new Uint8Array(encoding.toUint8Array(encoder));
 }
 
 /** Reads the payload after the type; throws on trailing bytes or an oversized token. */
