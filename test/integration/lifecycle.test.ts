@@ -94,7 +94,7 @@ describe('room and connection lifecycle', () => {
     addShapes(writer.doc, [rect('stored')]);
     await waitFor(() => readShapes(reader.doc).length === 1, 5_000, 'first shape relayed');
     failing = true;
-    const closed = new Promise<number>((resolve) => writer.provider.once('connection-close', (event: CloseEvent) => resolve(event.code)));
+    const closed = new Promise<number>((resolve) => writer.provider.once('connection-close', (event: CloseEvent | null) => resolve(event?.code ?? 0)));
     addShapes(writer.doc, [rect('lost')]);
     assert.equal(await closed, CLOSE.TRY_AGAIN_LATER.code);
     writer.provider.disconnect();
