@@ -44,7 +44,7 @@ export interface TokenClaims {
 /** The socket the session sends refreshes over (a browser WebSocket or `ws`). */
 export interface TokenSocket {
   readonly readyState: number;
-  send(data: Uint8Array): void;
+  send(data: Uint8Array<ArrayBuffer>): void;
 }
 
 export interface TokenSessionOptions {

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
+import http from 'node:http';
 import net from 'node:net';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -7,6 +8,7 @@ import { WebsocketProvider } from 'y-websocket';
 import { WebSocket } from 'ws';
 import * as Y from 'yjs';
 import { addShapes, readShapes } from '../../common/board/board-doc.ts';
+import { TokenSession } from '../../client/auth/token-session.ts';
 import { CLOSE } from '../../common/protocol/close-codes.ts';
 import { encodeTokenMessage } from '../../common/protocol/token-message.ts';
 import { createBoardcastServer } from '../../server/app.ts';
@@ -64,13 +66,13 @@ describe('JWT mode', { timeout: 20_000 }, () => {
   const clients: StockClient[] = [];
 
   /** The stock client with `?token=` in its params, exactly as the editor wires it. */
-  const connect = (boardId: string, token: string) => {
+  const connect = (boardId: string, token: string | Record<string, string>) => {
     const doc = new Y.Doc();
     const provider = new WebsocketProvider(server.wsUrl, boardId, doc, {
       WebSocketPolyfill: WebSocket as unknown as typeof globalThis.WebSocket,
       disableBc: true,
       maxBackoffTime: 200,
-      params: { token },
+      params: typeof token === 'string' ? { token } : token,
     });
     const synced = new Promise<void>((resolve) => provider.once('sync', (isSynced: boolean) => isSynced && resolve()));
     const client: StockClient = { doc, provider, synced, destroy: () => (provider.destroy(), doc.destroy()) };
@@ -178,6 +180,29 @@ describe('JWT mode', { timeout: 20_000 }, () => {
     await waitFor(() => readShapes(reader.doc).some((shape) => shape.id === 'after-refreshes'), 5_000, 'the write after three refreshes');
     const metrics = await (await fetch(`${server.url}/metrics`)).text();
     assert.ok(metricValue(metrics, 'boardcast_token_refreshes_total') >= 3);
+  });
+
+  it('keeps the stock client connected past expiry with the client token session fetching from a token URL', async () => {
+    const tokenServer = http.createServer((req, res) => {
+      const board = new URL(req.url ?? '/', 'http://x').searchParams.get('board') ?? '';
+      void mint(board, 'edit', 2).then((token) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ token })));
+    });
+    await new Promise<void>((resolve) => tokenServer.listen(0, '127.0.0.1', resolve));
+    const session = new TokenSession({ token: await mint('alpha', 'edit', 2), tokenUrl: `http://127.0.0.1:${(tokenServer.address() as { port: number }).port}/token` });
+    const client = connect('alpha', session.params); // as the editor wires it
+    session.attachSocket(() => client.provider.ws);
+    session.start();
+    const closes: number[] = [];
+    client.provider.on('connection-close', (event: CloseEvent | null) => closes.push(event?.code ?? 0));
+    await client.synced;
+    await delay(3_200);
+    session.stop();
+    tokenServer.close();
+    assert.deepEqual(closes, []);
+    const reader = connect(alpha.viewId, await mint('alpha', 'view'));
+    await reader.synced;
+    addShapes(client.doc, [rect('session-kept')]);
+    await waitFor(() => readShapes(reader.doc).some((shape) => shape.id === 'session-kept'), 5_000, 'the write after the session refreshed');
   });
 
   it('stops writes at once when a refresh lowers the role to view', async () => {
