@@ -63,7 +63,12 @@ export function decodeTokenClaims(token: string): TokenClaims | null {
   const payload = token.split('.')[1];
   if (!payload) return null;
   try {
-    const json = atob(payload.replace(/-/g, '+').replace(/_/g, '/').padEnd(Math.ceil(payload.length / 4) * 4, '='));
+    const json = atob(
+      payload
+        .replace(/-/g, '+')
+        .replace(/_/g, '/')
+        .padEnd(Math.ceil(payload.length / 4) * 4, '='),
+    );
     const claims: unknown = JSON.parse(json);
     return claims && typeof claims === 'object' ? (claims as TokenClaims) : null;
   } catch {
@@ -101,7 +106,8 @@ export class TokenSession {
     return new TokenSession({
       token: new URL(location.href).searchParams.get('token'),
       tokenUrl: meta?.content || null,
-      onRefreshed: (token) => history.replaceState(history.state, '', appendToken(location.href, token)),
+      onRefreshed: (token) =>
+        history.replaceState(history.state, '', appendToken(location.href, token)),
       ...extra,
     });
   }
@@ -123,7 +129,8 @@ export class TokenSession {
   /** Resolves with a usable token: the current one, or a fresh one when it is missing or expired. */
   async ready(): Promise<string | null> {
     const expiry = this.expiresAtMs;
-    if (this.options.tokenUrl && (!this.current || (expiry !== null && expiry <= this.now()))) return this.refresh();
+    if (this.options.tokenUrl && (!this.current || (expiry !== null && expiry <= this.now())))
+      return this.refresh();
     return this.current;
   }
 
@@ -192,15 +199,24 @@ export class TokenSession {
 
   private async fetchToken(tokenUrl: string): Promise<string> {
     const claims = this.claims;
-    const url = new URL(tokenUrl, typeof location === 'undefined' ? 'http://relative.invalid' : location.href);
+    const url = new URL(
+      tokenUrl,
+      typeof location === 'undefined' ? 'http://relative.invalid' : location.href,
+    );
     if (claims?.board) url.searchParams.set('board', claims.board);
     if (claims?.role) url.searchParams.set('role', claims.role);
     const request = url.host === 'relative.invalid' ? `${url.pathname}${url.search}` : url.href;
-    const response = await (this.options.fetch ?? fetch)(request, { credentials: 'include', cache: 'no-store' });
+    const response = await (this.options.fetch ?? fetch)(request, {
+      credentials: 'include',
+      cache: 'no-store',
+    });
     if (!response.ok) throw new Error(`token URL answered ${response.status}`);
     const type = response.headers.get('content-type') ?? '';
-    const token = type.includes('json') ? ((await response.json()) as { token?: unknown }).token : (await response.text()).trim();
-    if (typeof token !== 'string' || token.split('.').length !== 3) throw new Error('token URL answered no token');
+    const token = type.includes('json')
+      ? ((await response.json()) as { token?: unknown }).token
+      : (await response.text()).trim();
+    if (typeof token !== 'string' || token.split('.').length !== 3)
+      throw new Error('token URL answered no token');
     return token;
   }
 

@@ -21,6 +21,7 @@ export function encodeTokenMessage(token: string): Uint8Array<ArrayBuffer> {
 export function readTokenPayload(decoder: decoding.Decoder): string {
   const token = decoding.readVarString(decoder);
   if (decoding.hasContent(decoder)) throw new Error('trailing bytes after token message');
-  if (token.length > MAX_TOKEN_CHARS) throw new Error(`token longer than ${MAX_TOKEN_CHARS} characters`);
+  if (token.length > MAX_TOKEN_CHARS)
+    throw new Error(`token longer than ${MAX_TOKEN_CHARS} characters`);
   return token;
 }

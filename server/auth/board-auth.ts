@@ -20,7 +20,8 @@ export interface AuthGrant {
   expiresAtMs: number;
 }
 
-export type AuthDecision = { ok: true; grant: AuthGrant } | { ok: false; status: 401 | 403; detail: string; reason: string };
+export type AuthDecision =
+  { ok: true; grant: AuthGrant } | { ok: false; status: 401 | 403; detail: string; reason: string };
 
 const BEARER = /^Bearer\s+(\S+)\s*$/i;
 
@@ -33,7 +34,9 @@ export function tokenFromRequest(req: IncomingMessage, url: URL): string | null 
 }
 
 export function boardMatches(claims: BoardClaims, board: BoardRecord): boolean {
-  return claims.board === ANY_BOARD || claims.board === board.editId || claims.board === board.viewId;
+  return (
+    claims.board === ANY_BOARD || claims.board === board.editId || claims.board === board.viewId
+  );
 }
 
 /** Why `claims` do not allow `target`, or null when they do. */
@@ -41,13 +44,18 @@ export function forbiddenReason(claims: BoardClaims, target: AuthTarget): string
   switch (target.kind) {
     case 'board':
       if (!boardMatches(claims, target.board)) return 'token is for another board';
-      return target.role === 'edit' && claims.role !== 'edit' ? 'token does not allow editing' : null;
+      return target.role === 'edit' && claims.role !== 'edit'
+        ? 'token does not allow editing'
+        : null;
     case 'new-board':
-      if (claims.board !== ANY_BOARD && claims.board !== target.id) return 'token is for another board';
+      if (claims.board !== ANY_BOARD && claims.board !== target.id)
+        return 'token is for another board';
       return claims.role !== 'edit' ? 'creating a board needs an edit token' : null;
     case 'all-boards':
       if (claims.board !== ANY_BOARD) return 'this needs a token for every board (*)';
-      return target.role === 'edit' && claims.role !== 'edit' ? 'token does not allow editing' : null;
+      return target.role === 'edit' && claims.role !== 'edit'
+        ? 'token does not allow editing'
+        : null;
   }
 }
 
@@ -74,9 +82,14 @@ export class BoardAuth {
 
   /** Verifies a token alone: 401 when missing, invalid or expired. */
   async verify(token: string | null): Promise<AuthDecision> {
-    if (!token) return { ok: false, status: 401, detail: 'a token is needed', reason: 'auth_missing' };
+    if (!token)
+      return { ok: false, status: 401, detail: 'a token is needed', reason: 'auth_missing' };
     const check = await verifyToken(this.key, token, this.leewaySeconds);
-    if (!check.ok) return { ok: false, status: 401, detail: check.detail, reason: `auth_${check.problem}` };
-    return { ok: true, grant: { claims: check.claims, expiresAtMs: expiresAtMs(check.claims, this.leewaySeconds) } };
+    if (!check.ok)
+      return { ok: false, status: 401, detail: check.detail, reason: `auth_${check.problem}` };
+    return {
+      ok: true,
+      grant: { claims: check.claims, expiresAtMs: expiresAtMs(check.claims, this.leewaySeconds) },
+    };
   }
 }

@@ -12,7 +12,8 @@ import type { BoardRecord, Role } from '../storage/board-store.ts';
 import { boardMatches, type AuthGrant, type BoardAuth } from './board-auth.ts';
 import { scheduleAt } from './request-token.ts';
 
-export type RefreshResult = { ok: true } | { ok: false; close: CloseCode; detail: string; reason: string };
+export type RefreshResult =
+  { ok: true } | { ok: false; close: CloseCode; detail: string; reason: string };
 
 export class ConnectionToken {
   private cancelExpiry: () => void = () => {};
@@ -36,9 +37,20 @@ export class ConnectionToken {
 
   async refresh(token: string, board: BoardRecord): Promise<RefreshResult> {
     const decision = await this.auth.verify(token);
-    if (!decision.ok) return { ok: false, close: CLOSE.NOT_AUTHENTICATED, detail: decision.detail, reason: `refresh_${decision.reason}` };
+    if (!decision.ok)
+      return {
+        ok: false,
+        close: CLOSE.NOT_AUTHENTICATED,
+        detail: decision.detail,
+        reason: `refresh_${decision.reason}`,
+      };
     if (!boardMatches(decision.grant.claims, board)) {
-      return { ok: false, close: CLOSE.FORBIDDEN, detail: 'token is for another board', reason: 'refresh_auth_forbidden' };
+      return {
+        ok: false,
+        close: CLOSE.FORBIDDEN,
+        detail: 'token is for another board',
+        reason: 'refresh_auth_forbidden',
+      };
     }
     if (this.disposed) return { ok: true };
     this.grant = decision.grant;

@@ -24,7 +24,10 @@ export type RouteGuard = (request: RouteRequest) => Promise<boolean>;
 const BOARD_API_PATH = /^\/api\/boards\/([^/.]+)/;
 
 /** null: not guarded. `{ target: null }`: a token is needed, but no particular right. */
-async function targetOf(ctx: AppContext, pathname: string): Promise<{ target: AuthTarget | null } | null> {
+async function targetOf(
+  ctx: AppContext,
+  pathname: string,
+): Promise<{ target: AuthTarget | null } | null> {
   if (pathname === '/') return { target: { kind: 'all-boards', role: 'edit' } };
   if (!pathname.startsWith('/api/')) return null;
   const match = BOARD_API_PATH.exec(pathname);
@@ -37,7 +40,11 @@ async function targetOf(ctx: AppContext, pathname: string): Promise<{ target: Au
   }
   if (!isValidBoardId(id)) return { target: null };
   const access = await ctx.registry.resolve(id, false);
-  return { target: access ? { kind: 'board', board: access.board, role: access.role } : { kind: 'new-board', id } };
+  return {
+    target: access
+      ? { kind: 'board', board: access.board, role: access.role }
+      : { kind: 'new-board', id },
+  };
 }
 
 function needsEdit(target: AuthTarget | null): boolean {
@@ -60,7 +67,12 @@ export function createAuthGuard(ctx: AppContext, auth: BoardAuth | null): RouteG
     const decision = await auth.decide(tokenFromRequest(req, url), guarded.target);
     if (!decision.ok) {
       ctx.metrics.refusals.inc({ reason: decision.reason });
-      sendError(res, decision.status, decision.detail, decision.status === 401 ? { 'www-authenticate': 'Bearer' } : {});
+      sendError(
+        res,
+        decision.status,
+        decision.detail,
+        decision.status === 401 ? { 'www-authenticate': 'Bearer' } : {},
+      );
       return false;
     }
     rememberGrant(req, decision.grant);

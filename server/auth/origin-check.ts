@@ -5,7 +5,11 @@
  */
 import type { IncomingMessage } from 'node:http';
 
-export function originAllowed(req: IncomingMessage, allowed: readonly string[] | null, publicUrl: string | null): boolean {
+export function originAllowed(
+  req: IncomingMessage,
+  allowed: readonly string[] | null,
+  publicUrl: string | null,
+): boolean {
   const origin = req.headers.origin;
   if (allowed === null || origin === undefined) return true;
   if (allowed.includes(origin) || origin === publicUrl) return true;

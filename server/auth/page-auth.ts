@@ -11,12 +11,18 @@ import type { Config } from '../config.ts';
 export const TOKEN_URL_META = 'boardcast-token-url';
 
 function escapeAttribute(value: string): string {
-  return value.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+  return value
+    .replace(/&/g, '&amp;')
+    .replace(/"/g, '&quot;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;');
 }
 
 /** Markup added before `</head>` of the editor and viewer pages ('' when nothing to add). */
 export function pageHeadHtml(config: Pick<Config, 'tokenUrl'>): string {
-  return config.tokenUrl ? `<meta name="${TOKEN_URL_META}" content="${escapeAttribute(config.tokenUrl)}" />` : '';
+  return config.tokenUrl
+    ? `<meta name="${TOKEN_URL_META}" content="${escapeAttribute(config.tokenUrl)}" />`
+    : '';
 }
 
 /** Framing headers for the editor page. */

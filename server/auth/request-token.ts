@@ -24,7 +24,11 @@ export function tokenExpiryFor(req: IncomingMessage): number | null {
 }
 
 /** Calls `onExpire` once when `atMs` passes; returns a cancel function (idempotent). */
-export function scheduleAt(atMs: number, onExpire: () => void, now: () => number = Date.now): () => void {
+export function scheduleAt(
+  atMs: number,
+  onExpire: () => void,
+  now: () => number = Date.now,
+): () => void {
   let timer: NodeJS.Timeout | null = null;
   const arm = () => {
     const wait = atMs - now();

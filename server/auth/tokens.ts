@@ -35,7 +35,12 @@ export function isBoardClaim(value: unknown): value is string {
   return value === ANY_BOARD || isValidBoardId(value);
 }
 
-export async function verifyToken(key: Uint8Array, token: string, leewaySeconds: number, nowMs = Date.now()): Promise<TokenCheck> {
+export async function verifyToken(
+  key: Uint8Array,
+  token: string,
+  leewaySeconds: number,
+  nowMs = Date.now(),
+): Promise<TokenCheck> {
   try {
     const { payload } = await jwtVerify(token, key, {
       algorithms: [ALGORITHM],
@@ -43,12 +48,16 @@ export async function verifyToken(key: Uint8Array, token: string, leewaySeconds:
       requiredClaims: ['exp'],
       currentDate: new Date(nowMs),
     });
-    if (!isBoardClaim(payload.board)) return { ok: false, problem: 'invalid', detail: 'claim "board" must be a board id or *' };
-    if (!isRole(payload.role)) return { ok: false, problem: 'invalid', detail: 'claim "role" must be edit or view' };
-    if (typeof payload.exp !== 'number') return { ok: false, problem: 'invalid', detail: 'claim "exp" missing' };
+    if (!isBoardClaim(payload.board))
+      return { ok: false, problem: 'invalid', detail: 'claim "board" must be a board id or *' };
+    if (!isRole(payload.role))
+      return { ok: false, problem: 'invalid', detail: 'claim "role" must be edit or view' };
+    if (typeof payload.exp !== 'number')
+      return { ok: false, problem: 'invalid', detail: 'claim "exp" missing' };
     return { ok: true, claims: { board: payload.board, role: payload.role, exp: payload.exp } };
   } catch (error) {
-    if (error instanceof errors.JWTExpired) return { ok: false, problem: 'expired', detail: 'token expired' };
+    if (error instanceof errors.JWTExpired)
+      return { ok: false, problem: 'expired', detail: 'token expired' };
     return { ok: false, problem: 'invalid', detail: 'token invalid' };
   }
 }

@@ -9,10 +9,17 @@ import type { IncomingMessage } from 'node:http';
 import { isValidBoardId } from '../../common/board/ids.ts';
 import type { Config } from '../config.ts';
 import type { RoomRegistry } from '../rooms/room-registry.ts';
-import { tokenFromRequest, type AuthDecision, type AuthGrant, type BoardAuth } from './board-auth.ts';
+import {
+  tokenFromRequest,
+  type AuthDecision,
+  type AuthGrant,
+  type BoardAuth,
+} from './board-auth.ts';
 import { originAllowed } from './origin-check.ts';
 
-export type UpgradeVerdict = { ok: true; grant: AuthGrant | null } | { ok: false; status: number; message: string; reason: string };
+export type UpgradeVerdict =
+  | { ok: true; grant: AuthGrant | null }
+  | { ok: false; status: number; message: string; reason: string };
 
 export interface UpgradeGuardDeps {
   config: Pick<Config, 'allowedOrigins' | 'publicUrl'>;
@@ -20,7 +27,12 @@ export interface UpgradeGuardDeps {
   auth: BoardAuth | null;
 }
 
-export async function checkUpgrade(req: IncomingMessage, url: URL, id: string, deps: UpgradeGuardDeps): Promise<UpgradeVerdict> {
+export async function checkUpgrade(
+  req: IncomingMessage,
+  url: URL,
+  id: string,
+  deps: UpgradeGuardDeps,
+): Promise<UpgradeVerdict> {
   if (!originAllowed(req, deps.config.allowedOrigins, deps.config.publicUrl)) {
     return { ok: false, status: 403, message: 'Forbidden: origin not allowed', reason: 'origin' };
   }
@@ -31,9 +43,19 @@ export async function checkUpgrade(req: IncomingMessage, url: URL, id: string, d
     decision = await deps.auth.verify(token);
   } else {
     const access = await deps.registry.resolve(id, false);
-    decision = await deps.auth.decide(token, access ? { kind: 'board', board: access.board, role: access.role } : { kind: 'new-board', id });
+    decision = await deps.auth.decide(
+      token,
+      access
+        ? { kind: 'board', board: access.board, role: access.role }
+        : { kind: 'new-board', id },
+    );
   }
   if (decision.ok) return { ok: true, grant: decision.grant };
   const label = decision.status === 401 ? 'Unauthorized' : 'Forbidden';
-  return { ok: false, status: decision.status, message: `${label}: ${decision.detail}`, reason: decision.reason };
+  return {
+    ok: false,
+    status: decision.status,
+    message: `${label}: ${decision.detail}`,
+    reason: decision.reason,
+  };
 }

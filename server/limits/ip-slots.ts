@@ -60,7 +60,10 @@ export class IpSlots {
 export function clientAddress(req: IncomingMessage, trustProxy: boolean): string {
   if (trustProxy) {
     const header = req.headers['x-forwarded-for'];
-    const last = (Array.isArray(header) ? header.join(',') : header ?? '').split(',').pop()?.trim();
+    const last = (Array.isArray(header) ? header.join(',') : (header ?? ''))
+      .split(',')
+      .pop()
+      ?.trim();
     if (last) return last;
   }
   return req.socket.remoteAddress ?? 'unknown';

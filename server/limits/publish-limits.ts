@@ -27,5 +27,6 @@ export function limitValues(config: Config): Record<string, number> {
 }
 
 export function publishLimits(config: Config, metrics: Metrics): void {
-  for (const [setting, value] of Object.entries(limitValues(config))) metrics.limits.set({ setting }, value);
+  for (const [setting, value] of Object.entries(limitValues(config)))
+    metrics.limits.set({ setting }, value);
 }

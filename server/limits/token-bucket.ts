@@ -17,7 +17,10 @@ export class TokenBucket {
 
   take(): boolean {
     const now = this.now();
-    this.tokens = Math.min(this.burst, this.tokens + ((now - this.refilledAt) * this.perSecond) / 1_000);
+    this.tokens = Math.min(
+      this.burst,
+      this.tokens + ((now - this.refilledAt) * this.perSecond) / 1_000,
+    );
     this.refilledAt = now;
     if (this.tokens < 1) return false;
     this.tokens -= 1;

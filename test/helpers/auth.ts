@@ -17,7 +17,12 @@ export function nowSeconds(): number {
 }
 
 /** A token signed with `secret`; `ttlSeconds` may be negative (already expired). */
-export function mint(board: string, role: BoardClaims['role'], ttlSeconds = 600, secret = TEST_SECRET): Promise<string> {
+export function mint(
+  board: string,
+  role: BoardClaims['role'],
+  ttlSeconds = 600,
+  secret = TEST_SECRET,
+): Promise<string> {
   return signToken(secretKey(secret), { board, role, exp: nowSeconds() + ttlSeconds });
 }
 
@@ -29,7 +34,10 @@ export interface RawSocket {
 }
 
 /** Opens a `ws` client and waits for the server's first frame (the board is loaded). */
-export function openRawSocket(url: string, headers: Record<string, string> = {}): Promise<RawSocket> {
+export function openRawSocket(
+  url: string,
+  headers: Record<string, string> = {},
+): Promise<RawSocket> {
   const ws = new WebSocket(url, { headers });
   const messages: Uint8Array[] = [];
   const closed = new Promise<number>((resolve) => ws.once('close', (code) => resolve(code)));
@@ -38,7 +46,9 @@ export function openRawSocket(url: string, headers: Record<string, string> = {})
       messages.push(new Uint8Array(data));
       if (messages.length === 1) resolve({ ws, closed, messages });
     });
-    ws.once('unexpected-response', (_req, res) => reject(new Error(`upgrade answered ${res.statusCode}`)));
+    ws.once('unexpected-response', (_req, res) =>
+      reject(new Error(`upgrade answered ${res.statusCode}`)),
+    );
     ws.once('error', reject);
   });
 }
@@ -102,7 +112,8 @@ export function openBareSocket(port: number, path: string): Promise<BareSocket> 
       if (!upgraded) {
         const end = buffered.indexOf('\r\n\r\n');
         if (end < 0) return;
-        if (!buffered.subarray(0, 12).toString().includes('101')) return reject(new Error(buffered.toString()));
+        if (!buffered.subarray(0, 12).toString().includes('101'))
+          return reject(new Error(buffered.toString()));
         upgraded = true;
         buffered = buffered.subarray(end + 4);
         resolve({ socket, closeCode });
@@ -140,7 +151,10 @@ export function clientFrame(payload: Uint8Array): Buffer {
       ? Buffer.from([0x82, 0x80 | payload.length])
       : payload.length < 65_536
         ? Buffer.from([0x82, 0x80 | 126, payload.length >> 8, payload.length & 0xff])
-        : Buffer.concat([Buffer.from([0x82, 0x80 | 127]), Buffer.from(new BigUint64Array([BigInt(payload.length)]).buffer).reverse()]);
+        : Buffer.concat([
+            Buffer.from([0x82, 0x80 | 127]),
+            Buffer.from(new BigUint64Array([BigInt(payload.length)]).buffer).reverse(),
+          ]);
   return Buffer.concat([header, Buffer.alloc(4), payload]);
 }
 

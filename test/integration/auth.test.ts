@@ -15,7 +15,15 @@ import { createBoardcastServer } from '../../server/app.ts';
 import { parseConfig } from '../../server/config.ts';
 import type { BoardRecord } from '../../server/storage/board-store.ts';
 import { delay, waitFor, type StockClient } from '../helpers/clients.ts';
-import { metricValue, mint, nowSeconds, OTHER_SECRET, openRawSocket, TEST_SECRET, upgradeStatus } from '../helpers/auth.ts';
+import {
+  metricValue,
+  mint,
+  nowSeconds,
+  OTHER_SECRET,
+  openRawSocket,
+  TEST_SECRET,
+  upgradeStatus,
+} from '../helpers/auth.ts';
 import { rect } from '../helpers/shapes.ts';
 import { startTestServer, tempDataDir, type TestServer } from '../helpers/test-server.ts';
 
@@ -32,9 +40,24 @@ interface GuardedCase {
 }
 
 const GUARDED: GuardedCase[] = [
-  { name: 'GET /api/boards/<editId>/links', transport: 'http', needs: 'edit', path: (b) => `/api/boards/${b.editId}/links` },
-  { name: 'WebSocket /ws/<editId>', transport: 'websocket', needs: 'edit', path: (b) => `/ws/${b.editId}` },
-  { name: 'WebSocket /ws/<viewId>', transport: 'websocket', needs: 'view', path: (b) => `/ws/${b.viewId}` },
+  {
+    name: 'GET /api/boards/<editId>/links',
+    transport: 'http',
+    needs: 'edit',
+    path: (b) => `/api/boards/${b.editId}/links`,
+  },
+  {
+    name: 'WebSocket /ws/<editId>',
+    transport: 'websocket',
+    needs: 'edit',
+    path: (b) => `/ws/${b.editId}`,
+  },
+  {
+    name: 'WebSocket /ws/<viewId>',
+    transport: 'websocket',
+    needs: 'view',
+    path: (b) => `/ws/${b.viewId}`,
+  },
   // Viewer routes (the lead adds them with the viewers issue), e.g.:
   // { name: 'GET /api/boards/<viewId>', transport: 'http', needs: 'view', path: (b) => `/api/boards/${b.viewId}` },
   // { name: 'GET /api/boards/<viewId>/events', transport: 'http', needs: 'view', path: (b) => `/api/boards/${b.viewId}/events` },
@@ -52,8 +75,18 @@ function withQueryToken(path: string, token: string | null, place: TokenPlace): 
 /** A server with its own built pages (two tiny HTML files), to see what pages are served with. */
 async function startPageServer(env: Record<string, string>) {
   const distDir = tempDataDir();
-  for (const name of ['editor', 'viewer']) fs.writeFileSync(path.join(distDir, `${name}.html`), `<html><head><title>${name}</title></head></html>`);
-  const config = parseConfig({ PORT: '0', HOST: '127.0.0.1', DATA_DIR: tempDataDir(), LOG_LEVEL: 'silent', ...env });
+  for (const name of ['editor', 'viewer'])
+    fs.writeFileSync(
+      path.join(distDir, `${name}.html`),
+      `<html><head><title>${name}</title></head></html>`,
+    );
+  const config = parseConfig({
+    PORT: '0',
+    HOST: '127.0.0.1',
+    DATA_DIR: tempDataDir(),
+    LOG_LEVEL: 'silent',
+    ...env,
+  });
   const server = createBoardcastServer({ config, distDir });
   const port = await server.listen();
   return { url: `http://127.0.0.1:${port}`, close: () => server.close() };
@@ -74,18 +107,36 @@ describe('JWT mode', { timeout: 20_000 }, () => {
       maxBackoffTime: 200,
       params: typeof token === 'string' ? { token } : token,
     });
-    const synced = new Promise<void>((resolve) => provider.once('sync', (isSynced: boolean) => isSynced && resolve()));
-    const client: StockClient = { doc, provider, synced, destroy: () => (provider.destroy(), doc.destroy()) };
+    const synced = new Promise<void>((resolve) =>
+      provider.once('sync', (isSynced: boolean) => isSynced && resolve()),
+    );
+    const client: StockClient = {
+      doc,
+      provider,
+      synced,
+      destroy: () => (provider.destroy(), doc.destroy()),
+    };
     clients.push(client);
     return client;
   };
 
-  const status = async (guarded: GuardedCase, board: BoardRecord, token: string | null, place: TokenPlace = 'query') => {
+  const status = async (
+    guarded: GuardedCase,
+    board: BoardRecord,
+    token: string | null,
+    place: TokenPlace = 'query',
+  ) => {
     const path = withQueryToken(guarded.path(board), token, place);
-    const headers: Record<string, string> = token && place === 'header' ? { authorization: `Bearer ${token}` } : {};
-    if (guarded.transport === 'websocket') return upgradeStatus(`ws://127.0.0.1:${server.port}${path}`, headers);
+    const headers: Record<string, string> =
+      token && place === 'header' ? { authorization: `Bearer ${token}` } : {};
+    if (guarded.transport === 'websocket')
+      return upgradeStatus(`ws://127.0.0.1:${server.port}${path}`, headers);
     const controller = new AbortController();
-    const response = await fetch(`${server.url}${path}`, { headers, signal: controller.signal, redirect: 'manual' });
+    const response = await fetch(`${server.url}${path}`, {
+      headers,
+      signal: controller.signal,
+      redirect: 'manual',
+    });
     controller.abort(); // streams stay open otherwise; only the status matters
     return response.status;
   };
@@ -108,9 +159,17 @@ describe('JWT mode', { timeout: 20_000 }, () => {
 
       it('is refused with 401 with an expired, forged or malformed token', async () => {
         assert.equal(await status(guarded, alpha, await mint('alpha', 'edit', -5)), 401, 'expired');
-        assert.equal(await status(guarded, alpha, await mint('alpha', 'edit', 600, OTHER_SECRET)), 401, 'forged');
+        assert.equal(
+          await status(guarded, alpha, await mint('alpha', 'edit', 600, OTHER_SECRET)),
+          401,
+          'forged',
+        );
         assert.equal(await status(guarded, alpha, 'not.a.token'), 401, 'malformed');
-        assert.equal(await status(guarded, alpha, await mint('alpha', 'edit', -5), 'header'), 401, 'expired, as a header');
+        assert.equal(
+          await status(guarded, alpha, await mint('alpha', 'edit', -5), 'header'),
+          401,
+          'expired, as a header',
+        );
       });
 
       it('is refused with 403 with a token for another board', async () => {
@@ -121,12 +180,20 @@ describe('JWT mode', { timeout: 20_000 }, () => {
       if (guarded.needs === 'edit') {
         it('is refused with 403 with a view token for the board', async () => {
           assert.equal(await status(guarded, alpha, await mint(alpha.editId, 'view')), 403);
-          assert.equal(await status(guarded, alpha, await mint(alpha.viewId, 'view'), 'header'), 403);
+          assert.equal(
+            await status(guarded, alpha, await mint(alpha.viewId, 'view'), 'header'),
+            403,
+          );
         });
       }
 
       it('is served with the right token as ?token= or as a Bearer header, naming the board by either id or *', async () => {
-        const good = [await mint(alpha.editId, guarded.needs), await mint(alpha.viewId, guarded.needs), await mint('*', guarded.needs), await mint(alpha.editId, 'edit')];
+        const good = [
+          await mint(alpha.editId, guarded.needs),
+          await mint(alpha.viewId, guarded.needs),
+          await mint('*', guarded.needs),
+          await mint(alpha.editId, 'edit'),
+        ];
         for (const token of good) {
           assert.ok((await status(guarded, alpha, token, 'query')) < 400, 'query');
           assert.ok((await status(guarded, alpha, token, 'header')) < 400, 'header');
@@ -136,7 +203,13 @@ describe('JWT mode', { timeout: 20_000 }, () => {
   }
 
   it('keeps pages, assets and /healthz open, and refuses /api/ without a token', async () => {
-    for (const path of ['/board/alpha', `/view/${alpha.viewId}`, '/assets/nothing.js', '/healthz', '/metrics']) {
+    for (const path of [
+      '/board/alpha',
+      `/view/${alpha.viewId}`,
+      '/assets/nothing.js',
+      '/healthz',
+      '/metrics',
+    ]) {
       const response = await fetch(`${server.url}${path}`);
       assert.ok(response.status !== 401 && response.status !== 403, `${path}: ${response.status}`);
     }
@@ -147,37 +220,57 @@ describe('JWT mode', { timeout: 20_000 }, () => {
   });
 
   it('creates boards at / only with an edit token for *, and passes the token on to the editor', async () => {
-    const create = (token?: string) => fetch(`${server.url}/${token ? `?token=${token}` : ''}`, { redirect: 'manual' });
+    const create = (token?: string) =>
+      fetch(`${server.url}/${token ? `?token=${token}` : ''}`, { redirect: 'manual' });
     assert.equal((await create()).status, 401);
     assert.equal((await create(await mint('*', 'view'))).status, 403);
     assert.equal((await create(await mint('alpha', 'edit'))).status, 403);
     const token = await mint('*', 'edit');
     const created = await create(token);
     assert.equal(created.status, 302);
-    assert.match(created.headers.get('location') ?? '', new RegExp(`^/board/[A-Za-z0-9_-]{16,}\\?token=${token}$`));
+    assert.match(
+      created.headers.get('location') ?? '',
+      new RegExp(`^/board/[A-Za-z0-9_-]{16,}\\?token=${token}$`),
+    );
   });
 
   it('lets an edit token for a new name create that board, and refuses a view token for it', async () => {
-    assert.equal(await upgradeStatus(`${server.wsUrl}/fresh-name?token=${await mint('fresh-name', 'view')}`), 403);
-    assert.equal(await upgradeStatus(`${server.wsUrl}/fresh-name?token=${await mint('fresh-name', 'edit')}`), 101);
+    assert.equal(
+      await upgradeStatus(`${server.wsUrl}/fresh-name?token=${await mint('fresh-name', 'view')}`),
+      403,
+    );
+    assert.equal(
+      await upgradeStatus(`${server.wsUrl}/fresh-name?token=${await mint('fresh-name', 'edit')}`),
+      101,
+    );
   });
 
-  it('keeps a socket open across three refreshes, past the first token\'s expiry', async () => {
+  it("keeps a socket open across three refreshes, past the first token's expiry", async () => {
     const opened = nowSeconds();
     const client = connect('alpha', await mint('alpha', 'edit', 2));
     const closes: number[] = [];
-    client.provider.on('connection-close', (event: CloseEvent | null) => closes.push(event?.code ?? 0));
+    client.provider.on('connection-close', (event: CloseEvent | null) =>
+      closes.push(event?.code ?? 0),
+    );
     await client.synced;
     for (let i = 0; i < 3; i++) {
       await delay(700);
       client.provider.ws?.send(encodeTokenMessage(await mint('alpha', 'edit', 2)));
     }
-    await waitFor(() => Date.now() > (opened + 2) * 1_000 + 200, 5_000, 'the first token to expire');
+    await waitFor(
+      () => Date.now() > (opened + 2) * 1_000 + 200,
+      5_000,
+      'the first token to expire',
+    );
     assert.deepEqual(closes, []);
     const reader = connect(alpha.viewId, await mint('alpha', 'view'));
     await reader.synced;
     addShapes(client.doc, [rect('after-refreshes')]);
-    await waitFor(() => readShapes(reader.doc).some((shape) => shape.id === 'after-refreshes'), 5_000, 'the write after three refreshes');
+    await waitFor(
+      () => readShapes(reader.doc).some((shape) => shape.id === 'after-refreshes'),
+      5_000,
+      'the write after three refreshes',
+    );
     const metrics = await (await fetch(`${server.url}/metrics`)).text();
     assert.ok(metricValue(metrics, 'boardcast_token_refreshes_total') >= 3);
   });
@@ -185,15 +278,22 @@ describe('JWT mode', { timeout: 20_000 }, () => {
   it('keeps the stock client connected past expiry with the client token session fetching from a token URL', async () => {
     const tokenServer = http.createServer((req, res) => {
       const board = new URL(req.url ?? '/', 'http://x').searchParams.get('board') ?? '';
-      void mint(board, 'edit', 2).then((token) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ token })));
+      void mint(board, 'edit', 2).then((token) =>
+        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ token })),
+      );
     });
     await new Promise<void>((resolve) => tokenServer.listen(0, '127.0.0.1', resolve));
-    const session = new TokenSession({ token: await mint('alpha', 'edit', 2), tokenUrl: `http://127.0.0.1:${(tokenServer.address() as { port: number }).port}/token` });
+    const session = new TokenSession({
+      token: await mint('alpha', 'edit', 2),
+      tokenUrl: `http://127.0.0.1:${(tokenServer.address() as { port: number }).port}/token`,
+    });
     const client = connect('alpha', session.params); // as the editor wires it
     session.attachSocket(() => client.provider.ws);
     session.start();
     const closes: number[] = [];
-    client.provider.on('connection-close', (event: CloseEvent | null) => closes.push(event?.code ?? 0));
+    client.provider.on('connection-close', (event: CloseEvent | null) =>
+      closes.push(event?.code ?? 0),
+    );
     await client.synced;
     await delay(3_200);
     session.stop();
@@ -202,7 +302,11 @@ describe('JWT mode', { timeout: 20_000 }, () => {
     const reader = connect(alpha.viewId, await mint('alpha', 'view'));
     await reader.synced;
     addShapes(client.doc, [rect('session-kept')]);
-    await waitFor(() => readShapes(reader.doc).some((shape) => shape.id === 'session-kept'), 5_000, 'the write after the session refreshed');
+    await waitFor(
+      () => readShapes(reader.doc).some((shape) => shape.id === 'session-kept'),
+      5_000,
+      'the write after the session refreshed',
+    );
   });
 
   it('stops writes at once when a refresh lowers the role to view', async () => {
@@ -211,20 +315,33 @@ describe('JWT mode', { timeout: 20_000 }, () => {
     const reader = connect(board.viewId, await mint('downgrade', 'view'));
     await Promise.all([writer.synced, reader.synced]);
     addShapes(writer.doc, [rect('before')]);
-    await waitFor(() => readShapes(reader.doc).length === 1, 5_000, 'the write before the downgrade');
+    await waitFor(
+      () => readShapes(reader.doc).length === 1,
+      5_000,
+      'the write before the downgrade',
+    );
     // Same tick: the refresh frame goes first, the update right behind it.
     writer.provider.ws?.send(encodeTokenMessage(await mint('downgrade', 'view')));
     addShapes(writer.doc, [rect('while-view')]);
     await delay(300);
-    assert.deepEqual(readShapes(reader.doc).map((shape) => shape.id), ['before']);
+    assert.deepEqual(
+      readShapes(reader.doc).map((shape) => shape.id),
+      ['before'],
+    );
     const fresh = connect(board.viewId, await mint('downgrade', 'view'));
     await fresh.synced;
-    assert.deepEqual(readShapes(fresh.doc).map((shape) => shape.id), ['before'], 'nothing stored either');
+    assert.deepEqual(
+      readShapes(fresh.doc).map((shape) => shape.id),
+      ['before'],
+      'nothing stored either',
+    );
     assert.ok(writer.provider.wsconnected, 'the connection goes on, read-only');
   });
 
   it('closes a socket whose token expires unrefreshed with 4401', async () => {
-    const socket = await openRawSocket(`${server.wsUrl}/alpha?token=${await mint('alpha', 'edit', 2)}`);
+    const socket = await openRawSocket(
+      `${server.wsUrl}/alpha?token=${await mint('alpha', 'edit', 2)}`,
+    );
     const started = Date.now();
     assert.equal(await socket.closed, CLOSE.NOT_AUTHENTICATED.code);
     assert.ok(Date.now() - started < 2_500);
@@ -262,15 +379,26 @@ describe('JWT mode', { timeout: 20_000 }, () => {
 describe('allowed origins', () => {
   let server: TestServer;
   before(async () => {
-    server = await startTestServer({ env: { ALLOWED_ORIGINS: 'https://app.example.com, https://intranet.example.com:8443' } });
+    server = await startTestServer({
+      env: { ALLOWED_ORIGINS: 'https://app.example.com, https://intranet.example.com:8443' },
+    });
   });
   after(() => server.close());
 
   it('refuses a cross-origin upgrade with 403 and accepts listed, same-origin and origin-less ones', async () => {
-    assert.equal(await upgradeStatus(`${server.wsUrl}/board`, { origin: 'https://evil.example.com' }), 403);
+    assert.equal(
+      await upgradeStatus(`${server.wsUrl}/board`, { origin: 'https://evil.example.com' }),
+      403,
+    );
     assert.equal(await upgradeStatus(`${server.wsUrl}/board`, { origin: 'null' }), 403);
-    assert.equal(await upgradeStatus(`${server.wsUrl}/board`, { origin: 'https://app.example.com' }), 101);
-    assert.equal(await upgradeStatus(`${server.wsUrl}/board`, { origin: 'https://intranet.example.com:8443' }), 101);
+    assert.equal(
+      await upgradeStatus(`${server.wsUrl}/board`, { origin: 'https://app.example.com' }),
+      101,
+    );
+    assert.equal(
+      await upgradeStatus(`${server.wsUrl}/board`, { origin: 'https://intranet.example.com:8443' }),
+      101,
+    );
     assert.equal(await upgradeStatus(`${server.wsUrl}/board`, { origin: server.url }), 101);
     assert.equal(await upgradeStatus(`${server.wsUrl}/board`), 101);
     const metrics = await (await fetch(`${server.url}/metrics`)).text();
@@ -278,9 +406,13 @@ describe('allowed origins', () => {
   });
 
   it('refuses edit requests from another origin with 403, and still answers them from listed ones', async () => {
-    const foreign = await fetch(`${server.url}/api/boards/board/links`, { headers: { origin: 'https://evil.example.com' } });
+    const foreign = await fetch(`${server.url}/api/boards/board/links`, {
+      headers: { origin: 'https://evil.example.com' },
+    });
     assert.equal(foreign.status, 403);
-    const listed = await fetch(`${server.url}/api/boards/board/links`, { headers: { origin: 'https://app.example.com' } });
+    const listed = await fetch(`${server.url}/api/boards/board/links`, {
+      headers: { origin: 'https://app.example.com' },
+    });
     assert.equal(listed.status, 200);
   });
 });
@@ -301,13 +433,21 @@ describe('pages in JWT mode', () => {
       const response = await fetch(`${page.url}${path}`);
       assert.equal(response.status, 200, path);
       const html = await response.text();
-      assert.ok(html.includes('<meta name="boardcast-token-url" content="https://login.example.com/boardcast/token?a=1&amp;b=2" /></head>'), html);
+      assert.ok(
+        html.includes(
+          '<meta name="boardcast-token-url" content="https://login.example.com/boardcast/token?a=1&amp;b=2" /></head>',
+        ),
+        html,
+      );
     }
   });
 
   it('lets the editor be framed by the allowed origins only', async () => {
     const editor = await fetch(`${page.url}/board/alpha`);
-    assert.equal(editor.headers.get('content-security-policy'), "frame-ancestors 'self' https://app.example.com");
+    assert.equal(
+      editor.headers.get('content-security-policy'),
+      "frame-ancestors 'self' https://app.example.com",
+    );
     assert.equal(editor.headers.get('x-frame-options'), null);
   });
 });

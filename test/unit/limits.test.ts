@@ -12,11 +12,17 @@ describe('token bucket', () => {
   it('allows a burst, refuses beyond it, and refills at its rate', () => {
     let now = 0;
     const bucket = new TokenBucket(10, 3, () => now);
-    assert.deepEqual([1, 2, 3, 4].map(() => bucket.take()), [true, true, true, false]);
+    assert.deepEqual(
+      [1, 2, 3, 4].map(() => bucket.take()),
+      [true, true, true, false],
+    );
     now += 100; // one token back
     assert.deepEqual([bucket.take(), bucket.take()], [true, false]);
     now += 10_000; // never more than the burst
-    assert.deepEqual([1, 2, 3, 4].map(() => bucket.take()), [true, true, true, false]);
+    assert.deepEqual(
+      [1, 2, 3, 4].map(() => bucket.take()),
+      [true, true, true, false],
+    );
   });
 });
 
@@ -36,7 +42,10 @@ describe('per-address slots', () => {
   });
 
   it('takes the address from X-Forwarded-For only behind a trusted proxy, and then its last entry', () => {
-    const req = { headers: { 'x-forwarded-for': '6.6.6.6, 203.0.113.7' }, socket: { remoteAddress: '127.0.0.1' } } as unknown as IncomingMessage;
+    const req = {
+      headers: { 'x-forwarded-for': '6.6.6.6, 203.0.113.7' },
+      socket: { remoteAddress: '127.0.0.1' },
+    } as unknown as IncomingMessage;
     assert.equal(clientAddress(req, false), '127.0.0.1');
     assert.equal(clientAddress(req, true), '203.0.113.7');
   });
@@ -58,12 +67,17 @@ describe('presence pacing', () => {
     assert.equal(presenceFlushDelayMs(10_000, 100, pacing), 900);
   });
 
-  it('coalesces a big room\'s changes into one frame per interval', async () => {
+  it("coalesces a big room's changes into one frame per interval", async () => {
     const frames: Uint8Array[] = [];
     const delays: number[] = [];
-    const presence = new RoomPresence((frame) => frames.push(frame), { peerCount: () => 66, pacing, onScheduled: (ms) => delays.push(ms) });
+    const presence = new RoomPresence((frame) => frames.push(frame), {
+      peerCount: () => 66,
+      pacing,
+      onScheduled: (ms) => delays.push(ms),
+    });
     const peer = { id: 1, role: 'edit', send() {}, close() {} } as Peer;
-    for (let clock = 1; clock <= 20; clock++) presence.apply(peer, [{ clientId: 5, clock, state: { cursor: { x: clock, y: 0 } } }]);
+    for (let clock = 1; clock <= 20; clock++)
+      presence.apply(peer, [{ clientId: 5, clock, state: { cursor: { x: clock, y: 0 } } }]);
     await delay(20);
     assert.equal(frames.length, 0, 'nothing before the interval');
     await delay(150);
@@ -98,8 +112,19 @@ describe('limit settings', () => {
     ];
     for (const env of invalid) {
       const name = Object.keys(env)[0] as string;
-      assert.throws(() => parseConfig({ ...base, ...env }), (error: Error) => error instanceof ConfigError && error.message.includes(name) && !error.message.includes('\n'), name);
+      assert.throws(
+        () => parseConfig({ ...base, ...env }),
+        (error: Error) =>
+          error instanceof ConfigError &&
+          error.message.includes(name) &&
+          !error.message.includes('\n'),
+        name,
+      );
     }
-    assert.deepEqual(parseConfig({ ...base, ALLOWED_ORIGINS: 'https://a.example.com, http://b.example.com:8080' }).allowedOrigins, ['https://a.example.com', 'http://b.example.com:8080']);
+    assert.deepEqual(
+      parseConfig({ ...base, ALLOWED_ORIGINS: 'https://a.example.com, http://b.example.com:8080' })
+        .allowedOrigins,
+      ['https://a.example.com', 'http://b.example.com:8080'],
+    );
   });
 });

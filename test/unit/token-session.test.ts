@@ -1,7 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import * as decoding from 'lib0/decoding';
-import { appendToken, decodeTokenClaims, TokenSession, type TokenSocket } from '../../client/auth/token-session.ts';
+import {
+  appendToken,
+  decodeTokenClaims,
+  TokenSession,
+  type TokenSocket,
+} from '../../client/auth/token-session.ts';
 import { MESSAGE_TYPE } from '../../common/protocol/message-types.ts';
 import { readTokenPayload } from '../../common/protocol/token-message.ts';
 import { delay } from '../helpers/clients.ts';
@@ -21,14 +26,23 @@ function tokenIn(frame: Uint8Array): string {
 describe('client token session', () => {
   it('adds the token to URLs, relative or absolute, replacing one already there', () => {
     assert.equal(appendToken('/api/boards/x/events', 'a.b.c'), '/api/boards/x/events?token=a.b.c');
-    assert.equal(appendToken('/api/boards/x/poll?since=v1#h', 'a.b.c'), '/api/boards/x/poll?since=v1&token=a.b.c#h');
-    assert.equal(appendToken('https://h.example/x?token=old', 'new'), 'https://h.example/x?token=new');
+    assert.equal(
+      appendToken('/api/boards/x/poll?since=v1#h', 'a.b.c'),
+      '/api/boards/x/poll?since=v1&token=a.b.c#h',
+    );
+    assert.equal(
+      appendToken('https://h.example/x?token=old', 'new'),
+      'https://h.example/x?token=new',
+    );
     assert.equal(appendToken('/x', null), '/x');
   });
 
   it('reads claims without verifying them', async () => {
     const token = await mint('team', 'view', 60);
-    assert.deepEqual({ ...decodeTokenClaims(token), iat: undefined }, { board: 'team', role: 'view', exp: nowSeconds() + 60, iat: undefined });
+    assert.deepEqual(
+      { ...decodeTokenClaims(token), iat: undefined },
+      { board: 'team', role: 'view', exp: nowSeconds() + 60, iat: undefined },
+    );
     assert.equal(decodeTokenClaims('garbage'), null);
   });
 
@@ -40,7 +54,9 @@ describe('client token session', () => {
       tokenUrl: 'https://login.example/token',
       fetch: (async (url: string) => {
         requested.push(url);
-        return new Response(JSON.stringify({ token: fresh }), { headers: { 'content-type': 'application/json' } });
+        return new Response(JSON.stringify({ token: fresh }), {
+          headers: { 'content-type': 'application/json' },
+        });
       }) as typeof fetch,
     });
     const open = fakeSocket();
@@ -58,14 +74,16 @@ describe('client token session', () => {
     assert.deepEqual(heard, [fresh]);
   });
 
-  it('refreshes on its own before the token expires, and fetches at once when the page\'s token already expired', async () => {
+  it("refreshes on its own before the token expires, and fetches at once when the page's token already expired", async () => {
     let served = 0;
     const session = new TokenSession({
       token: await mint('team', 'edit', -30),
       tokenUrl: 'https://login.example/token',
       fetch: (async () => {
         served++;
-        return new Response(await mint('team', 'edit', 1), { headers: { 'content-type': 'text/plain' } });
+        return new Response(await mint('team', 'edit', 1), {
+          headers: { 'content-type': 'text/plain' },
+        });
       }) as typeof fetch,
     });
     await session.ready();
