@@ -7,8 +7,10 @@
  * gate, then the room's commit queue (ignored on a read-only connection); awareness → decoded,
  * then applied for the client ids this connection introduced; query awareness → every state;
  * token (JWT mode) → verified while later frames wait, then the connection's rights change.
- * Every frame first spends a token from its kind's bucket (sync vs. presence and control):
- * an empty bucket closes the connection with 4429.
+ * Every frame first spends a token from its kind's bucket (sync vs. presence and control). A
+ * frame that finds its bucket empty waits, in order, and the socket stops being read until the
+ * queue drains, so a client just over the limit is slowed down; a client more than one burst
+ * over it (a flood) is closed with 4429.
  */
 import * as decoding from 'lib0/decoding';
 import { WebSocket, type RawData } from 'ws';
@@ -32,6 +34,8 @@ import { checkUpdate } from './update-gate.ts';
 const EMPTY_UPDATE_BYTES = 2;
 /** WebSocket close reasons are limited to 123 bytes. */
 const MAX_CLOSE_REASON_CHARS = 120;
+/** How often frames waiting for their rate bucket are looked at again. */
+const THROTTLE_TICK_MS = 25;
 /** A peer closed for reading too slowly gets this long to take the close frame, then is cut. */
 const SLOW_PEER_CLOSE_GRACE_MS = 1_000;
 
@@ -121,6 +125,11 @@ export function serveConnection(ws: WebSocket, id: string, remote: string, deps:
     update: new TokenBucket(deps.rates.updatesPerSecond, deps.rates.updatesBurst),
     presence: new TokenBucket(deps.rates.presencePerSecond, deps.rates.presenceBurst),
   };
+  const bursts = { update: deps.rates.updatesBurst, presence: deps.rates.presenceBurst };
+  /** Frames over the rate, waiting for their bucket; at most one burst of each kind. */
+  const throttled: Array<{ data: RawData; kind: keyof typeof buckets }> = [];
+  const waiting = { update: 0, presence: 0 };
+  let throttleTimer: NodeJS.Timeout | null = null;
 
   const refuse = (close: CloseCode, detail: string, reason: string) => {
     deps.metrics.refusals.inc({ reason });
@@ -140,6 +149,8 @@ export function serveConnection(ws: WebSocket, id: string, remote: string, deps:
   ws.on('close', (code: number) => {
     closed = true;
     token?.dispose();
+    if (throttleTimer) clearTimeout(throttleTimer);
+    throttled.length = 0;
     deps.metrics.connections.dec({ transport: 'websocket' });
     log.info({ code }, 'disconnected');
     if (session) {
@@ -151,11 +162,34 @@ export function serveConnection(ws: WebSocket, id: string, remote: string, deps:
     if (closed || ws.readyState !== WebSocket.OPEN) return;
     if (!isBinary) return refuse(CLOSE.MALFORMED, 'text frames are not part of the protocol', 'malformed');
     const kind = firstByte(data) === MESSAGE_TYPE.SYNC ? 'update' : 'presence';
-    if (!buckets[kind].take()) return refuse(CLOSE.RATE_LIMITED, `too many ${kind} messages`, `rate_limited_${kind}`);
+    if (throttled.length === 0 && buckets[kind].take()) return admit(data);
+    if (waiting[kind] >= bursts[kind]) return refuse(CLOSE.RATE_LIMITED, `too many ${kind} messages`, `rate_limited_${kind}`);
+    throttled.push({ data, kind });
+    waiting[kind]++;
+    ws.pause();
+    throttleTimer ??= setTimeout(releaseThrottled, THROTTLE_TICK_MS);
+  });
+
+  /** A frame within its rate: handled now, or held while the board loads or a token is checked. */
+  const admit = (data: RawData) => {
     if (session && !verifying) return handleFrame(session, data);
     if (held.length >= deps.maxPendingFrames) return refuse(CLOSE.OVER_LIMIT, 'too many frames before sync', 'pending_frames');
     held.push(data);
-  });
+  };
+
+  const releaseThrottled = () => {
+    throttleTimer = null;
+    while (!closed && ws.readyState === WebSocket.OPEN && throttled.length > 0) {
+      const next = throttled[0] as (typeof throttled)[number];
+      if (!buckets[next.kind].take()) break;
+      throttled.shift();
+      waiting[next.kind]--;
+      admit(next.data);
+    }
+    if (closed) return;
+    if (throttled.length > 0) throttleTimer = setTimeout(releaseThrottled, THROTTLE_TICK_MS);
+    else ws.resume();
+  };
   deps.metrics.connections.inc({ transport: 'websocket' });
 
   const drainHeld = () => {

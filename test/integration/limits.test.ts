@@ -135,6 +135,30 @@ describe('abuse limits', { timeout: 30_000 }, () => {
     );
   });
 
+  it('slows down a client just over the rate instead of closing it, and loses none of its updates', async () => {
+    const server = await start();
+    const reader = connect(server, 'bulk');
+    await reader.synced;
+    const { rateUpdatesBurst, rateUpdatesPerSecond } = server.server.context.config;
+    const count = rateUpdatesBurst + Math.floor(rateUpdatesBurst / 2);
+    const writer = await openBareSocket(server.port, '/ws/bulk');
+    const started = Date.now();
+    writer.socket.write(Buffer.concat(shapeUpdateFrames('bulk', count).map(clientFrame)));
+    await waitFor(() => getShapesMap(reader.doc).size === count, 10_000, 'every update');
+    const tookMs = Date.now() - started;
+    const paceMs = ((count - rateUpdatesBurst) / rateUpdatesPerSecond) * 1_000;
+    assert.ok(
+      tookMs >= paceMs * 0.8,
+      `took ${tookMs} ms; the rate allows it in ${paceMs} ms at the earliest`,
+    );
+    assert.equal(
+      metricValue(await metrics(server), 'boardcast_refusals_total{reason="rate_limited_update"}'),
+      0,
+    );
+    assert.ok(!writer.socket.destroyed);
+    writer.socket.destroy();
+  });
+
   it('refuses a WebSocket over the per-address cap with 429 and frees the slot when one closes', async () => {
     const server = await start({ MAX_CONNECTIONS_PER_IP: '3' });
     const open = await Promise.all([1, 2, 3].map(() => openRawSocket(`${server.wsUrl}/capped`)));
