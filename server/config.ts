@@ -174,10 +174,10 @@ export function parseConfig(env: Env = process.env): Config {
   return {
     port: integer(env, 'PORT', 8080, 0, 65_535),
     host,
+    ...limitSettings(env),
     dataDir: path.resolve(env.DATA_DIR || './data'),
     logLevel: logLevel(env),
     publicUrl: publicUrl(env),
-    ...limitSettings(env),
     maxMessageBytes: integer(env, 'MAX_MESSAGE_BYTES', 1_048_576, 1_024, 64 * 1_048_576),
     pingIntervalMs: integer(env, 'PING_INTERVAL_MS', 30_000, 100, 3_600_000),
     roomGraceMs: integer(env, 'ROOM_GRACE_MS', 10_000, 0, 3_600_000),

@@ -5,7 +5,9 @@
  *     board; an edit id needs an edit token, a view id any token for the board; an id that names
  *     no board yet counts as a new board (edit token for it or `*`).
  *   - any other `/api/…`: a token for `*`.   - `GET /` (creates a board): an edit token for `*`.
- *   - pages, assets, `/healthz`, `/metrics`: open.   - `OPTIONS` (CORS preflight): open.
+ *   - pages, assets, `/healthz`, `/metrics`: open (pages get the token URL meta tag and, with
+ *     ALLOWED_ORIGINS, the editor its frame-ancestors: page-auth.ts).
+ *   - `OPTIONS` (CORS preflight): open.
  * Missing/invalid/expired token → 401 (`WWW-Authenticate: Bearer`); another board or role → 403.
  * With ALLOWED_ORIGINS, a request for edit access from a page on another origin is 403; read-only
  * requests stay open to every origin (embeds).
@@ -16,6 +18,7 @@ import { sendError } from '../http/respond.ts';
 import type { RouteRequest } from '../http/route.ts';
 import { tokenFromRequest, type AuthTarget, type BoardAuth } from './board-auth.ts';
 import { originAllowed } from './origin-check.ts';
+import { preparePage } from './page-auth.ts';
 import { rememberGrant } from './request-token.ts';
 
 /** Runs before a matched route; resolves false when it already answered the request. */
@@ -52,12 +55,15 @@ function needsEdit(target: AuthTarget | null): boolean {
 }
 
 export function createAuthGuard(ctx: AppContext, auth: BoardAuth | null): RouteGuard | null {
-  const { allowedOrigins, publicUrl } = ctx.config;
-  if (!auth && !allowedOrigins) return null;
+  const { allowedOrigins, publicUrl, tokenUrl } = ctx.config;
+  if (!auth && !allowedOrigins && !tokenUrl) return null;
   return async ({ req, res, url }) => {
     if (req.method === 'OPTIONS') return true;
     const guarded = await targetOf(ctx, url.pathname);
-    if (!guarded) return true;
+    if (!guarded) {
+      preparePage(url.pathname, res, ctx.config);
+      return true;
+    }
     if (needsEdit(guarded.target) && !originAllowed(req, allowedOrigins, publicUrl)) {
       ctx.metrics.refusals.inc({ reason: 'origin' });
       sendError(res, 403, 'origin not allowed');

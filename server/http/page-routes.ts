@@ -5,7 +5,7 @@
  */
 import { isValidBoardId, newRandomId } from '../../common/board/ids.ts';
 import type { AppContext } from '../app-context.ts';
-import { editorFrameHeaders, pageHeadHtml, tokenQuery } from '../auth/page-auth.ts';
+import { tokenQuery } from '../auth/page-auth.ts';
 import { sendError } from './respond.ts';
 import type { Route } from './route.ts';
 import { ASSET_NAME_PATTERN, sendDistFile } from './static-files.ts';
@@ -30,7 +30,7 @@ export function pageRoutes(ctx: AppContext): Route[] {
       path: /^\/board\/([^/]+)\/?$/,
       async handle({ res, params }) {
         if (!isValidBoardId(params[0])) return sendError(res, 400, 'bad board id');
-        await sendDistFile(res, ctx.distDir, 'editor.html', PAGE_CACHE, editorFrameHeaders(ctx.config), pageHeadHtml(ctx.config));
+        await sendDistFile(res, ctx.distDir, 'editor.html', PAGE_CACHE, { 'x-frame-options': 'SAMEORIGIN' });
       },
     },
     {
@@ -38,7 +38,7 @@ export function pageRoutes(ctx: AppContext): Route[] {
       path: /^\/view\/([^/]+)\/?$/,
       async handle({ res, params }) {
         if (!isValidBoardId(params[0])) return sendError(res, 400, 'bad board id');
-        await sendDistFile(res, ctx.distDir, 'viewer.html', PAGE_CACHE, {}, pageHeadHtml(ctx.config));
+        await sendDistFile(res, ctx.distDir, 'viewer.html', PAGE_CACHE);
       },
     },
     {

@@ -448,6 +448,9 @@ describe('pages in JWT mode', () => {
       editor.headers.get('content-security-policy'),
       "frame-ancestors 'self' https://app.example.com",
     );
-    assert.equal(editor.headers.get('x-frame-options'), null);
+    // Browsers obey frame-ancestors over the page's own X-Frame-Options when both are present.
+    assert.equal(editor.headers.get('x-frame-options'), 'SAMEORIGIN');
+    const viewer = await fetch(`${page.url}/view/some-view-id`);
+    assert.equal(viewer.headers.get('content-security-policy'), null, 'the viewer embeds anywhere');
   });
 });
