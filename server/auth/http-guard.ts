@@ -73,12 +73,12 @@ export function createAuthGuard(ctx: AppContext, auth: BoardAuth | null): RouteG
     const decision = await auth.decide(tokenFromRequest(req, url), guarded.target);
     if (!decision.ok) {
       ctx.metrics.refusals.inc({ reason: decision.reason });
-      sendError(
-        res,
-        decision.status,
-        decision.detail,
-        decision.status === 401 ? { 'www-authenticate': 'Bearer' } : {},
-      );
+      // Readable from any origin, as the read-only routes' own errors are: an embed elsewhere can
+      // tell a 401 (fetch a fresh token) from a network failure. No credentials are involved.
+      const headers: Record<string, string> = { 'access-control-allow-origin': '*' };
+      if (decision.status === 401) headers['www-authenticate'] = 'Bearer';
+      if (decision.status === 401) headers['access-control-expose-headers'] = 'WWW-Authenticate';
+      sendError(res, decision.status, decision.detail, headers);
       return false;
     }
     rememberGrant(req, decision.grant);

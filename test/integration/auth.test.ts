@@ -217,6 +217,11 @@ describe('JWT mode', { timeout: 20_000 }, () => {
     const unknownApi = await fetch(`${server.url}/api/boards/alpha/links`);
     assert.equal(unknownApi.status, 401);
     assert.equal(unknownApi.headers.get('www-authenticate'), 'Bearer');
+    assert.equal(
+      unknownApi.headers.get('access-control-allow-origin'),
+      '*',
+      'an embed can read the 401',
+    );
   });
 
   it('creates boards at / only with an edit token for *, and passes the token on to the editor', async () => {
