@@ -6,6 +6,7 @@
  */
 import { isValidBoardId, newRandomId } from '../../common/board/ids.ts';
 import type { AppContext } from '../app-context.ts';
+import { tokenQuery } from '../auth/page-auth.ts';
 import { sendError } from './respond.ts';
 import type { Route } from './route.ts';
 import { ASSET_NAME_PATTERN, sendDistFile } from './static-files.ts';
@@ -18,9 +19,10 @@ export function pageRoutes(ctx: AppContext): Route[] {
     {
       method: ['GET', 'HEAD'],
       path: /^\/$/,
-      async handle({ res }) {
+      async handle({ res, url }) {
         const board = await ctx.store.ensureBoard(newRandomId());
-        res.writeHead(302, { location: `/board/${board.editId}`, 'cache-control': 'no-store' });
+        // JWT mode: the editor page passes on the token in its URL.
+        res.writeHead(302, { location: `/board/${board.editId}${tokenQuery(url)}`, 'cache-control': 'no-store' });
         res.end();
       },
     },

@@ -7,6 +7,7 @@ import * as Y from 'yjs';
 import type { Logger } from '../log.ts';
 import type { Metrics } from '../metrics.ts';
 import type { BoardAccess, BoardRecord, BoardStore } from '../storage/board-store.ts';
+import type { PresencePacing } from './room-presence.ts';
 import { Room } from './room.ts';
 
 export interface RegistryDeps {
@@ -16,6 +17,7 @@ export interface RegistryDeps {
   graceMs: number;
   compactAfterUpdates: number;
   compactAfterBytes: number;
+  presencePacing?: PresencePacing;
 }
 
 /** A held room; call `release` exactly when done. */
