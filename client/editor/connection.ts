@@ -12,6 +12,8 @@ import { CLOSE, isPermanentClose } from '../../common/protocol/close-codes.ts';
 
 export const RECONNECT_BASE_DELAY_MS = 500;
 export const RECONNECT_MAX_DELAY_MS = 10_000;
+/** A close the browser reports when there was no close frame (also: an upgrade refused by HTTP status). */
+const ABNORMAL_CLOSE = 1006;
 
 export type ConnectionState =
   | { kind: 'connecting' }
@@ -37,6 +39,13 @@ export interface ConnectionOptions {
    * connection then retries instead of stopping.
    */
   renewToken?: () => Promise<boolean>;
+  /**
+   * After a close without a code from the server (1006), the HTTP status the board's API answers
+   * the same token with (null when unreachable). JWT mode refuses an upgrade with an HTTP 401/403
+   * before it opens, which a browser only sees as 1006: this tells that refusal from a network
+   * failure, so it is handled as 4401/4403 instead of retried forever.
+   */
+  probeRefusal?: () => Promise<number | null>;
   /** Where the unsent count survives a reload (localStorage). */
   storage: Storage;
 }
@@ -48,6 +57,7 @@ export class Connection {
   private readonly unsentKey: string;
   private readonly storage: Storage;
   private readonly renewToken: (() => Promise<boolean>) | undefined;
+  private readonly probeRefusal: (() => Promise<number | null>) | undefined;
   private attempt = 0;
   private retryTimer: ReturnType<typeof setTimeout> | null = null;
   private readonly listeners = new Set<(status: ConnectionStatus) => void>();
@@ -55,6 +65,7 @@ export class Connection {
   constructor(options: ConnectionOptions) {
     this.storage = options.storage;
     this.renewToken = options.renewToken;
+    this.probeRefusal = options.probeRefusal;
     this.unsentKey = `boardcast.unsent.${options.boardId}`;
     this.unsent = Number(this.storage.getItem(this.unsentKey)) || 0;
     this.provider = new WebsocketProvider(options.serverUrl, options.boardId, options.doc, {
@@ -103,6 +114,20 @@ export class Connection {
     if (event === null) return; // we closed it ourselves
     // Keep the provider's own timer from reconnecting: the schedule below decides.
     this.provider.shouldConnect = false;
+    if (event.code === ABNORMAL_CLOSE && this.probeRefusal) {
+      void this.probeRefusal()
+        .catch(() => null)
+        .then((status) => {
+          if (status === 401) this.onRefused(CLOSE.NOT_AUTHENTICATED);
+          else if (status === 403) this.onRefused(CLOSE.FORBIDDEN);
+          else this.scheduleRetry();
+        });
+      return;
+    }
+    this.onRefused(event);
+  }
+
+  private onRefused(event: { code: number; reason: string }): void {
     if (event.code === CLOSE.NOT_AUTHENTICATED.code && this.renewToken) {
       void this.renewToken().then((renewed) => (renewed ? this.scheduleRetry() : this.stop(event)));
       return;
@@ -111,7 +136,7 @@ export class Connection {
     this.scheduleRetry();
   }
 
-  private stop(event: CloseEvent): void {
+  private stop(event: { code: number; reason: string }): void {
     this.setState({ kind: 'stopped', code: event.code, reason: closeReason(event) });
   }
 
@@ -153,7 +178,7 @@ export class Connection {
   }
 }
 
-function closeReason(event: CloseEvent): string {
+function closeReason(event: { code: number; reason: string }): string {
   if (event.reason) return event.reason;
   const known = Object.values(CLOSE).find((close) => close.code === event.code);
   return known?.reason ?? 'refused by the server';

@@ -35,8 +35,22 @@ async function start(): Promise<void> {
     serverUrl: board.wsUrl,
     localOrigin,
     params: session.params,
-    renewToken: async () =>
-      (await session.refresh().catch(() => null)) !== null && session.token !== null,
+    // Renewed only when the session now holds a token that has not expired: a failed fetch (or
+    // no token URL) leaves the expired one, and retrying with it would be refused forever.
+    renewToken: async () => {
+      await session.refresh().catch(() => null);
+      const expiry = session.expiresAtMs;
+      return session.token !== null && (expiry === null || expiry > Date.now());
+    },
+    // How the server answers this token over HTTP, to tell a refused upgrade (401/403) from a
+    // network failure; same guard, same rules as /ws/<id> (docs/auth.md).
+    probeRefusal: async () => {
+      const response = await fetch(session.withToken(`/api/boards/${board.boardId}`), {
+        method: 'HEAD',
+        cache: 'no-store',
+      });
+      return response.status;
+    },
     storage: localStorage,
   });
   session.attachSocket(() => connection.provider.ws);
