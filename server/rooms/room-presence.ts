@@ -99,7 +99,7 @@ export class RoomPresence {
       if (current && current.state !== null) {
         this.states.set(clientId, { clientId, clock: current.clock + 1, state: null });
         this.markChanged(clientId);
-      } else {
+      } else if (!this.changed.has(clientId)) { // an unsent removal stays for the flush to send
         this.states.delete(clientId);
       }
     }

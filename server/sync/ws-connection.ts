@@ -107,6 +107,7 @@ export function closeSocket(ws: WebSocket, close: CloseCode, detail?: string): v
   if (ws.readyState !== WebSocket.OPEN && ws.readyState !== WebSocket.CONNECTING) return;
   const reason = detail ? `${close.reason}: ${detail}` : close.reason;
   ws.close(close.code, reason.slice(0, MAX_CLOSE_REASON_CHARS));
+  ws.resume(); // a socket paused by the rate limit must still read the peer's closing handshake
 }
 
 /**
