@@ -1,0 +1,23 @@
+/** Every scenario, in report order. */
+import { churnScenario } from './churn.ts';
+import { coldJoinScenario } from './cold-join.ts';
+import { fanOutScenario } from './fan-out.ts';
+import { idleScenario } from './idle.ts';
+import { manyWritersScenario } from './many-writers.ts';
+import { presenceScenario } from './presence.ts';
+import { relayScenario } from './relay.ts';
+import { sseScenario } from './sse.ts';
+import { storageScenario } from './storage.ts';
+import type { Scenario } from './types.ts';
+
+export const SCENARIOS: readonly Scenario[] = [
+  relayScenario,
+  fanOutScenario,
+  manyWritersScenario,
+  idleScenario,
+  coldJoinScenario,
+  presenceScenario,
+  storageScenario,
+  churnScenario,
+  sseScenario,
+];
