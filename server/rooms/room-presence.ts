@@ -54,6 +54,8 @@ export class RoomPresence {
   private readonly owned = new Map<Peer, Set<number>>();
   private readonly changed = new Set<number>();
   private flushPending = false;
+  /** encodeAll's frame; undefined when presence changed since it was encoded. */
+  private allFrame: Uint8Array | null | undefined = undefined;
   private destroyed = false;
   private timer: NodeJS.Timeout | null = null;
   private lastFlushMs = 0;
@@ -107,8 +109,11 @@ export class RoomPresence {
 
   /** A frame with every present state, for a joining peer or a query; null when empty. */
   encodeAll(): Uint8Array | null {
+    // Cached until presence changes: joins and query-awareness floods then cost no encoding.
+    if (this.allFrame !== undefined) return this.allFrame;
     const present = [...this.states.values()].filter((entry) => entry.state !== null);
-    return present.length === 0 ? null : encodeAwarenessFrame(encodeAwarenessEntries(present));
+    this.allFrame = present.length === 0 ? null : encodeAwarenessFrame(encodeAwarenessEntries(present));
+    return this.allFrame;
   }
 
   get size(): number {
@@ -125,6 +130,7 @@ export class RoomPresence {
   }
 
   private markChanged(clientId: number): void {
+    this.allFrame = undefined;
     this.changed.add(clientId);
     if (this.flushPending) return;
     this.flushPending = true;
