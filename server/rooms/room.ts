@@ -48,6 +48,8 @@ export class Room {
   readonly presence: RoomPresence;
   private holders = 0;
   private pending: PendingUpdate[] = [];
+  /** The batch being committed: accepted, not yet applied. */
+  private committing: readonly PendingUpdate[] = [];
   private flushScheduled = false;
   private flushing: Promise<void> | null = null;
   private fullStateCache: Uint8Array | null = null;
@@ -237,10 +239,28 @@ export class Room {
     });
   }
 
+  /**
+   * Updates accepted but not applied yet (being committed, or queued for the next commit), in
+   * order. The update gate resolves what a new update builds on in them as well as in the doc.
+   */
+  queuedUpdates(): Uint8Array[] {
+    if (this.committing.length === 0 && this.pending.length === 0) return [];
+    return [...this.committing, ...this.pending].map((item) => item.update);
+  }
+
   private async flush(): Promise<void> {
     const batch = this.pending;
     this.pending = [];
     if (batch.length === 0 || this.destroyed) return;
+    this.committing = batch;
+    try {
+      await this.commitAndRelay(batch);
+    } finally {
+      this.committing = [];
+    }
+  }
+
+  private async commitAndRelay(batch: readonly PendingUpdate[]): Promise<void> {
     const updates = batch.map((item) => item.update);
     const bytes = updates.reduce((sum, update) => sum + update.byteLength, 0);
     const stopTimer = this.deps.metrics.commitSeconds.startTimer();

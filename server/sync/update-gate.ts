@@ -5,7 +5,9 @@
  *   - at the root only under `shapes`, keyed by a valid shape id, holding a Y.Map;
  *   - in a shape's Y.Map, known fields hold values `isValidFieldValue` accepts (`points` may
  *     also be a Y.Array of coordinates); unknown fields hold any bounded JSON-like value.
- * The gate only reads `doc`; it never applies anything.
+ * The gate only reads `doc`; it never applies anything. What an item depends on must be in the
+ * doc, in the update itself, or in `queued` (accepted updates not applied yet); anything else is
+ * refused, because Yjs would hold it pending and integrate it later, unchecked.
  */
 import * as Y from 'yjs';
 import { SHAPES_MAP_NAME } from '../../common/board/board-doc.ts';
@@ -17,6 +19,7 @@ import {
   DecodedStruct,
   decodeUpdateBounded,
   findStruct,
+  malformed,
   overLimit,
   Refusal,
   type DecodedUpdate,
@@ -97,8 +100,15 @@ class ParentResolver {
   private readonly doc: Y.Doc;
   private readonly update: DecodedUpdate<Link>;
   private readonly shapesRoot: unknown; // compared by identity only
+  /** Accepted updates not yet applied to `doc`, decoded on first need. */
+  private queuedDecoded: DecodedUpdate<Link> | null = null;
 
-  constructor(doc: Y.Doc, update: DecodedUpdate<Link>) {
+  constructor(
+    doc: Y.Doc,
+    update: DecodedUpdate<Link>,
+    private readonly queued: readonly Uint8Array[],
+    private readonly limits: UpdateLimits,
+  ) {
     this.doc = doc;
     this.update = update;
     // `share.get`, not `getMap`: reading must not create the root.
@@ -116,6 +126,19 @@ class ParentResolver {
       return known[Y.findIndexSS(known, clock)] ?? null;
     }
     const structs = this.update.clients.get(client);
+    const struct = structs ? findStruct(structs, clock) : null;
+    if (struct !== null) return struct.content === 'skip' ? null : struct;
+    return this.lookupQueued(client, clock);
+  }
+
+  /** The struct in the queued updates (already gated, merged and decoded once), or null. */
+  private lookupQueued(client: number, clock: number): Node | null {
+    if (this.queued.length === 0) return null;
+    this.queuedDecoded ??= decodeUpdateBounded<Link>(
+      this.queued.length === 1 ? (this.queued[0] as Uint8Array) : Y.mergeUpdates([...this.queued]),
+      { ...this.limits, maxUpdateBytes: Infinity, maxStructs: Infinity, maxDeleteRanges: Infinity },
+    );
+    const structs = this.queuedDecoded.clients.get(client);
     const struct = structs ? findStruct(structs, clock) : null;
     return struct === null || struct.content === 'skip' ? null : struct;
   }
@@ -275,13 +298,17 @@ function checkPointEntry(struct: Struct, key: string | null): void {
 }
 
 /**
- * Checks where one item lands. An item whose parent is neither in the update nor in the doc
- * (Yjs would hold it as pending) gets only the decoder's generic checks and passes: refusing it
- * would drop updates that merely arrive out of order, and every renderer validates shapes anyway.
+ * Checks where one item lands. An item whose parent is in neither the doc, the update nor the
+ * queued updates is refused: Yjs would hold it pending and integrate it, unchecked, once a later
+ * update supplied what it lacks. Honest clients never send one: the server relays only what it
+ * has applied, so whatever a client builds on is on the server already.
  */
 function checkPlacement(resolver: ParentResolver, struct: Struct): void {
   if (struct.content === 'gc' || struct.content === 'skip') return;
   const link = resolver.linkOf(struct);
+  if (link.kind === 'unresolved') {
+    throw malformed(`${describe(struct)}: depends on items the server does not have`);
+  }
   const key = link.kind === 'root' || link.kind === 'type' ? link.key : null;
   switch (resolver.containerOf(link)) {
     case 'other-root':
@@ -306,6 +333,7 @@ export function checkUpdate(
   update: Uint8Array,
   doc: Y.Doc,
   limits: UpdateLimits = DEFAULT_UPDATE_LIMITS,
+  queued: readonly Uint8Array[] = [],
 ): GateVerdict {
   if (update.byteLength > limits.maxUpdateBytes) {
     const detail = `update of ${update.byteLength} bytes is over ${limits.maxUpdateBytes}`;
@@ -313,7 +341,7 @@ export function checkUpdate(
   }
   try {
     const decoded = decodeUpdateBounded<Link>(update, limits);
-    const resolver = new ParentResolver(doc, decoded);
+    const resolver = new ParentResolver(doc, decoded, queued, limits);
     for (const structs of decoded.clients.values()) {
       for (const struct of structs) checkPlacement(resolver, struct);
     }

@@ -295,7 +295,7 @@ function handleSync(room: Room, peer: Peer, step: number, payload: Uint8Array): 
       // stored or relayed. The stock client sends an empty step 2 on join: not worth a log.
       if (peer.role === 'view') return null;
       if (payload.byteLength <= EMPTY_UPDATE_BYTES && isEmptyUpdate(payload)) return null;
-      const verdict = checkUpdate(payload, room.doc);
+      const verdict = checkUpdate(payload, room.doc, undefined, room.queuedUpdates());
       if (!verdict.ok) return { close: verdict.close, detail: verdict.detail, reason: `gate_${verdict.close.code}` };
       room.submitUpdate(peer, payload);
       return null;

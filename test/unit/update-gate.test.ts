@@ -419,18 +419,35 @@ describe('checkUpdate: values and layout', () => {
     assertOk(checkEdit((shape) => shape.set('fontSize', 32)));
   });
 
-  it('lets through a field whose shape the server has not seen, with only the generic checks', () => {
+  it('refuses an item that depends on items the server does not have', () => {
     const client = new Y.Doc();
     addShapes(client, [rect('s1')]);
-    const edit = capture(client, () => shapeMap(client, 's1').set('x', 'abc'));
-    assertOk(checkUpdate(edit, new Y.Doc())); // Yjs holds it pending; renderers validate shapes
-    assertRefused(
-      checkUpdate(
-        capture(client, () => shapeMap(client, 's1').set('x', NaN)),
-        new Y.Doc(),
-      ),
-      OVER_LIMIT,
-    );
+    // Sent without the shape it edits, Yjs would hold it pending and integrate it unchecked later.
+    const edit = capture(client, () => shapeMap(client, 's1').set('x', 42));
+    assertRefused(checkUpdate(edit, new Y.Doc()), MALFORMED);
+  });
+
+  it('refuses the held-back half of an update sent in the wrong order', () => {
+    const client = new Y.Doc();
+    client.getMap('shapes').set('evil', new Y.Map());
+    const before = Y.encodeStateVector(client);
+    const fields = capture(client, () => {
+      shapeMap(client, 'evil').set('x', 'abc');
+      shapeMap(client, 'evil').set('text', 'y'.repeat(16_000));
+    });
+    assert.ok(fields.length > 0 && before.length > 0);
+    assertRefused(checkUpdate(fields, new Y.Doc()), MALFORMED);
+  });
+
+  it('resolves dependencies in queued updates the room has accepted but not applied yet', () => {
+    const client = new Y.Doc();
+    const added = capture(client, () => addShapes(client, [rect('s1')]));
+    const moved = capture(client, () => shapeMap(client, 's1').set('x', 42));
+    const server = new Y.Doc();
+    assertOk(checkUpdate(added, server));
+    assertOk(checkUpdate(moved, server, undefined, [added]));
+    const bad = capture(client, () => shapeMap(client, 's1').set('x', 'abc'));
+    assertRefused(checkUpdate(bad, server, undefined, [added, moved]), OVER_LIMIT);
   });
 });
 
