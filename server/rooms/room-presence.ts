@@ -2,14 +2,23 @@
  * Presence (awareness) of one room. A peer may set or remove only the client ids it introduced;
  * changes are coalesced and broadcast once per tick as one frame that every peer receives, and
  * a leaving peer's ids are removed for everyone.
+ *
+ * Scale-out: ids owned by peers of other instances arrive as remote frames. They are relayed,
+ * remembered for joiners, and count as taken (a local peer cannot set them) until they go
+ * unrenewed for REMOTE_PRESENCE_TIMEOUT_MS, the y-protocols timeout, e.g. after their instance died.
  */
+import * as decoding from 'lib0/decoding';
 import { CLOSE, type CloseCode } from '../../common/protocol/close-codes.ts';
-import { encodeAwarenessEntries, type AwarenessEntry } from '../sync/awareness-decode.ts';
+import { decodeAwarenessUpdate, encodeAwarenessEntries, type AwarenessEntry } from '../sync/awareness-decode.ts';
 import { encodeAwarenessFrame } from '../sync/sync-frames.ts';
 import type { Peer } from './peer.ts';
 
 /** Client ids one connection may introduce (a tab has one; a few covers odd clients). */
 export const MAX_CLIENT_IDS_PER_PEER = 4;
+/** A remote presence not renewed for this long is forgotten (y-protocols clients renew every 15 s). */
+export const REMOTE_PRESENCE_TIMEOUT_MS = 30_000;
+/** A remote frame carries one tick's changes of a whole instance: more than a peer may send. */
+const REMOTE_LIMITS = { maxEntries: 10_000, maxStateBytes: 4096 };
 
 export type PresenceVerdict = { ok: true; foreign: number } | { ok: false; close: CloseCode; detail: string };
 
@@ -18,6 +27,8 @@ export class RoomPresence {
   private readonly owners = new Map<number, Peer>();
   private readonly owned = new Map<Peer, Set<number>>();
   private readonly changed = new Set<number>();
+  /** States owned on other instances, with when each was last renewed. */
+  private readonly remote = new Map<number, { entry: AwarenessEntry; renewedAt: number }>();
   private flushPending = false;
   private destroyed = false;
 
@@ -33,6 +44,10 @@ export class RoomPresence {
         continue;
       }
       if (!owner && entry.state === null) continue; // stock clients echo removals of ids that left: never a claim
+      if (!owner && this.isRemote(entry.clientId)) {
+        foreign++;
+        continue;
+      }
       if (!owner) {
         const mine = this.owned.get(peer) ?? new Set<number>();
         if (mine.size >= MAX_CLIENT_IDS_PER_PEER) {
@@ -67,8 +82,30 @@ export class RoomPresence {
 
   /** A frame with every present state, for a joining peer or a query; null when empty. */
   encodeAll(): Uint8Array | null {
-    const present = [...this.states.values()].filter((entry) => entry.state !== null);
+    this.forgetStaleRemote();
+    const remote = [...this.remote.values()].map((item) => item.entry);
+    const present = [...this.states.values(), ...remote].filter((entry) => entry.state !== null);
     return present.length === 0 ? null : encodeAwarenessFrame(encodeAwarenessEntries(present));
+  }
+
+  /**
+   * Takes a frame from another instance: entries for ids owned here are dropped, the rest are
+   * remembered. Returns the frame to relay to local peers, or null when nothing is left.
+   */
+  applyRemote(frame: Uint8Array): Uint8Array | null {
+    const decoder = decoding.createDecoder(frame);
+    decoding.readVarUint(decoder); // the message type (awareness)
+    const decoded = decodeAwarenessUpdate(decoding.readVarUint8Array(decoder), REMOTE_LIMITS);
+    if (!decoded.ok) return null;
+    this.forgetStaleRemote();
+    const now = Date.now();
+    const kept = decoded.entries.filter((entry) => !this.owners.has(entry.clientId));
+    for (const entry of kept) {
+      if (entry.state === null) this.remote.delete(entry.clientId);
+      else this.remote.set(entry.clientId, { entry, renewedAt: now });
+    }
+    if (kept.length === 0) return null;
+    return kept.length === decoded.entries.length ? frame : encodeAwarenessFrame(encodeAwarenessEntries(kept));
   }
 
   get size(): number {
@@ -81,6 +118,20 @@ export class RoomPresence {
     this.owners.clear();
     this.owned.clear();
     this.changed.clear();
+    this.remote.clear();
+  }
+
+  private isRemote(clientId: number): boolean {
+    const known = this.remote.get(clientId);
+    if (!known) return false;
+    if (Date.now() - known.renewedAt <= REMOTE_PRESENCE_TIMEOUT_MS) return true;
+    this.remote.delete(clientId);
+    return false;
+  }
+
+  private forgetStaleRemote(): void {
+    const oldest = Date.now() - REMOTE_PRESENCE_TIMEOUT_MS;
+    for (const [clientId, known] of this.remote) if (known.renewedAt < oldest) this.remote.delete(clientId);
   }
 
   private markChanged(clientId: number): void {

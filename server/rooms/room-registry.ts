@@ -2,12 +2,28 @@
  * Loaded boards by edit id. Concurrent joins share one load (a Map of promises); a board is
  * unloaded a grace time after its last holder leaves; a board being unloaded finishes writing
  * before it is loaded again.
+ *
+ * Scale-out (a replicator is given): a board subscribes to the other instances' updates before
+ * its log is read, so an update published during the load is either in the log or delivered
+ * (both is harmless); it unsubscribes when it unloads. On a resync it re-reads its log and
+ * applies what it lacks.
  */
 import * as Y from 'yjs';
 import type { Logger } from '../log.ts';
 import type { Metrics } from '../metrics.ts';
 import type { BoardAccess, BoardRecord, BoardStore } from '../storage/board-store.ts';
 import { Room } from './room.ts';
+import type { ReplicaHandlers, RoomReplicator } from './room-replicator.ts';
+
+/** A failed resync (storage down) is tried again after this long while the room is loaded. */
+const RESYNC_RETRY_MS = 1_000;
+
+/** A loading or loaded board's link to its replicas. */
+interface Replica {
+  room: Room | null;
+  resyncing: boolean;
+  again: boolean;
+}
 
 export interface RegistryDeps {
   store: BoardStore;
@@ -16,6 +32,7 @@ export interface RegistryDeps {
   graceMs: number;
   compactAfterUpdates: number;
   compactAfterBytes: number;
+  replicator?: RoomReplicator | null;
 }
 
 /** A held room; call `release` exactly when done. */
@@ -77,8 +94,16 @@ export class RoomRegistry {
 
   private async load(board: BoardRecord): Promise<Room> {
     await this.unloading.get(board.editId);
-    const log = await this.deps.store.loadLog(board.editId);
     const doc = new Y.Doc({ gc: true });
+    const replica: Replica = { room: null, resyncing: false, again: false };
+    await this.deps.replicator?.subscribe(board.editId, this.replicaHandlers(doc, replica));
+    let log: Awaited<ReturnType<BoardStore['loadLog']>>;
+    try {
+      log = await this.deps.store.loadLog(board.editId);
+    } catch (error) {
+      this.deps.replicator?.unsubscribe(board.editId);
+      throw error;
+    }
     doc.transact(() => {
       for (const update of log.updates) Y.applyUpdate(doc, update);
     });
@@ -86,10 +111,49 @@ export class RoomRegistry {
       ...this.deps,
       onIdle: (idle) => this.scheduleUnload(idle),
     });
+    replica.room = room;
     this.current.set(board.editId, room);
+    if (replica.again) void this.resyncOnce(replica); // asked for while loading
     this.deps.metrics.boardsLoaded.inc();
     this.deps.log.debug({ board: board.editId, updates: log.updates.length, bytes: log.bytes }, 'board loaded');
     return room;
+  }
+
+  /** Until the room exists, remote updates go straight into its doc (it has no peers yet). */
+  private replicaHandlers(doc: Y.Doc, replica: Replica): ReplicaHandlers {
+    return {
+      update: (update) => (replica.room ? replica.room.applyRemoteUpdate(update) : Y.applyUpdate(doc, update)),
+      presence: (frame) => replica.room?.relayRemotePresence(frame),
+      resync: () => void this.resyncOnce(replica),
+    };
+  }
+
+  /** One resync at a time per room; a request during one runs another right after it. */
+  private async resyncOnce(replica: Replica): Promise<void> {
+    if (!replica.room || replica.resyncing) {
+      replica.again = true;
+      return;
+    }
+    replica.resyncing = true;
+    do {
+      replica.again = false;
+      await this.resync(replica.room);
+    } while (replica.again);
+    replica.resyncing = false;
+  }
+
+  /** Applies (and relays) whatever the stored log has that the room lacks; retries while storage is down. */
+  private async resync(room: Room): Promise<void> {
+    while (this.current.get(room.editId) === room) {
+      try {
+        const log = await this.deps.store.loadLog(room.editId);
+        if (log.updates.length > 0) room.applyRemoteUpdate(Y.diffUpdate(Y.mergeUpdates(log.updates), Y.encodeStateVector(room.doc)));
+        return;
+      } catch (error) {
+        this.deps.log.warn({ board: room.editId, err: error }, 'resync failed; retrying');
+        await new Promise((resolve) => setTimeout(resolve, RESYNC_RETRY_MS).unref());
+      }
+    }
   }
 
   private scheduleUnload(room: Room): void {
@@ -118,6 +182,7 @@ export class RoomRegistry {
       .whenSettled()
       .catch((error: unknown) => this.deps.log.error({ board: room.editId, err: error }, 'flush before unload failed'))
       .finally(() => {
+        this.deps.replicator?.unsubscribe(room.editId);
         room.destroy();
         this.unloading.delete(room.editId);
         this.deps.metrics.boardsLoaded.dec();

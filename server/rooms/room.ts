@@ -16,10 +16,13 @@ import type { BoardRecord, BoardStore } from '../storage/board-store.ts';
 import type { AwarenessEntry } from '../sync/awareness-decode.ts';
 import { encodeSyncStep1, encodeSyncStep2, encodeSyncUpdate } from '../sync/sync-frames.ts';
 import type { Peer } from './peer.ts';
+import type { RoomReplicator } from './room-replicator.ts';
 import { RoomPresence, type PresenceVerdict } from './room-presence.ts';
 
 /** After a failed write, refuse updates for this long before trying storage again. */
 export const STORAGE_RETRY_MS = 5_000;
+/** The transaction origin of updates that came from another instance. */
+export const REMOTE_ORIGIN = 'replica';
 
 export interface RoomDeps {
   store: BoardStore;
@@ -27,6 +30,8 @@ export interface RoomDeps {
   metrics: Metrics;
   compactAfterUpdates: number;
   compactAfterBytes: number;
+  /** Scale-out: shares accepted updates and presence with the other instances. */
+  replicator?: RoomReplicator | null;
   /** Called when the last holder releases the room. */
   onIdle(room: Room): void;
 }
@@ -62,7 +67,10 @@ export class Room {
     private logBytes: number,
     private readonly deps: RoomDeps,
   ) {
-    this.presence = new RoomPresence((frame) => this.broadcast(frame, null));
+    this.presence = new RoomPresence((frame) => {
+      this.broadcast(frame, null);
+      this.deps.replicator?.publishPresence(this.editId, frame);
+    });
     this.compactedBytes = logBytes;
   }
 
@@ -135,6 +143,30 @@ export class Room {
   sendPresenceTo(peer: Peer): void {
     const presence = this.presence.encodeAll();
     if (presence) peer.send(presence);
+  }
+
+  /**
+   * A committed update from another instance: applied to the doc and relayed to every local peer
+   * (and so to viewers observing the doc), never stored again. A no-op update is not relayed.
+   */
+  applyRemoteUpdate(update: Uint8Array): void {
+    if (this.destroyed) return;
+    const ends = Y.decodeStateVector(Y.encodeStateVectorFromUpdate(update));
+    let fresh = [...ends].some(([client, end]) => end > Y.getState(this.doc.store, client));
+    this.doc.transact((transaction) => {
+      Y.applyUpdate(this.doc, update, REMOTE_ORIGIN);
+      fresh ||= transaction.deleteSet.clients.size > 0;
+    }, REMOTE_ORIGIN);
+    if (!fresh) return;
+    this.fullStateCache = null;
+    this.broadcast(encodeSyncUpdate(update), null);
+  }
+
+  /** Presence from another instance's peers, relayed to local peers; it is never owned here. */
+  relayRemotePresence(frame: Uint8Array): void {
+    if (this.destroyed) return;
+    const relayed = this.presence.applyRemote(frame);
+    if (relayed) this.broadcast(relayed, null);
   }
 
   /** Sends one frame to every peer except `except`. */
@@ -231,6 +263,7 @@ export class Room {
     const merged = updates.length === 1 ? (updates[0] as Uint8Array) : Y.mergeUpdates(updates);
     const only = writers.size === 1 ? (batch[0] as PendingUpdate).peer : null;
     this.broadcast(encodeSyncUpdate(merged), only);
+    this.deps.replicator?.publishUpdate(this.editId, merged);
   }
 
   /** Nothing in `batch` was stored: refuse its writers, relay nothing, pause writes. */
