@@ -81,9 +81,9 @@ export class RoomPresence {
   }
 
   /** A frame with every present state, for a joining peer or a query; null when empty. */
-  encodeAll(): Uint8Array | null {
+  encodeAll(includeRemote = true): Uint8Array | null {
     this.forgetStaleRemote();
-    const remote = [...this.remote.values()].map((item) => item.entry);
+    const remote = includeRemote ? [...this.remote.values()].map((item) => item.entry) : [];
     const present = [...this.states.values(), ...remote].filter((entry) => entry.state !== null);
     return present.length === 0 ? null : encodeAwarenessFrame(encodeAwarenessEntries(present));
   }

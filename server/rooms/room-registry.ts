@@ -23,6 +23,8 @@ interface Replica {
   room: Room | null;
   resyncing: boolean;
   again: boolean;
+  /** When a gap (an update whose dependencies never arrived) last triggered a resync. */
+  gapResyncAt: number;
 }
 
 export interface RegistryDeps {
@@ -45,6 +47,8 @@ export class RoomRegistry {
   private readonly rooms = new Map<string, Promise<Room>>();
   /** The room each entry of `rooms` resolved to, so a stale unload never drops a newer load. */
   private readonly current = new Map<string, Room>();
+  /** Edit id by view id, for the loaded boards. */
+  private readonly viewIds = new Map<string, string>();
   private readonly unloading = new Map<string, Promise<void>>();
   private readonly unloadTimers = new Map<string, NodeJS.Timeout>();
 
@@ -55,6 +59,9 @@ export class RoomRegistry {
    * board becomes the edit id of a new one; without, it resolves to null (reading never creates).
    */
   async resolve(id: string, create: boolean): Promise<BoardAccess | null> {
+    // A loaded board answers without storage, so joins keep working while the database is down.
+    const loaded = this.current.get(id) ?? this.current.get(this.viewIds.get(id) ?? '');
+    if (loaded) return { board: loaded.board, role: loaded.editId === id ? 'edit' : 'view' };
     const found = await this.deps.store.findBoard(id);
     if (found || !create) return found;
     return { board: await this.deps.store.ensureBoard(id), role: 'edit' };
@@ -95,7 +102,7 @@ export class RoomRegistry {
   private async load(board: BoardRecord): Promise<Room> {
     await this.unloading.get(board.editId);
     const doc = new Y.Doc({ gc: true });
-    const replica: Replica = { room: null, resyncing: false, again: false };
+    const replica: Replica = { room: null, resyncing: false, again: false, gapResyncAt: 0 };
     await this.deps.replicator?.subscribe(board.editId, this.replicaHandlers(doc, replica));
     let log: Awaited<ReturnType<BoardStore['loadLog']>>;
     try {
@@ -113,7 +120,9 @@ export class RoomRegistry {
     });
     replica.room = room;
     this.current.set(board.editId, room);
+    this.viewIds.set(board.viewId, board.editId);
     if (replica.again) void this.resyncOnce(replica); // asked for while loading
+    this.deps.replicator?.queryPresence(board.editId);
     this.deps.metrics.boardsLoaded.inc();
     this.deps.log.debug({ board: board.editId, updates: log.updates.length, bytes: log.bytes }, 'board loaded');
     return room;
@@ -122,8 +131,15 @@ export class RoomRegistry {
   /** Until the room exists, remote updates go straight into its doc (it has no peers yet). */
   private replicaHandlers(doc: Y.Doc, replica: Replica): ReplicaHandlers {
     return {
-      update: (update) => (replica.room ? replica.room.applyRemoteUpdate(update) : Y.applyUpdate(doc, update)),
+      update: (update) => {
+        if (!replica.room) return Y.applyUpdate(doc, update);
+        if (replica.room.applyRemoteUpdate(update) && Date.now() - replica.gapResyncAt > RESYNC_RETRY_MS) {
+          replica.gapResyncAt = Date.now();
+          void this.resyncOnce(replica);
+        }
+      },
       presence: (frame) => replica.room?.relayRemotePresence(frame),
+      presenceQuery: () => replica.room?.publishOwnPresence(),
       resync: () => void this.resyncOnce(replica),
     };
   }
@@ -178,6 +194,7 @@ export class RoomRegistry {
     if (this.current.get(room.editId) !== room) return Promise.resolve();
     this.rooms.delete(room.editId);
     this.current.delete(room.editId);
+    this.viewIds.delete(room.board.viewId);
     const done = room
       .whenSettled()
       .catch((error: unknown) => this.deps.log.error({ board: room.editId, err: error }, 'flush before unload failed'))

@@ -9,6 +9,8 @@ export interface ReplicaHandlers {
   update(update: Uint8Array): void;
   /** A presence (awareness) frame from another instance's peers. */
   presence(frame: Uint8Array): void;
+  /** Another instance just loaded the board: publish the presence of this instance's peers. */
+  presenceQuery(): void;
   /**
    * Messages may have been missed (the link came back, or another instance could not publish):
    * catch up from storage, which holds everything that was ever published.
@@ -23,4 +25,6 @@ export interface RoomReplicator {
   /** Fire and forget; a failure makes the other instances resync once the link is back. */
   publishUpdate(editId: string, update: Uint8Array): void;
   publishPresence(editId: string, frame: Uint8Array): void;
+  /** Asks the other instances for their peers' presence (a board just loaded here). */
+  queryPresence(editId: string): void;
 }

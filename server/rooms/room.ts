@@ -148,18 +148,24 @@ export class Room {
   /**
    * A committed update from another instance: applied to the doc and relayed to every local peer
    * (and so to viewers observing the doc), never stored again. A no-op update is not relayed.
+   * Returns true when the doc now lacks something the update depends on (its instance died
+   * between commit and publish): the caller re-reads storage, which has it.
    */
-  applyRemoteUpdate(update: Uint8Array): void {
-    if (this.destroyed) return;
-    const ends = Y.decodeStateVector(Y.encodeStateVectorFromUpdate(update));
-    let fresh = [...ends].some(([client, end]) => end > Y.getState(this.doc.store, client));
+  applyRemoteUpdate(update: Uint8Array): boolean {
+    if (this.destroyed) return false;
+    let fresh = false;
     this.doc.transact((transaction) => {
       Y.applyUpdate(this.doc, update, REMOTE_ORIGIN);
-      fresh ||= transaction.deleteSet.clients.size > 0;
+      const { store } = this.doc;
+      // New items, new deletions, or a part waiting for what it depends on: worth relaying.
+      fresh = transaction.deleteSet.clients.size > 0 || store.pendingStructs !== null;
+      for (const client of store.clients.keys()) fresh ||= Y.getState(store, client) !== (transaction.beforeState.get(client) ?? 0);
     }, REMOTE_ORIGIN);
-    if (!fresh) return;
-    this.fullStateCache = null;
-    this.broadcast(encodeSyncUpdate(update), null);
+    if (fresh) {
+      this.fullStateCache = null;
+      this.broadcast(encodeSyncUpdate(update), null);
+    }
+    return this.doc.store.pendingStructs !== null || this.doc.store.pendingDs !== null;
   }
 
   /** Presence from another instance's peers, relayed to local peers; it is never owned here. */
@@ -167,6 +173,12 @@ export class Room {
     if (this.destroyed) return;
     const relayed = this.presence.applyRemote(frame);
     if (relayed) this.broadcast(relayed, null);
+  }
+
+  /** Another instance asked (its board just loaded): publish the presence of this instance's peers. */
+  publishOwnPresence(): void {
+    const frame = this.presence.encodeAll(false);
+    if (frame) this.deps.replicator?.publishPresence(this.editId, frame);
   }
 
   /** Sends one frame to every peer except `except`. */

@@ -5,6 +5,7 @@
  *   message = kind:u8 origin:8 bytes payload
  *   kind    = 0 update (a committed Yjs update) | 1 presence (an awareness frame)
  *           | 2 resync (the origin may have failed to publish: re-read storage)
+ *           | 3 presence query (the origin just loaded the board: publish your peers' presence)
  *
  * Pub/sub delivers at most once, so every gap is closed from PostgreSQL, which holds everything
  * ever published: when the link comes back, each board subscribes again and then re-reads its
@@ -16,7 +17,7 @@ import { Redis, type RedisOptions } from 'ioredis';
 import type { Logger } from '../log.ts';
 import type { ReplicaHandlers, RoomReplicator } from '../rooms/room-replicator.ts';
 
-const KIND = { UPDATE: 0, PRESENCE: 1, RESYNC: 2 } as const;
+const KIND = { UPDATE: 0, PRESENCE: 1, RESYNC: 2, PRESENCE_QUERY: 3 } as const;
 type Kind = (typeof KIND)[keyof typeof KIND];
 const ORIGIN_BYTES = 8;
 const HEADER_BYTES = 1 + ORIGIN_BYTES;
@@ -31,10 +32,11 @@ export interface RedisReplicatorOptions {
   /** Called whenever the link goes up or down. */
   onLinkChange?(up: boolean): void;
   /** Counts messages by direction and kind. */
-  onMessage?(direction: 'in' | 'out', kind: 'update' | 'presence' | 'resync'): void;
+  onMessage?(direction: 'in' | 'out', kind: KindName): void;
 }
 
-const KIND_NAMES = ['update', 'presence', 'resync'] as const;
+const KIND_NAMES = ['update', 'presence', 'resync', 'presence_query'] as const;
+type KindName = (typeof KIND_NAMES)[number];
 
 export class RedisReplicator implements RoomReplicator {
   private readonly origin = randomBytes(ORIGIN_BYTES);
@@ -94,6 +96,10 @@ export class RedisReplicator implements RoomReplicator {
     this.publish(this.channelOf(editId), KIND.PRESENCE, frame);
   }
 
+  queryPresence(editId: string): void {
+    this.publish(this.channelOf(editId), KIND.PRESENCE_QUERY, new Uint8Array(0));
+  }
+
   async close(): Promise<void> {
     this.closed = true;
     this.handlers.clear();
@@ -112,7 +118,7 @@ export class RedisReplicator implements RoomReplicator {
     message.set(payload, HEADER_BYTES);
     const failed = () => {
       // Presence renews itself; a lost update is recovered by a resync once the link is back.
-      if (kind !== KIND.PRESENCE) this.unpublished.add(channel);
+      if (kind === KIND.UPDATE || kind === KIND.RESYNC) this.unpublished.add(channel);
     };
     if (!this.up) return failed();
     this.options.onMessage?.('out', KIND_NAMES[kind]);
@@ -131,7 +137,8 @@ export class RedisReplicator implements RoomReplicator {
     try {
       if (kind === KIND.UPDATE) handlers.update(payload);
       else if (kind === KIND.PRESENCE) handlers.presence(payload);
-      else handlers.resync();
+      else if (kind === KIND.RESYNC) handlers.resync();
+      else handlers.presenceQuery();
     } catch (error) {
       this.options.log.error({ channel, err: error }, 'replicated message failed to apply');
     }

@@ -127,6 +127,7 @@ export function startScaleOut(config: Config, log: Logger, metrics: Metrics): Sc
         unsubscribe: (editId) => redis?.unsubscribe(editId),
         publishUpdate: (editId, update) => redis?.publishUpdate(editId, update),
         publishPresence: (editId, frame) => redis?.publishPresence(editId, frame),
+        queryPresence: (editId) => redis?.queryPresence(editId),
       }
     : null;
 
