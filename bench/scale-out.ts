@@ -10,9 +10,18 @@
 import { performance } from 'node:perf_hooks';
 import { addShapes, getShapesMap } from '../common/board/board-doc.ts';
 import { connectStockClient, delay, waitFor, type StockClient } from '../test/helpers/clients.ts';
-import { REDIS_URL, createTestDatabase, randomChannelPrefix, servicesUnavailable } from '../test/helpers/services.ts';
+import {
+  REDIS_URL,
+  createTestDatabase,
+  randomChannelPrefix,
+  servicesUnavailable,
+} from '../test/helpers/services.ts';
 import { rect } from '../test/helpers/shapes.ts';
-import { spawnServerProcess, tempDataDir, type ServerProcess } from '../test/helpers/test-server.ts';
+import {
+  spawnServerProcess,
+  tempDataDir,
+  type ServerProcess,
+} from '../test/helpers/test-server.ts';
 
 const UPDATES = Number(process.env.BENCH_UPDATES ?? 500);
 const INTERVAL_MS = Number(process.env.BENCH_INTERVAL_MS ?? 10);
@@ -30,10 +39,34 @@ interface Scenario {
 }
 
 const SCENARIOS: Scenario[] = [
-  { name: 'one instance, SQLite (default mode)', scaleOut: false, instances: 1, writerOn: 0, readerOn: () => 0 },
-  { name: 'one instance, PostgreSQL + Redis', scaleOut: true, instances: 1, writerOn: 0, readerOn: () => 0 },
-  { name: 'two instances, readers on the other one', scaleOut: true, instances: 2, writerOn: 0, readerOn: () => 1 },
-  { name: 'three instances, readers spread over all', scaleOut: true, instances: 3, writerOn: 0, readerOn: (i) => i % 3 },
+  {
+    name: 'one instance, SQLite (default mode)',
+    scaleOut: false,
+    instances: 1,
+    writerOn: 0,
+    readerOn: () => 0,
+  },
+  {
+    name: 'one instance, PostgreSQL + Redis',
+    scaleOut: true,
+    instances: 1,
+    writerOn: 0,
+    readerOn: () => 0,
+  },
+  {
+    name: 'two instances, readers on the other one',
+    scaleOut: true,
+    instances: 2,
+    writerOn: 0,
+    readerOn: () => 1,
+  },
+  {
+    name: 'three instances, readers spread over all',
+    scaleOut: true,
+    instances: 3,
+    writerOn: 0,
+    readerOn: (i) => i % 3,
+  },
 ];
 
 function percentile(sorted: number[], p: number): number {
@@ -44,7 +77,10 @@ async function run(scenario: Scenario, env: Record<string, string>): Promise<num
   const servers: ServerProcess[] = [];
   const clients: StockClient[] = [];
   try {
-    for (let i = 0; i < scenario.instances; i++) servers.push(await spawnServerProcess(tempDataDir(), scenario.scaleOut ? env : { LOG_LEVEL: 'error' }));
+    for (let i = 0; i < scenario.instances; i++)
+      servers.push(
+        await spawnServerProcess(tempDataDir(), scenario.scaleOut ? env : { LOG_LEVEL: 'error' }),
+      );
     const board = `bench-${Date.now()}`;
     const at = (index: number) => servers[index] as ServerProcess;
     const writer = connectStockClient(at(scenario.writerOn).wsUrl, board);
@@ -69,7 +105,11 @@ async function run(scenario: Scenario, env: Record<string, string>): Promise<num
       addShapes(writer.doc, [rect(id, i, i)]);
       await delay(INTERVAL_MS);
     }
-    await waitFor(() => latencies.length === UPDATES * READERS, 20_000, 'every reader to receive every update');
+    await waitFor(
+      () => latencies.length === UPDATES * READERS,
+      20_000,
+      'every reader to receive every update',
+    );
     return latencies.sort((a, b) => a - b);
   } finally {
     clients.forEach((client) => client.destroy());
@@ -82,19 +122,28 @@ async function main(): Promise<void> {
   const unavailable = await servicesUnavailable();
   if (unavailable) throw new Error(`bench/scale-out.ts needs PostgreSQL and Redis: ${unavailable}`);
   const database = await createTestDatabase();
-  const env = { DATABASE_URL: database.url, REDIS_URL, REDIS_CHANNEL_PREFIX: randomChannelPrefix(), LOG_LEVEL: 'error' };
+  const env = {
+    DATABASE_URL: database.url,
+    REDIS_URL,
+    REDIS_CHANNEL_PREFIX: randomChannelPrefix(),
+    LOG_LEVEL: 'error',
+  };
   const rows: string[] = [];
   try {
     for (const scenario of SCENARIOS) {
       const sorted = await run(scenario, env);
       const ms = (value: number) => value.toFixed(2);
-      rows.push(`| ${scenario.name} | ${sorted.length} | ${ms(percentile(sorted, 50))} | ${ms(percentile(sorted, 99))} | ${ms(sorted[sorted.length - 1] ?? NaN)} |`);
+      rows.push(
+        `| ${scenario.name} | ${sorted.length} | ${ms(percentile(sorted, 50))} | ${ms(percentile(sorted, 99))} | ${ms(sorted[sorted.length - 1] ?? NaN)} |`,
+      );
       process.stderr.write(`done: ${scenario.name}\n`);
     }
   } finally {
     await database.drop();
   }
-  console.log(`Relay latency, writer → ${READERS} readers, ${UPDATES} updates at ${Math.round(1000 / INTERVAL_MS)}/s (ms)\n`);
+  console.log(
+    `Relay latency, writer → ${READERS} readers, ${UPDATES} updates at ${Math.round(1000 / INTERVAL_MS)}/s (ms)\n`,
+  );
   console.log('| scenario | samples | p50 | p99 | max |');
   console.log('| --- | ---: | ---: | ---: | ---: |');
   rows.forEach((row) => console.log(row));

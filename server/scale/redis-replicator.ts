@@ -53,16 +53,21 @@ export class RedisReplicator implements RoomReplicator {
       // Commands fail at once while the link is down: storage covers the gap, a queue would not.
       enableOfflineQueue: false,
       maxRetriesPerRequest: 1,
-      retryStrategy: (attempt: number) => Math.min(attempt * RECONNECT_STEP_MS, MAX_RECONNECT_DELAY_MS),
+      retryStrategy: (attempt: number) =>
+        Math.min(attempt * RECONNECT_STEP_MS, MAX_RECONNECT_DELAY_MS),
     };
     this.sub = new Redis(options.url, { ...redisOptions, autoResubscribe: false });
     this.pub = new Redis(options.url, redisOptions);
     for (const connection of [this.sub, this.pub]) {
       connection.on('ready', () => this.checkLink());
       connection.on('close', () => this.checkLink());
-      connection.on('error', (error: Error) => options.log.debug({ err: error.message }, 'redis connection error'));
+      connection.on('error', (error: Error) =>
+        options.log.debug({ err: error.message }, 'redis connection error'),
+      );
     }
-    this.sub.on('messageBuffer', (channel: Buffer, message: Buffer) => this.receive(channel.toString(), message));
+    this.sub.on('messageBuffer', (channel: Buffer, message: Buffer) =>
+      this.receive(channel.toString(), message),
+    );
   }
 
   get isUp(): boolean {
@@ -77,7 +82,10 @@ export class RedisReplicator implements RoomReplicator {
     try {
       await this.sub.subscribe(channel);
     } catch (error) {
-      this.options.log.warn({ board: editId, err: (error as Error).message }, 'redis subscribe failed; will resync');
+      this.options.log.warn(
+        { board: editId, err: (error as Error).message },
+        'redis subscribe failed; will resync',
+      );
     }
   }
 
@@ -130,7 +138,11 @@ export class RedisReplicator implements RoomReplicator {
     if (!handlers || message.byteLength < HEADER_BYTES) return;
     if (this.origin.equals(message.subarray(1, HEADER_BYTES))) return;
     const kind = message[0];
-    const payload = new Uint8Array(message.buffer, message.byteOffset + HEADER_BYTES, message.byteLength - HEADER_BYTES);
+    const payload = new Uint8Array(
+      message.buffer,
+      message.byteOffset + HEADER_BYTES,
+      message.byteLength - HEADER_BYTES,
+    );
     const name = KIND_NAMES[kind as Kind];
     if (!name) return;
     this.options.onMessage?.('in', name);

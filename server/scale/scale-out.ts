@@ -47,21 +47,38 @@ function redact(url: string): string {
 
 export function startScaleOut(config: Config, log: Logger, metrics: Metrics): ScaleOut {
   const registers = [metrics.registry];
-  const upGauge = new Gauge({ name: 'boardcast_dependency_up', help: 'Whether a shared service answers (1) or not (0)', labelNames: ['dependency'] as const, registers });
-  const replicated = new Counter({ name: 'boardcast_replica_messages_total', help: 'Messages exchanged with other instances through Redis', labelNames: ['direction', 'kind'] as const, registers });
+  const upGauge = new Gauge({
+    name: 'boardcast_dependency_up',
+    help: 'Whether a shared service answers (1) or not (0)',
+    labelNames: ['dependency'] as const,
+    registers,
+  });
+  const replicated = new Counter({
+    name: 'boardcast_replica_messages_total',
+    help: 'Messages exchanged with other instances through Redis',
+    labelNames: ['direction', 'kind'] as const,
+    registers,
+  });
   const down = new Set<Dependency>();
   const setUp = (dependency: Dependency, up: boolean) => {
     upGauge.set({ dependency }, up ? 1 : 0);
     if (up === !down.has(dependency)) return;
     if (up) down.delete(dependency);
     else down.add(dependency);
-    log[up ? 'info' : 'warn']({ dependency }, up ? 'dependency back up' : 'dependency down: degraded');
+    log[up ? 'info' : 'warn'](
+      { dependency },
+      up ? 'dependency back up' : 'dependency down: degraded',
+    );
   };
 
   let pgStore: PostgresStore | null = null;
   let redis: RedisReplicator | null = null;
   let probeTimer: NodeJS.Timeout | null = null;
-  const probe = () => pgStore?.ping().then(() => setUp('postgres', true), () => setUp('postgres', false));
+  const probe = () =>
+    pgStore?.ping().then(
+      () => setUp('postgres', true),
+      () => setUp('postgres', false),
+    );
 
   const ready = (async () => {
     const { openPostgresStore } = await import('../storage/postgres-store.ts');
@@ -72,7 +89,10 @@ export function startScaleOut(config: Config, log: Logger, metrics: Metrics): Sc
         onIdleError: (error) => log.warn({ err: error.message }, 'postgres connection lost'),
       });
     } catch (error) {
-      throw new Error(`PostgreSQL at ${redact(config.databaseUrl ?? '')} is not usable: ${(error as Error).message}`, { cause: error });
+      throw new Error(
+        `PostgreSQL at ${redact(config.databaseUrl ?? '')} is not usable: ${(error as Error).message}`,
+        { cause: error },
+      );
     }
     setUp('postgres', true);
     probeTimer = setInterval(probe, HEALTH_PROBE_MS);

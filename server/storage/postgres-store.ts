@@ -53,7 +53,8 @@ interface BoardRow {
 }
 
 const toRecord = (row: BoardRow): BoardRecord => ({ editId: row.edit_id, viewId: row.view_id });
-const toBuffer = (bytes: Uint8Array): Buffer => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+const toBuffer = (bytes: Uint8Array): Buffer =>
+  Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 
 /** Connects, creates the tables when missing (safely, from several instances at once). */
 export async function openPostgresStore(options: PostgresStoreOptions): Promise<PostgresStore> {
@@ -76,7 +77,10 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
   return createStore(pool);
 }
 
-async function inTransaction<T>(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+async function inTransaction<T>(
+  pool: pg.Pool,
+  work: (client: pg.PoolClient) => Promise<T>,
+): Promise<T> {
   const client = await pool.connect();
   let broken: Error | undefined;
   try {
@@ -108,11 +112,16 @@ function mergeRows(rows: readonly Uint8Array[]): Uint8Array {
 function createStore(pool: pg.Pool): PostgresStore {
   let closed = false;
   const selectBoard = (column: 'edit_id' | 'view_id', id: string) =>
-    pool.query<BoardRow>(`SELECT edit_id, view_id FROM boardcast_boards WHERE ${column} = $1`, [id]).then((result) => result.rows[0]);
+    pool
+      .query<BoardRow>(`SELECT edit_id, view_id FROM boardcast_boards WHERE ${column} = $1`, [id])
+      .then((result) => result.rows[0]);
 
   return {
     async findBoard(id: string): Promise<BoardAccess | null> {
-      const { rows } = await pool.query<BoardRow>('SELECT edit_id, view_id FROM boardcast_boards WHERE edit_id = $1 OR view_id = $1', [id]);
+      const { rows } = await pool.query<BoardRow>(
+        'SELECT edit_id, view_id FROM boardcast_boards WHERE edit_id = $1 OR view_id = $1',
+        [id],
+      );
       const asEdit = rows.find((row) => row.edit_id === id);
       if (asEdit) return { board: toRecord(asEdit), role: 'edit' };
       return rows[0] ? { board: toRecord(rows[0]), role: 'view' } : null;
@@ -122,33 +131,56 @@ function createStore(pool: pg.Pool): PostgresStore {
       if (existing) return toRecord(existing);
       let viewId = newRandomId();
       // A view id must never equal any edit id; 128 random bits make this loop run once.
-      while ((await selectBoard('edit_id', viewId)) || (await selectBoard('view_id', viewId))) viewId = newRandomId();
+      while ((await selectBoard('edit_id', viewId)) || (await selectBoard('view_id', viewId)))
+        viewId = newRandomId();
       // Two instances creating one board race here: ON CONFLICT keeps the first, both read it.
-      await pool.query('INSERT INTO boardcast_boards (edit_id, view_id) VALUES ($1, $2) ON CONFLICT (edit_id) DO NOTHING', [editId, viewId]);
+      await pool.query(
+        'INSERT INTO boardcast_boards (edit_id, view_id) VALUES ($1, $2) ON CONFLICT (edit_id) DO NOTHING',
+        [editId, viewId],
+      );
       const row = await selectBoard('edit_id', editId);
       if (!row) throw new Error(`board ${editId} was not created`);
       return toRecord(row);
     },
     async loadLog(editId: string): Promise<StoredLog> {
-      const { rows } = await pool.query<{ data: Buffer }>('SELECT data FROM boardcast_updates WHERE board = $1 ORDER BY seq', [editId]);
-      const updates = rows.map((row) => new Uint8Array(row.data.buffer, row.data.byteOffset, row.data.byteLength));
+      const { rows } = await pool.query<{ data: Buffer }>(
+        'SELECT data FROM boardcast_updates WHERE board = $1 ORDER BY seq',
+        [editId],
+      );
+      const updates = rows.map(
+        (row) => new Uint8Array(row.data.buffer, row.data.byteOffset, row.data.byteLength),
+      );
       return { updates, bytes: updates.reduce((sum, update) => sum + update.byteLength, 0) };
     },
     async appendUpdates(editId: string, updates: readonly Uint8Array[]): Promise<void> {
       if (updates.length === 0) return;
       // One statement is one transaction: all rows or none.
-      await pool.query('INSERT INTO boardcast_updates (board, data) SELECT $1, unnest($2::bytea[])', [editId, updates.map(toBuffer)]);
+      await pool.query(
+        'INSERT INTO boardcast_updates (board, data) SELECT $1, unnest($2::bytea[])',
+        [editId, updates.map(toBuffer)],
+      );
     },
     async replaceLog(editId: string, _mergedState: Uint8Array): Promise<void> {
       // The room's state is not used: merging the rows themselves is what makes it safe to
       // delete exactly them, whatever other instances appended.
       await inTransaction(pool, async (client) => {
-        await client.query("SELECT pg_advisory_xact_lock(hashtext('boardcast_compact:' || $1))", [editId]);
-        const { rows } = await client.query<{ seq: string; data: Buffer }>('SELECT seq, data FROM boardcast_updates WHERE board = $1 ORDER BY seq', [editId]);
+        await client.query("SELECT pg_advisory_xact_lock(hashtext('boardcast_compact:' || $1))", [
+          editId,
+        ]);
+        const { rows } = await client.query<{ seq: string; data: Buffer }>(
+          'SELECT seq, data FROM boardcast_updates WHERE board = $1 ORDER BY seq',
+          [editId],
+        );
         if (rows.length < 2) return;
         const merged = mergeRows(rows.map((row) => new Uint8Array(row.data)));
-        await client.query('DELETE FROM boardcast_updates WHERE board = $1 AND seq = ANY($2::bigint[])', [editId, rows.map((row) => row.seq)]);
-        await client.query('INSERT INTO boardcast_updates (board, data) VALUES ($1, $2)', [editId, toBuffer(merged)]);
+        await client.query(
+          'DELETE FROM boardcast_updates WHERE board = $1 AND seq = ANY($2::bigint[])',
+          [editId, rows.map((row) => row.seq)],
+        );
+        await client.query('INSERT INTO boardcast_updates (board, data) VALUES ($1, $2)', [
+          editId,
+          toBuffer(merged),
+        ]);
       });
     },
     async ping(): Promise<void> {

@@ -40,7 +40,10 @@ function redisPing(): Promise<boolean> {
 }
 
 async function postgresAnswers(): Promise<boolean> {
-  const client = new pg.Client({ connectionString: PG_ADMIN_URL, connectionTimeoutMillis: PROBE_TIMEOUT_MS });
+  const client = new pg.Client({
+    connectionString: PG_ADMIN_URL,
+    connectionTimeoutMillis: PROBE_TIMEOUT_MS,
+  });
   try {
     await client.connect();
     await client.query('SELECT 1');
@@ -54,8 +57,10 @@ async function postgresAnswers(): Promise<boolean> {
 
 /** Null when both services answer; else the skip message. */
 export async function servicesUnavailable(needRedis = true): Promise<string | null> {
-  if (!(await postgresAnswers())) return `skipped: PostgreSQL not reachable at ${PG_HOST}:${PG_PORT}`;
-  if (needRedis && !(await redisPing())) return `skipped: Redis not reachable at ${REDIS_HOST}:${REDIS_PORT}`;
+  if (!(await postgresAnswers()))
+    return `skipped: PostgreSQL not reachable at ${PG_HOST}:${PG_PORT}`;
+  if (needRedis && !(await redisPing()))
+    return `skipped: Redis not reachable at ${REDIS_HOST}:${REDIS_PORT}`;
   return null;
 }
 
@@ -80,7 +85,10 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   await admin((client) => client.query(`CREATE DATABASE ${name}`));
   return {
     url: `postgres://postgres@${PG_HOST}:${PG_PORT}/${name}`,
-    drop: () => admin((client) => client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)).then(() => undefined),
+    drop: () =>
+      admin((client) => client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)).then(
+        () => undefined,
+      ),
   };
 }
 
@@ -111,16 +119,22 @@ export async function lockServices(): Promise<() => void> {
     }
     await delay(200);
     // An owner that died without releasing (or has not yet written its pid for a while) is stale.
-    if (!lockOwnerAlive() && Date.now() - fs.statSync(LOCK_DIR, { throwIfNoEntry: false })!.mtimeMs > 1_000) {
+    if (
+      !lockOwnerAlive() &&
+      Date.now() - fs.statSync(LOCK_DIR, { throwIfNoEntry: false })!.mtimeMs > 1_000
+    ) {
       fs.rmSync(LOCK_DIR, { recursive: true, force: true });
     }
-    if (Date.now() > deadline) throw new Error(`the services lock ${LOCK_DIR} was not released within ${LOCK_WAIT_MS} ms`);
+    if (Date.now() > deadline)
+      throw new Error(`the services lock ${LOCK_DIR} was not released within ${LOCK_WAIT_MS} ms`);
   }
 }
 
 function pgCluster(action: 'stop' | 'start'): void {
   const version = fs.readdirSync('/etc/postgresql')[0] ?? '';
-  execFileSync('pg_ctlcluster', ['--skip-systemctl-redirect', version, 'main', action], { stdio: 'ignore' });
+  execFileSync('pg_ctlcluster', ['--skip-systemctl-redirect', version, 'main', action], {
+    stdio: 'ignore',
+  });
 }
 
 export async function stopPostgres(): Promise<void> {
@@ -133,7 +147,9 @@ export async function startPostgres(): Promise<void> {
 }
 
 export async function stopRedis(): Promise<void> {
-  execFileSync('redis-cli', ['-h', REDIS_HOST, '-p', String(REDIS_PORT), 'shutdown', 'nosave'], { stdio: 'ignore' });
+  execFileSync('redis-cli', ['-h', REDIS_HOST, '-p', String(REDIS_PORT), 'shutdown', 'nosave'], {
+    stdio: 'ignore',
+  });
   for (let i = 0; i < 50 && (await redisPing()); i++) await delay(100);
 }
 
@@ -141,7 +157,27 @@ export async function startRedis(): Promise<void> {
   if (!(await redisPing())) {
     const dir = fs.existsSync('/var/lib/redis') ? '/var/lib/redis' : os.tmpdir();
     const logfile = fs.existsSync('/var/log/redis') ? '/var/log/redis/ci.log' : '';
-    execFileSync('redis-server', ['--daemonize', 'yes', '--bind', '127.0.0.1', '-::1', '--port', String(REDIS_PORT), '--save', '', '--appendonly', 'no', '--dir', dir, '--logfile', logfile], { stdio: 'ignore' });
+    execFileSync(
+      'redis-server',
+      [
+        '--daemonize',
+        'yes',
+        '--bind',
+        '127.0.0.1',
+        '-::1',
+        '--port',
+        String(REDIS_PORT),
+        '--save',
+        '',
+        '--appendonly',
+        'no',
+        '--dir',
+        dir,
+        '--logfile',
+        logfile,
+      ],
+      { stdio: 'ignore' },
+    );
   }
   for (let i = 0; i < 100 && !(await redisPing()); i++) await delay(100);
 }

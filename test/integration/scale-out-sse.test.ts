@@ -36,45 +36,59 @@ function watchShapeIds(url: string): { ids: Set<string>; source: EventSource } {
   return { ids, source };
 }
 
-describe('SSE viewers across instances', { skip: unavailable && !servicesRequired ? unavailable : false }, () => {
-  let database: TestDatabase;
-  let release: () => void = () => undefined;
-  let servers: ServerProcess[] = [];
-  const clients: StockClient[] = [];
-  const sources: EventSource[] = [];
+describe(
+  'SSE viewers across instances',
+  { skip: unavailable && !servicesRequired ? unavailable : false },
+  () => {
+    let database: TestDatabase;
+    let release: () => void = () => undefined;
+    let servers: ServerProcess[] = [];
+    const clients: StockClient[] = [];
+    const sources: EventSource[] = [];
 
-  before(async () => {
-    if (unavailable) throw new Error(`BOARDCAST_REQUIRE_SERVICES=1 but ${unavailable}`);
-    release = await lockServices();
-    database = await createTestDatabase();
-    const env = { DATABASE_URL: database.url, REDIS_URL, REDIS_CHANNEL_PREFIX: randomChannelPrefix() };
-    servers = await Promise.all([1, 2].map(() => spawnServerProcess(tempDataDir(), env)));
-  });
-  after(async () => {
-    sources.forEach((source) => source.close());
-    clients.forEach((client) => client.destroy());
-    for (const server of servers) server.child.kill('SIGKILL');
-    await Promise.all(servers.map((server) => server.exited));
-    await database?.drop();
-    release();
-  });
+    before(async () => {
+      if (unavailable) throw new Error(`BOARDCAST_REQUIRE_SERVICES=1 but ${unavailable}`);
+      release = await lockServices();
+      database = await createTestDatabase();
+      const env = {
+        DATABASE_URL: database.url,
+        REDIS_URL,
+        REDIS_CHANNEL_PREFIX: randomChannelPrefix(),
+      };
+      servers = await Promise.all([1, 2].map(() => spawnServerProcess(tempDataDir(), env)));
+    });
+    after(async () => {
+      sources.forEach((source) => source.close());
+      clients.forEach((client) => client.destroy());
+      for (const server of servers) server.child.kill('SIGKILL');
+      await Promise.all(servers.map((server) => server.exited));
+      await database?.drop();
+      release();
+    });
 
-  it('streams to an SSE viewer on instance 2 the edits made on instance 1', async () => {
-    const [one, two] = servers as [ServerProcess, ServerProcess];
-    const board = `sse-${randomBytes(4).toString('hex')}`;
-    const links = (await (await fetch(`${one.url}/api/boards/${board}/links`)).json()) as { viewId: string };
-    const editor = connectStockClient(one.wsUrl, board);
-    clients.push(editor);
-    await editor.synced;
-    addShapes(editor.doc, [rect('before-viewer')]);
+    it('streams to an SSE viewer on instance 2 the edits made on instance 1', async () => {
+      const [one, two] = servers as [ServerProcess, ServerProcess];
+      const board = `sse-${randomBytes(4).toString('hex')}`;
+      const links = (await (await fetch(`${one.url}/api/boards/${board}/links`)).json()) as {
+        viewId: string;
+      };
+      const editor = connectStockClient(one.wsUrl, board);
+      clients.push(editor);
+      await editor.synced;
+      addShapes(editor.doc, [rect('before-viewer')]);
 
-    const viewer = watchShapeIds(`${two.url}/api/boards/${links.viewId}/events`);
-    sources.push(viewer.source);
-    await waitFor(() => viewer.ids.has('before-viewer'), 5_000, 'the snapshot on instance 2');
-    addShapes(editor.doc, [rect('after-viewer')]);
-    await waitFor(() => viewer.ids.has('after-viewer'), 5_000, 'a patch with the edit made on instance 1');
-    removeShapes(editor.doc, ['before-viewer']);
-    await waitFor(() => !viewer.ids.has('before-viewer'), 5_000, 'a patch removing the shape');
-    assert.deepEqual([...viewer.ids], ['after-viewer']);
-  });
-});
+      const viewer = watchShapeIds(`${two.url}/api/boards/${links.viewId}/events`);
+      sources.push(viewer.source);
+      await waitFor(() => viewer.ids.has('before-viewer'), 5_000, 'the snapshot on instance 2');
+      addShapes(editor.doc, [rect('after-viewer')]);
+      await waitFor(
+        () => viewer.ids.has('after-viewer'),
+        5_000,
+        'a patch with the edit made on instance 1',
+      );
+      removeShapes(editor.doc, ['before-viewer']);
+      await waitFor(() => !viewer.ids.has('before-viewer'), 5_000, 'a patch removing the shape');
+      assert.deepEqual([...viewer.ids], ['after-viewer']);
+    });
+  },
+);
