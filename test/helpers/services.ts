@@ -96,13 +96,15 @@ export function randomChannelPrefix(): string {
   return `boardcast-test-${randomBytes(6).toString('hex')}:`;
 }
 
-function lockOwnerAlive(): boolean {
+/** A lock whose owner died without releasing it (old enough to have written its pid). */
+function lockIsStale(): boolean {
+  const stat = fs.statSync(LOCK_DIR, { throwIfNoEntry: false });
+  if (!stat || Date.now() - stat.mtimeMs < 2_000) return false;
   try {
-    const pid = Number(fs.readFileSync(path.join(LOCK_DIR, 'pid'), 'utf8'));
-    process.kill(pid, 0);
-    return true;
+    process.kill(Number(fs.readFileSync(path.join(LOCK_DIR, 'pid'), 'utf8')), 0);
+    return false;
   } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
+    return (error as NodeJS.ErrnoException).code !== 'EPERM';
   }
 }
 
@@ -118,16 +120,28 @@ export async function lockServices(): Promise<() => void> {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
     }
     await delay(200);
-    // An owner that died without releasing (or has not yet written its pid for a while) is stale.
-    if (
-      !lockOwnerAlive() &&
-      Date.now() - fs.statSync(LOCK_DIR, { throwIfNoEntry: false })!.mtimeMs > 1_000
-    ) {
-      fs.rmSync(LOCK_DIR, { recursive: true, force: true });
-    }
+    if (lockIsStale()) fs.rmSync(LOCK_DIR, { recursive: true, force: true });
     if (Date.now() > deadline)
       throw new Error(`the services lock ${LOCK_DIR} was not released within ${LOCK_WAIT_MS} ms`);
   }
+}
+
+/**
+ * Takes the services lock first, then checks the services (a fault test holding the lock may
+ * have stopped one for a moment); when they are absent the lock is released at once.
+ */
+export async function claimServices(
+  needRedis = true,
+): Promise<{ unavailable: string | null; release(): void }> {
+  const unlock = await lockServices();
+  let released = false;
+  const release = () => {
+    if (!released) unlock();
+    released = true;
+  };
+  const unavailable = await servicesUnavailable(needRedis);
+  if (unavailable) release();
+  return { unavailable, release };
 }
 
 function pgCluster(action: 'stop' | 'start'): void {

@@ -7,16 +7,16 @@ import { connectStockClient, waitFor, type StockClient } from '../helpers/client
 import {
   REDIS_URL,
   createTestDatabase,
-  lockServices,
+  claimServices,
   randomChannelPrefix,
   servicesRequired,
-  servicesUnavailable,
   type TestDatabase,
 } from '../helpers/services.ts';
 import { rect } from '../helpers/shapes.ts';
 import { spawnServerProcess, tempDataDir, type ServerProcess } from '../helpers/test-server.ts';
 
-const unavailable = await servicesUnavailable();
+const services = await claimServices();
+const unavailable = services.unavailable;
 if (unavailable) console.log(`scale-out-sse.test.ts ${unavailable}`);
 
 /** The shape ids an SSE viewer holds, rebuilt from its snapshot and patch events. */
@@ -41,14 +41,12 @@ describe(
   { skip: unavailable && !servicesRequired ? unavailable : false },
   () => {
     let database: TestDatabase;
-    let release: () => void = () => undefined;
     let servers: ServerProcess[] = [];
     const clients: StockClient[] = [];
     const sources: EventSource[] = [];
 
     before(async () => {
       if (unavailable) throw new Error(`BOARDCAST_REQUIRE_SERVICES=1 but ${unavailable}`);
-      release = await lockServices();
       database = await createTestDatabase();
       const env = {
         DATABASE_URL: database.url,
@@ -63,7 +61,7 @@ describe(
       for (const server of servers) server.child.kill('SIGKILL');
       await Promise.all(servers.map((server) => server.exited));
       await database?.drop();
-      release();
+      services.release();
     });
 
     it('streams to an SSE viewer on instance 2 the edits made on instance 1', async () => {

@@ -12,10 +12,9 @@ import { connectStockClient, delay, waitFor, type StockClient } from '../helpers
 import {
   REDIS_URL,
   createTestDatabase,
-  lockServices,
+  claimServices,
   randomChannelPrefix,
   servicesRequired,
-  servicesUnavailable,
   startPostgres,
   startRedis,
   stopPostgres,
@@ -25,7 +24,8 @@ import {
 import { rect } from '../helpers/shapes.ts';
 import { spawnServerProcess, tempDataDir, type ServerProcess } from '../helpers/test-server.ts';
 
-const unavailable = await servicesUnavailable();
+const services = await claimServices();
+const unavailable = services.unavailable;
 if (unavailable) console.log(`scale-out.test.ts ${unavailable}`);
 
 const ids = (client: StockClient) =>
@@ -64,7 +64,6 @@ describe(
   { skip: unavailable && !servicesRequired ? unavailable : false },
   () => {
     let database: TestDatabase;
-    let release: () => void = () => undefined;
     let servers: ServerProcess[] = [];
     const clients: StockClient[] = [];
     const connect = (server: ServerProcess, board: string, doc?: Y.Doc) => {
@@ -76,7 +75,6 @@ describe(
 
     before(async () => {
       if (unavailable) throw new Error(`BOARDCAST_REQUIRE_SERVICES=1 but ${unavailable}`);
-      release = await lockServices();
       database = await createTestDatabase();
       const env = {
         DATABASE_URL: database.url,
@@ -95,7 +93,7 @@ describe(
       for (const server of servers) server.child.kill('SIGKILL');
       await Promise.all(servers.map((server) => server.exited));
       await database?.drop();
-      release();
+      services.release();
     });
 
     it('converges stock clients on instance 1 and instance 3', async () => {

@@ -5,14 +5,14 @@ import { addShapes, readShapes } from '../../common/board/board-doc.ts';
 import { openPostgresStore, type PostgresStore } from '../../server/storage/postgres-store.ts';
 import {
   createTestDatabase,
-  lockServices,
+  claimServices,
   servicesRequired,
-  servicesUnavailable,
   type TestDatabase,
 } from '../helpers/services.ts';
 import { rect } from '../helpers/shapes.ts';
 
-const unavailable = await servicesUnavailable(false);
+const services = await claimServices(false);
+const unavailable = services.unavailable;
 if (unavailable) console.log(`postgres-store.test.ts ${unavailable}`);
 
 /** One update that adds shape `id`, made on its own doc (so updates are independent). */
@@ -35,7 +35,6 @@ describe(
   { skip: unavailable && !servicesRequired ? unavailable : false },
   () => {
     let database: TestDatabase;
-    let release: () => void = () => undefined;
     const stores: PostgresStore[] = [];
     const open = async () => {
       const store = await openPostgresStore({ connectionString: database.url, poolSize: 4 });
@@ -45,13 +44,12 @@ describe(
 
     before(async () => {
       if (unavailable) throw new Error(`BOARDCAST_REQUIRE_SERVICES=1 but ${unavailable}`);
-      release = await lockServices();
       database = await createTestDatabase();
     });
     after(async () => {
       await Promise.all(stores.map((store) => store.close()));
       await database?.drop();
-      release();
+      services.release();
     });
 
     it('creates its tables from several instances at once', async () => {
