@@ -1,5 +1,7 @@
 /** What route factories and transports are handed: the server's parts, passed, never imported. */
 import type { Config } from './config.ts';
+import type { IncomingMessage } from 'node:http';
+import type { IpSlots } from './limits/ip-slots.ts';
 import type { Logger } from './log.ts';
 import type { Metrics } from './metrics.ts';
 import type { RoomRegistry } from './rooms/room-registry.ts';
@@ -19,4 +21,12 @@ export interface AppContext {
   degraded?(): string[];
   /** Registers a cleanup run at shutdown before storage closes (e.g. ending SSE streams). */
   onShutdown(cleanup: () => void | Promise<void>): void;
+  /** Per-address caps (server/limits/ip-slots.ts): acquire a slot per open stream, release on close. */
+  limits: {
+    websocket: IpSlots;
+    sse: IpSlots;
+    longPoll: IpSlots;
+    /** The address caps count by (TRUST_PROXY aware). */
+    clientAddress(req: IncomingMessage): string;
+  };
 }

@@ -10,11 +10,16 @@ import { fileURLToPath } from 'node:url';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { CLOSE } from '../common/protocol/close-codes.ts';
 import type { AppContext } from './app-context.ts';
+import { BoardAuth } from './auth/board-auth.ts';
+import { createAuthGuard } from './auth/http-guard.ts';
+import { checkUpgrade } from './auth/upgrade-guard.ts';
 import type { Config } from './config.ts';
 import { linkRoutes } from './http/link-routes.ts';
 import { opsRoutes } from './http/ops-routes.ts';
 import { pageRoutes } from './http/page-routes.ts';
 import { createRouter } from './http/router.ts';
+import { clientAddress, IpSlots } from './limits/ip-slots.ts';
+import { publishLimits } from './limits/publish-limits.ts';
 import { createLogger, type Logger } from './log.ts';
 import { createMetrics } from './metrics.ts';
 import { RoomRegistry } from './rooms/room-registry.ts';
@@ -30,8 +35,6 @@ const DEFAULT_DIST_DIR = fileURLToPath(new URL('../dist', import.meta.url));
 const WS_PATH = /^\/ws\/([^/?#]*)$/;
 /** How long shutdown waits for peers to answer the 1012 close before cutting them. */
 const CLOSE_HANDSHAKE_WAIT_MS = 1_000;
-/** Unsent bytes a WebSocket peer may have queued before it is closed with 1013. */
-const MAX_BUFFERED_BYTES = 16 * 1_048_576;
 
 export interface BoardcastOptions {
   config: Config;
@@ -65,7 +68,11 @@ export function createBoardcastServer(options: BoardcastOptions): BoardcastServe
     compactAfterUpdates: config.compactAfterUpdates,
     compactAfterBytes: config.compactAfterBytes,
     replicator: scaleOut?.replicator ?? null,
+    presencePacing: { tickPeers: config.presenceTickPeers, maxIntervalMs: config.presenceMaxIntervalMs, cpuPercent: config.presenceCpuPercent },
   });
+  publishLimits(config, metrics);
+  const auth = config.authSecret ? new BoardAuth(config.authSecret, config.authLeewaySeconds) : null;
+  const slotMetrics = { inUse: metrics.ipSlotsInUse, refusals: metrics.refusals };
   const cleanups: Array<() => void | Promise<void>> = [];
   let shuttingDown = false;
   const context: AppContext = {
@@ -78,6 +85,12 @@ export function createBoardcastServer(options: BoardcastOptions): BoardcastServe
     isShuttingDown: () => shuttingDown,
     degraded: () => scaleOut?.degraded() ?? [],
     onShutdown: (cleanup) => cleanups.push(cleanup),
+    limits: {
+      websocket: new IpSlots('websocket', config.maxConnectionsPerIp, slotMetrics),
+      sse: new IpSlots('sse', config.maxSseStreamsPerIp, slotMetrics),
+      longPoll: new IpSlots('long_poll', config.maxLongPollsPerIp, slotMetrics),
+      clientAddress: (req) => clientAddress(req, config.trustProxy),
+    },
   };
 
   const routes = [
@@ -87,7 +100,7 @@ export function createBoardcastServer(options: BoardcastOptions): BoardcastServe
     // viewer routes are wired here
     ...viewerRoutes(context),
   ];
-  const httpServer = http.createServer(createRouter(routes, log));
+  const httpServer = http.createServer(createRouter(routes, log, createAuthGuard(context, auth)));
   const wss = new WebSocketServer({ noServer: true, perMessageDeflate: false, maxPayload: config.maxMessageBytes });
   wss.on('error', (error) => log.error({ err: error }, 'websocket server error'));
   const heartbeat = new Heartbeat(wss, config.pingIntervalMs, () => {
@@ -100,7 +113,15 @@ export function createBoardcastServer(options: BoardcastOptions): BoardcastServe
     log,
     metrics,
     maxPendingFrames: config.maxPendingFrames,
-    maxBufferedBytes: MAX_BUFFERED_BYTES,
+    maxBufferedBytes: config.maxBufferedBytes,
+    presenceBufferBytes: config.presenceBufferBytes,
+    rates: {
+      updatesPerSecond: config.rateUpdatesPerSecond,
+      updatesBurst: config.rateUpdatesBurst,
+      presencePerSecond: config.ratePresencePerSecond,
+      presenceBurst: config.ratePresenceBurst,
+    },
+    auth,
     nextPeerId: () => nextPeerId++,
   };
 
@@ -111,10 +132,29 @@ export function createBoardcastServer(options: BoardcastOptions): BoardcastServe
     if (shuttingDown) return abortHandshake(socket, 503, 'Service Unavailable');
     if (!match) return abortHandshake(socket, 404, 'Not Found');
     const id = safeDecode(match[1] ?? '');
-    wss.handleUpgrade(req, socket, head, (ws: WebSocket) => {
-      heartbeat.track(ws);
-      serveConnection(ws, id, req.socket.remoteAddress ?? 'unknown', connectionDeps);
-    });
+    const address = context.limits.clientAddress(req);
+    // The slot is held from here until the socket closes, so pending handshakes count too.
+    const release = context.limits.websocket.acquire(address);
+    if (!release) return abortHandshake(socket, 429, 'Too Many Requests');
+    socket.once('close', release);
+    const url = new URL(pathname, 'http://localhost');
+    url.search = (req.url ?? '').slice(pathname.length);
+    checkUpgrade(req, url, id, { config, registry, auth })
+      .then((verdict) => {
+        if (!verdict.ok) {
+          metrics.refusals.inc({ reason: verdict.reason });
+          return abortHandshake(socket, verdict.status, verdict.message);
+        }
+        if (socket.destroyed || shuttingDown) return socket.destroy();
+        wss.handleUpgrade(req, socket, head, (ws: WebSocket) => {
+          heartbeat.track(ws);
+          serveConnection(ws, id, address, connectionDeps, verdict.grant);
+        });
+      })
+      .catch((error: unknown) => {
+        log.error({ err: error }, 'upgrade check failed');
+        abortHandshake(socket, 500, 'Internal Server Error');
+      });
   });
   httpServer.on('clientError', (error, socket) => {
     log.debug({ err: error.message }, 'bad HTTP request');

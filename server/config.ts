@@ -18,6 +18,35 @@ export interface Config {
   logLevel: LogLevel;
   /** Base URL used in share links; derived from the request's Host header when unset. */
   publicUrl: string | null;
+  /** JWT mode (docs/auth.md): the HS256 secret, at least 32 characters; null = open server. */
+  authSecret: string | null;
+  /** Clock leeway when checking a token's `exp`, in seconds. */
+  authLeewaySeconds: number;
+  /** Where pages fetch a fresh token before theirs expires (injected as a meta tag); null = none. */
+  tokenUrl: string | null;
+  /** Origins allowed to open WebSockets and edit; null = any. The server's own origin always is. */
+  allowedOrigins: readonly string[] | null;
+  /** Take the client address from the last X-Forwarded-For entry (behind one reverse proxy). */
+  trustProxy: boolean;
+  /** Per-connection token bucket for sync (document) frames: refill per second, and burst. */
+  rateUpdatesPerSecond: number;
+  rateUpdatesBurst: number;
+  /** Per-connection token bucket for awareness, query and token frames. */
+  ratePresencePerSecond: number;
+  ratePresenceBurst: number;
+  /** Per client address: open WebSockets, SSE streams, pending long polls (more → HTTP 429). */
+  maxConnectionsPerIp: number;
+  maxSseStreamsPerIp: number;
+  maxLongPollsPerIp: number;
+  /** Past this many unsent bytes a peer gets no presence; past maxBufferedBytes it is closed (1013). */
+  presenceBufferBytes: number;
+  maxBufferedBytes: number;
+  /** Rooms up to this many peers relay presence every tick; bigger ones coalesce longer… */
+  presenceTickPeers: number;
+  /** …up to this interval… */
+  presenceMaxIntervalMs: number;
+  /** …and never spend more than this share (percent) of the time encoding and sending presence. */
+  presenceCpuPercent: number;
   /** Largest WebSocket frame accepted; a bigger one is closed with 1009. */
   maxMessageBytes: number;
   pingIntervalMs: number;
@@ -104,16 +133,92 @@ function channelPrefix(env: Env): string {
   return raw;
 }
 
+/** HS256 wants a key of at least 256 bits (RFC 7518 §3.2): 32 characters. */
+export const MIN_AUTH_SECRET_CHARS = 32;
+
+export function authSecret(env: Env): string | null {
+  const raw = env.AUTH_SECRET;
+  if (raw === undefined || raw === '') return null;
+  if (raw.length < MIN_AUTH_SECRET_CHARS) {
+    throw new ConfigError(`Invalid setting AUTH_SECRET: expected at least ${MIN_AUTH_SECRET_CHARS} characters (HS256 wants a 256-bit key)`);
+  }
+  return raw;
+}
+
+function tokenUrl(env: Env): string | null {
+  const raw = env.TOKEN_URL;
+  if (!raw) return null;
+  if (/^\/(?!\/)[^\s"<>]*$/.test(raw)) return raw;
+  try {
+    const url = new URL(raw);
+    if ((url.protocol === 'http:' || url.protocol === 'https:') && !/[\s"<>]/.test(raw)) return url.href;
+  } catch {
+    // reported below
+  }
+  throw new ConfigError(`Invalid setting TOKEN_URL="${raw}": expected an http(s) URL or a path starting with /`);
+}
+
+function allowedOrigins(env: Env): string[] | null {
+  const raw = env.ALLOWED_ORIGINS;
+  if (raw === undefined || raw.trim() === '') return null;
+  return raw.split(',').map((entry) => {
+    const origin = entry.trim();
+    try {
+      const url = new URL(origin);
+      if ((url.protocol === 'http:' || url.protocol === 'https:') && url.origin === origin.replace(/\/$/, '')) return url.origin;
+    } catch {
+      // reported below
+    }
+    throw new ConfigError(`Invalid setting ALLOWED_ORIGINS: "${origin}" is not an origin such as https://app.example.com`);
+  });
+}
+
+function flag(env: Env, name: string): boolean {
+  const raw = env[name];
+  if (raw === undefined || raw === '' || raw === '0' || raw === 'false') return false;
+  if (raw === '1' || raw === 'true') return true;
+  throw new ConfigError(`Invalid setting ${name}="${raw}": expected 1/true or 0/false`);
+}
+
+/** The auth and abuse-limit settings (docs/auth.md has the table). */
+function limitSettings(env: Env) {
+  const maxBufferedBytes = integer(env, 'MAX_BUFFERED_BYTES', 16 * 1_048_576, 65_536, 1_073_741_824);
+  const presenceBufferBytes = integer(env, 'PRESENCE_BUFFER_BYTES', 1_048_576, 1_024, 1_073_741_824);
+  if (presenceBufferBytes > maxBufferedBytes) {
+    throw new ConfigError(`Invalid setting PRESENCE_BUFFER_BYTES="${presenceBufferBytes}": expected at most MAX_BUFFERED_BYTES (${maxBufferedBytes})`);
+  }
+  return {
+    authSecret: authSecret(env),
+    authLeewaySeconds: integer(env, 'AUTH_LEEWAY_S', 30, 0, 300),
+    tokenUrl: tokenUrl(env),
+    allowedOrigins: allowedOrigins(env),
+    trustProxy: flag(env, 'TRUST_PROXY'),
+    rateUpdatesPerSecond: integer(env, 'RATE_UPDATES_PER_S', 120, 1, 100_000),
+    rateUpdatesBurst: integer(env, 'RATE_UPDATES_BURST', 200, 1, 1_000_000),
+    ratePresencePerSecond: integer(env, 'RATE_PRESENCE_PER_S', 120, 1, 100_000),
+    ratePresenceBurst: integer(env, 'RATE_PRESENCE_BURST', 240, 1, 1_000_000),
+    maxConnectionsPerIp: integer(env, 'MAX_CONNECTIONS_PER_IP', 200, 1, 1_000_000),
+    maxSseStreamsPerIp: integer(env, 'MAX_SSE_STREAMS_PER_IP', 100, 1, 1_000_000),
+    maxLongPollsPerIp: integer(env, 'MAX_LONG_POLLS_PER_IP', 100, 1, 1_000_000),
+    presenceBufferBytes,
+    maxBufferedBytes,
+    presenceTickPeers: integer(env, 'PRESENCE_TICK_PEERS', 16, 1, 100_000),
+    presenceMaxIntervalMs: integer(env, 'PRESENCE_MAX_INTERVAL_MS', 250, 0, 10_000),
+    presenceCpuPercent: integer(env, 'PRESENCE_CPU_PERCENT', 10, 1, 100),
+  };
+}
+
 export function parseConfig(env: Env = process.env): Config {
   const host = env.HOST ?? '0.0.0.0';
   if (host.trim() === '') throw new ConfigError('Invalid setting HOST="": expected a host name or address');
   return {
     port: integer(env, 'PORT', 8080, 0, 65_535),
     host,
+    ...limitSettings(env),
     dataDir: path.resolve(env.DATA_DIR || './data'),
     logLevel: logLevel(env),
     publicUrl: publicUrl(env),
-    maxMessageBytes: integer(env, 'MAX_MESSAGE_BYTES', 1_048_576, 1_024, 64 * 1_048_576),
+    maxMessageBytes: integer(env, 'MAX_MESSAGE_BYTES', 8 * 1_048_576, 1_024, 64 * 1_048_576),
     pingIntervalMs: integer(env, 'PING_INTERVAL_MS', 30_000, 100, 3_600_000),
     roomGraceMs: integer(env, 'ROOM_GRACE_MS', 10_000, 0, 3_600_000),
     compactAfterUpdates: integer(env, 'COMPACT_AFTER_UPDATES', 1_000, 2, 1_000_000),

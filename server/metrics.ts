@@ -24,5 +24,10 @@ export function createMetrics() {
     storedBytes: new Counter({ name: 'boardcast_storage_bytes_total', help: 'Update bytes committed to storage', registers }),
     storageFailures: new Counter({ name: 'boardcast_storage_failures_total', help: 'Storage writes that failed', registers }),
     compactions: new Counter({ name: 'boardcast_compactions_total', help: 'Board logs compacted into one state', registers }),
+    limits: new Gauge({ name: 'boardcast_limit', help: 'Configured abuse limits by setting name (docs/auth.md)', labelNames: ['setting'] as const, registers }),
+    ipSlotsInUse: new Gauge({ name: 'boardcast_ip_slots_in_use', help: 'Per-address slots held, by kind (websocket, sse, long_poll)', labelNames: ['kind'] as const, registers }),
+    presenceSkipped: new Counter({ name: 'boardcast_presence_skipped_total', help: 'Presence frames not sent to a peer whose send buffer was past PRESENCE_BUFFER_BYTES', registers }),
+    presenceFlushDelay: new Histogram({ name: 'boardcast_presence_flush_delay_seconds', help: 'Delay before a room relays coalesced presence (grows with room size and cost)', buckets: [0, 0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1], registers }),
+    tokenRefreshes: new Counter({ name: 'boardcast_token_refreshes_total', help: 'In-band token refreshes accepted', registers }),
   };
 }

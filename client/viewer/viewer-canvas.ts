@@ -7,7 +7,10 @@ import Konva from 'konva';
 import type { Shape } from '../../common/board/shape.ts';
 import { shapeInkBounds, unionBounds } from '../../common/render/shape-geometry.ts';
 import { ShapeLayer } from '../render/index.ts';
-import { ViewTransform, type Point } from './view-transform.ts';
+import { Viewport, type Point, type ViewportLimits } from '../render/viewport.ts';
+
+/** The viewer zooms out further than the editor, so a whole large board fits a small embed. */
+const VIEWER_VIEWPORT_LIMITS: ViewportLimits = { minZoom: 0.05, maxZoom: 8, fitMarginPx: 32 };
 
 interface PendingDraw {
   /** A whole new board (snapshot); patches queued after it are merged on top. */
@@ -18,7 +21,7 @@ interface PendingDraw {
 }
 
 export class ViewerCanvas {
-  readonly transform = new ViewTransform();
+  readonly transform = new Viewport(VIEWER_VIEWPORT_LIMITS);
   private readonly stage: Konva.Stage;
   private readonly shapes: ShapeLayer;
   private pending: PendingDraw | null = null;
@@ -88,7 +91,7 @@ export class ViewerCanvas {
 
   panBy(dx: number, dy: number): void {
     this.autoFit = false;
-    this.transform.pan = { x: this.transform.pan.x + dx, y: this.transform.pan.y + dy };
+    this.transform.panBy(dx, dy);
     this.applyTransform();
   }
 
@@ -120,7 +123,7 @@ export class ViewerCanvas {
     const width = Math.max(1, this.container.clientWidth);
     const height = Math.max(1, this.container.clientHeight);
     this.stage.size({ width, height });
-    this.transform.size = { width, height };
+    this.transform.resize(width, height);
     if (this.autoFit) this.fit();
     else this.applyTransform();
   }

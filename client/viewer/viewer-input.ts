@@ -4,7 +4,7 @@
  * and fit. Nothing here reaches the board.
  */
 import type { ViewerCanvas } from './viewer-canvas.ts';
-import { ZOOM_STEP, type Point } from './view-transform.ts';
+import { ZOOM_STEP, type Point } from '../render/viewport.ts';
 
 /** How fast the wheel zooms: factor per pixel of wheel delta. */
 const WHEEL_ZOOM_PER_PX = 0.0015;

@@ -1,10 +1,12 @@
 /**
  * Pages: `/` creates a board and redirects to its editor; `/board/<editId>` is the editor,
  * `/view/<viewId>` the embed-only viewer (allowed in frames on any site); `/assets/*` the
- * hashed client files.
+ * hashed client files; `/sw.js` the editor's service worker (client/public/sw.js), never cached
+ * so a new version is picked up at the next visit.
  */
 import { isValidBoardId, newRandomId } from '../../common/board/ids.ts';
 import type { AppContext } from '../app-context.ts';
+import { tokenQuery } from '../auth/page-auth.ts';
 import { sendError } from './respond.ts';
 import type { Route } from './route.ts';
 import { ASSET_NAME_PATTERN, sendDistFile } from './static-files.ts';
@@ -17,9 +19,10 @@ export function pageRoutes(ctx: AppContext): Route[] {
     {
       method: ['GET', 'HEAD'],
       path: /^\/$/,
-      async handle({ res }) {
+      async handle({ res, url }) {
         const board = await ctx.store.ensureBoard(newRandomId());
-        res.writeHead(302, { location: `/board/${board.editId}`, 'cache-control': 'no-store' });
+        // JWT mode: the editor page passes on the token in its URL.
+        res.writeHead(302, { location: `/board/${board.editId}${tokenQuery(url)}`, 'cache-control': 'no-store' });
         res.end();
       },
     },
@@ -28,7 +31,9 @@ export function pageRoutes(ctx: AppContext): Route[] {
       path: /^\/board\/([^/]+)\/?$/,
       async handle({ res, params }) {
         if (!isValidBoardId(params[0])) return sendError(res, 400, 'bad board id');
-        await sendDistFile(res, ctx.distDir, 'editor.html', PAGE_CACHE, { 'x-frame-options': 'SAMEORIGIN' });
+        await sendDistFile(res, ctx.distDir, 'editor.html', PAGE_CACHE, {
+          'x-frame-options': 'SAMEORIGIN',
+        });
       },
     },
     {
@@ -37,6 +42,16 @@ export function pageRoutes(ctx: AppContext): Route[] {
       async handle({ res, params }) {
         if (!isValidBoardId(params[0])) return sendError(res, 400, 'bad board id');
         await sendDistFile(res, ctx.distDir, 'viewer.html', PAGE_CACHE);
+      },
+    },
+    {
+      method: ['GET', 'HEAD'],
+      path: /^\/sw\.js$/,
+      async handle({ res }) {
+        await sendDistFile(res, ctx.distDir, 'sw.js', PAGE_CACHE, {
+          'content-type': 'text/javascript; charset=utf-8',
+          'service-worker-allowed': '/',
+        });
       },
     },
     {

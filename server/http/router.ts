@@ -4,6 +4,7 @@
  * method 405, and a handler that throws is a 500 for that request only.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { RouteGuard } from '../auth/http-guard.ts';
 import type { Logger } from '../log.ts';
 import { sendError } from './respond.ts';
 import type { HttpMethod, Route } from './route.ts';
@@ -14,7 +15,8 @@ function methodsOf(route: Route): readonly HttpMethod[] {
   return typeof route.method === 'string' ? [route.method] : route.method;
 }
 
-export function createRouter(routes: readonly Route[], log: Logger): RequestHandler {
+/** `guard` (JWT mode, origins) runs before every matched route; it answers refused requests itself. */
+export function createRouter(routes: readonly Route[], log: Logger, guard: RouteGuard | null = null): RequestHandler {
   return (req, res) => {
     let url: URL;
     try {
@@ -34,8 +36,9 @@ export function createRouter(routes: readonly Route[], log: Logger): RequestHand
       } catch {
         return sendError(res, 400, 'bad path encoding');
       }
-      Promise.resolve()
-        .then(() => route.handle({ req, res, url, params }))
+      const request = { req, res, url, params };
+      Promise.resolve(guard ? guard(request) : true)
+        .then((allowed) => (allowed ? route.handle(request) : undefined))
         .catch((error: unknown) => {
           log.error({ err: error, path: url.pathname }, 'request failed');
           sendError(res, 500, 'internal error');

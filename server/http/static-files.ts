@@ -18,6 +18,12 @@ const CONTENT_TYPES: Record<string, string> = {
   '.woff2': 'font/woff2',
 };
 export const ASSET_NAME_PATTERN = /^[A-Za-z0-9_][A-Za-z0-9._-]{0,200}$/;
+/** Markup to add before `</head>` of the page a response will carry (set by the auth guard). */
+const pageHeads = new WeakMap<ServerResponse, string>();
+
+export function addToPageHead(res: ServerResponse, html: string): void {
+  pageHeads.set(res, (pageHeads.get(res) ?? '') + html);
+}
 
 export async function sendDistFile(
   res: ServerResponse,
@@ -32,9 +38,12 @@ export async function sendDistFile(
   try {
     body = await fs.readFile(file);
   } catch {
-    const page = relativePath.endsWith('.html');
+    // A missing page means the client was never built; a missing asset is just not there.
+    const page = !relativePath.includes('/') && relativePath.endsWith('.html');
     return sendError(res, page ? 503 : 404, page ? 'client not built: run `npm run build`' : 'not found');
   }
+  const headHtml = pageHeads.get(res);
+  if (headHtml && file.endsWith('.html')) body = Buffer.from(body.toString('utf8').replace('</head>', () => `${headHtml}</head>`));
   res.writeHead(200, {
     'content-type': CONTENT_TYPES[path.extname(file)] ?? 'application/octet-stream',
     'content-length': body.byteLength,

@@ -11,6 +11,12 @@ export interface Peer {
   readonly role: Role;
   /** Queues a frame; dropped silently once the peer is closing. Never throws. */
   send(frame: Uint8Array): void;
+  /**
+   * Queues a presence frame unless the peer is behind (its send buffer past the presence bound):
+   * then the frame is dropped and false returned, and the room sends it whole presence later.
+   * Optional: a peer without it gets presence through `send`.
+   */
+  sendPresence?(frame: Uint8Array): boolean;
   /** Closes with a documented code; idempotent. */
   close(close: CloseCode, detail?: string): void;
 }

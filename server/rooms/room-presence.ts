@@ -1,7 +1,8 @@
 /**
  * Presence (awareness) of one room. A peer may set or remove only the client ids it introduced;
- * changes are coalesced and broadcast once per tick as one frame that every peer receives, and
- * a leaving peer's ids are removed for everyone.
+ * changes are coalesced and broadcast as one frame that every peer receives, and a leaving
+ * peer's ids are removed for everyone. Small rooms flush every tick; as a room grows, changes are
+ * coalesced for longer (`presenceFlushDelayMs`), so presence costs at most a set share of the CPU.
  *
  * Scale-out: ids owned by peers of other instances arrive as remote frames. They are relayed,
  * remembered for joiners, and count as taken (a local peer cannot set them) until they go
@@ -20,6 +21,40 @@ export const REMOTE_PRESENCE_TIMEOUT_MS = 30_000;
 /** A remote frame carries one tick's changes of a whole instance: more than a peer may send. */
 const REMOTE_LIMITS = { maxEntries: 10_000, maxStateBytes: 4096 };
 
+/** Settings (config: PRESENCE_TICK_PEERS, PRESENCE_MAX_INTERVAL_MS, PRESENCE_CPU_PERCENT). */
+export interface PresencePacing {
+  /** Rooms with up to this many peers flush every tick. */
+  tickPeers: number;
+  /** The size-based delay never exceeds this. */
+  maxIntervalMs: number;
+  /** Flushing may take at most this share (percent) of the time. */
+  cpuPercent: number;
+}
+
+/** Each peer beyond `tickPeers` adds this much delay (cost per flush grows with the peer count). */
+export const PRESENCE_MS_PER_EXTRA_PEER = 2;
+
+/**
+ * How long to coalesce presence before the next flush: nothing for small rooms, then growing with
+ * the room up to `maxIntervalMs`; and at least long enough that the last flush's cost stays under
+ * `cpuPercent` of the time (this part is not capped: the CPU share is the promise).
+ */
+export function presenceFlushDelayMs(peers: number, lastFlushMs: number, pacing: PresencePacing): number {
+  const bySize = peers <= pacing.tickPeers ? 0 : Math.min(pacing.maxIntervalMs, (peers - pacing.tickPeers) * PRESENCE_MS_PER_EXTRA_PEER);
+  const byCost = lastFlushMs * (100 / pacing.cpuPercent - 1);
+  return Math.max(bySize, byCost);
+}
+
+export interface PresenceOptions {
+  peerCount(): number;
+  /** null: flush every tick. */
+  pacing: PresencePacing | null;
+  onScheduled?(delayMs: number): void;
+}
+
+/** Delays under this are run on the next tick rather than a timer. */
+const MIN_TIMER_MS = 1;
+
 export type PresenceVerdict = { ok: true; foreign: number } | { ok: false; close: CloseCode; detail: string };
 
 export class RoomPresence {
@@ -31,8 +66,13 @@ export class RoomPresence {
   private readonly remote = new Map<number, { entry: AwarenessEntry; renewedAt: number }>();
   private flushPending = false;
   private destroyed = false;
+  private timer: NodeJS.Timeout | null = null;
+  private lastFlushMs = 0;
 
-  constructor(private readonly broadcast: (frame: Uint8Array) => void) {}
+  constructor(
+    private readonly broadcast: (frame: Uint8Array) => void,
+    private readonly options: PresenceOptions | null = null,
+  ) {}
 
   /** Applies entries from `peer`; entries for client ids owned by another peer are dropped. */
   apply(peer: Peer, entries: readonly AwarenessEntry[]): PresenceVerdict {
@@ -114,6 +154,7 @@ export class RoomPresence {
 
   destroy(): void {
     this.destroyed = true;
+    if (this.timer) clearTimeout(this.timer);
     this.states.clear();
     this.owners.clear();
     this.owned.clear();
@@ -138,11 +179,21 @@ export class RoomPresence {
     this.changed.add(clientId);
     if (this.flushPending) return;
     this.flushPending = true;
-    setImmediate(() => this.flush());
+    const pacing = this.options?.pacing;
+    const delayMs = pacing ? presenceFlushDelayMs(this.options?.peerCount() ?? 0, this.lastFlushMs, pacing) : 0;
+    this.options?.onScheduled?.(delayMs);
+    if (delayMs < MIN_TIMER_MS) {
+      setImmediate(() => this.flush());
+    } else {
+      this.timer = setTimeout(() => this.flush(), delayMs);
+      this.timer.unref();
+    }
   }
 
   private flush(): void {
     this.flushPending = false;
+    this.timer = null;
+    const started = performance.now();
     if (this.destroyed || this.changed.size === 0) return;
     const entries: AwarenessEntry[] = [];
     for (const clientId of this.changed) {
@@ -154,5 +205,6 @@ export class RoomPresence {
     }
     this.changed.clear();
     if (entries.length > 0) this.broadcast(encodeAwarenessFrame(encodeAwarenessEntries(entries)));
+    this.lastFlushMs = performance.now() - started;
   }
 }

@@ -12,6 +12,7 @@ import * as Y from 'yjs';
 import type { Logger } from '../log.ts';
 import type { Metrics } from '../metrics.ts';
 import type { BoardAccess, BoardRecord, BoardStore } from '../storage/board-store.ts';
+import type { PresencePacing } from './room-presence.ts';
 import { Room } from './room.ts';
 import type { ReplicaHandlers, RoomReplicator } from './room-replicator.ts';
 
@@ -35,6 +36,7 @@ export interface RegistryDeps {
   compactAfterUpdates: number;
   compactAfterBytes: number;
   replicator?: RoomReplicator | null;
+  presencePacing?: PresencePacing;
 }
 
 /** A held room; call `release` exactly when done. */

@@ -17,7 +17,7 @@ import type { AwarenessEntry } from '../sync/awareness-decode.ts';
 import { encodeSyncStep1, encodeSyncStep2, encodeSyncUpdate } from '../sync/sync-frames.ts';
 import type { Peer } from './peer.ts';
 import type { RoomReplicator } from './room-replicator.ts';
-import { RoomPresence, type PresenceVerdict } from './room-presence.ts';
+import { RoomPresence, type PresencePacing, type PresenceVerdict } from './room-presence.ts';
 
 /** After a failed write, refuse updates for this long before trying storage again. */
 export const STORAGE_RETRY_MS = 5_000;
@@ -32,6 +32,8 @@ export interface RoomDeps {
   compactAfterBytes: number;
   /** Scale-out: shares accepted updates and presence with the other instances. */
   replicator?: RoomReplicator | null;
+  /** How presence is coalesced as the room grows; per tick when absent. */
+  presencePacing?: PresencePacing;
   /** Called when the last holder releases the room. */
   onIdle(room: Room): void;
 }
@@ -57,6 +59,8 @@ export class Room {
   private storageRetryAt = 0;
   private readonly extensions = new Map<string, RoomExtension>();
   private destroyed = false;
+  /** Peers that missed a presence frame (they were behind): they get the whole presence next. */
+  private readonly presenceBehind = new Set<Peer>();
   /** Size of the last compacted state; the byte bound for compaction grows with it. */
   private compactedBytes: number;
 
@@ -67,10 +71,17 @@ export class Room {
     private logBytes: number,
     private readonly deps: RoomDeps,
   ) {
-    this.presence = new RoomPresence((frame) => {
-      this.broadcast(frame, null);
-      this.deps.replicator?.publishPresence(this.editId, frame);
-    });
+    this.presence = new RoomPresence(
+      (frame) => {
+        this.broadcastPresence(frame);
+        this.deps.replicator?.publishPresence(this.editId, frame);
+      },
+      {
+        peerCount: () => this.peers.size,
+        pacing: deps.presencePacing ?? null,
+        onScheduled: (delayMs) => deps.metrics.presenceFlushDelay.observe(delayMs / 1_000),
+      },
+    );
     this.compactedBytes = logBytes;
   }
 
@@ -104,6 +115,7 @@ export class Room {
 
   leave(peer: Peer): void {
     if (!this.peers.delete(peer)) return;
+    this.presenceBehind.delete(peer);
     this.presence.removePeer(peer);
   }
 
@@ -172,7 +184,7 @@ export class Room {
   relayRemotePresence(frame: Uint8Array): void {
     if (this.destroyed) return;
     const relayed = this.presence.applyRemote(frame);
-    if (relayed) this.broadcast(relayed, null);
+    if (relayed) this.broadcastPresence(relayed);
   }
 
   /** Another instance asked (its board just loaded): publish the presence of this instance's peers. */
@@ -191,6 +203,34 @@ export class Room {
     }
     this.deps.metrics.messagesOut.inc(sent);
     this.deps.metrics.bytesOut.inc(sent * frame.byteLength);
+  }
+
+  /**
+   * Sends a presence frame to every peer. A peer that is behind skips it (presence goes first
+   * under backpressure) and gets the whole presence with the next frame it can take.
+   */
+  broadcastPresence(frame: Uint8Array): void {
+    let sent = 0;
+    let bytes = 0;
+    let whole: Uint8Array | null | undefined;
+    for (const peer of this.peers) {
+      if (!peer.sendPresence) {
+        peer.send(frame);
+      } else if (this.presenceBehind.has(peer)) {
+        if (whole === undefined) whole = this.presence.encodeAll();
+        const catchUp = whole ?? frame;
+        if (!peer.sendPresence(catchUp)) continue;
+        this.presenceBehind.delete(peer);
+        bytes += catchUp.byteLength - frame.byteLength;
+      } else if (!peer.sendPresence(frame)) {
+        this.presenceBehind.add(peer);
+        continue;
+      }
+      sent++;
+      bytes += frame.byteLength;
+    }
+    this.deps.metrics.messagesOut.inc(sent);
+    this.deps.metrics.bytesOut.inc(bytes);
   }
 
   /** The extension stored under `key`, created on first use and destroyed with the room. */
@@ -221,6 +261,7 @@ export class Room {
     for (const extension of this.extensions.values()) extension.destroy();
     this.extensions.clear();
     this.presence.destroy();
+    this.presenceBehind.clear();
     this.peers.clear();
     this.doc.destroy();
   }

@@ -34,12 +34,17 @@ export interface UpdateLimits {
 }
 
 export const DEFAULT_UPDATE_LIMITS: Readonly<UpdateLimits> = Object.freeze({
-  /** Bytes of one update (1 MiB); over → 1009 TOO_BIG. */
-  maxUpdateBytes: 1024 * 1024,
-  /** Structs (items, GC and skip runs) in one update, all clients together; over → 1008. */
-  maxStructs: 100_000,
+  /**
+   * Bytes of one update (8 MiB, as the default frame limit MAX_MESSAGE_BYTES, which usually
+   * bites first); over → 1009 TOO_BIG. Large enough that a client's whole offline backlog, which
+   * the stock provider sends as one sync step 2, still gets through.
+   */
+  maxUpdateBytes: 8 * 1024 * 1024,
+  /** Structs (items, GC and skip runs) in one update, all clients together (a shape field is
+   * about 20 bytes, so 8 MiB of shapes is ~400,000); over → 1008. */
+  maxStructs: 400_000,
   /** Ranges in the update's delete set, all clients together; over → 1008. */
-  maxDeleteRanges: 100_000,
+  maxDeleteRanges: 400_000,
   /** UTF-16 code units of any one string (values, keys, text content); over → 1008. */
   maxStringLength: 16_384,
   /** Nesting of arrays/objects inside one value (a points list is depth 1); over → 1008. */

@@ -1,0 +1,135 @@
+/**
+ * The controls around the canvas: presence (cursors, avatars, the name), the connection
+ * status, zoom and undo buttons, the file menu, share and help.
+ */
+import type { BoardLocation } from './board-location.ts';
+import type { Connection } from './connection.ts';
+import { byId, type EditorApp } from './editor-app.ts';
+import { exportJson, exportPng, exportSvg, shapesFromJson } from './files.ts';
+import { cleanName, rememberName, type Identity } from './identity.ts';
+import { Presence } from './presence.ts';
+import { PresenceView } from './presence-view.ts';
+import { openHelpDialog } from './ui/help-dialog.ts';
+import { askName } from './ui/name-dialog.ts';
+import { openShareDialog } from './ui/share-dialog.ts';
+import { StatusView } from './ui/status-view.ts';
+import { showToast } from './ui/toast.ts';
+
+export interface ChromeDeps {
+  app: EditorApp;
+  board: BoardLocation;
+  connection: Connection;
+  identity: Identity;
+  askName: boolean;
+}
+
+export function connectChrome(deps: ChromeDeps): { presence: Presence } {
+  const presence = connectPresence(deps);
+  new StatusView(byId('status'), deps.connection);
+  connectZoomAndHistory(deps.app);
+  connectFileMenu(deps.app, deps.board.boardId);
+  const headers: HeadersInit = deps.board.token
+    ? { authorization: `Bearer ${deps.board.token}` }
+    : {};
+  byId('share-button').addEventListener(
+    'click',
+    () => void openShareDialog(deps.board.linksUrl, headers),
+  );
+  byId('help-button').addEventListener('click', openHelpDialog);
+  keepFocusOffButtons();
+  return { presence };
+}
+
+/**
+ * Clicked buttons do not keep the focus, so the editor's keys (Space to pan, Enter to edit)
+ * keep working after a click on a tool or a swatch. Keyboard users still tab to them.
+ */
+function keepFocusOffButtons(): void {
+  document.querySelector('.editor')?.addEventListener('mousedown', (event) => {
+    if ((event.target as Element).closest('button')) event.preventDefault();
+  });
+}
+
+function connectPresence({ app, connection, identity, askName: needsName }: ChromeDeps): Presence {
+  const { editor } = app;
+  let self = identity;
+  const presence = new Presence(connection.provider.awareness, identity);
+  const view = new PresenceView({
+    presence,
+    model: editor.model,
+    canvas: editor.canvas,
+    viewport: editor.viewport,
+    cursorLayer: byId('cursor-layer'),
+    avatars: byId('avatars'),
+    self: () => self,
+  });
+  editor.selection.onChange((ids) => presence.setSelection(ids));
+  const container = editor.canvas.container;
+  container.addEventListener('pointermove', (event) =>
+    presence.setCursor(app.pointer.toPointer(event).board),
+  );
+  container.addEventListener('pointerleave', () => presence.setCursor(null));
+  const rename = (name: string) => {
+    self = { ...self, name: cleanName(name) || self.name };
+    rememberName(localStorage, self.name);
+    presence.setUser(self);
+    view.render();
+  };
+  byId('avatars').addEventListener('click', () => askName(self.name, rename));
+  if (needsName) askName(self.name, rename);
+  view.render();
+  return presence;
+}
+
+function connectZoomAndHistory({ editor, zoomToFit }: EditorApp): void {
+  const { viewport, history } = editor;
+  byId('zoom-in').addEventListener('click', () => viewport.zoomIn());
+  byId('zoom-out').addEventListener('click', () => viewport.zoomOut());
+  byId('zoom-reset').addEventListener('click', () => viewport.resetZoom());
+  byId('zoom-fit').addEventListener('click', zoomToFit);
+  const zoomLabel = byId('zoom-reset');
+  viewport.onChange(() => (zoomLabel.textContent = `${Math.round(viewport.zoom * 100)}%`));
+  const undo = byId<HTMLButtonElement>('undo-button');
+  const redo = byId<HTMLButtonElement>('redo-button');
+  undo.addEventListener('click', () => history.undo());
+  redo.addEventListener('click', () => history.redo());
+  const refresh = () => {
+    undo.disabled = !history.canUndo();
+    redo.disabled = !history.canRedo();
+  };
+  history.onChange(refresh);
+  refresh();
+}
+
+function connectFileMenu({ editor, commands }: EditorApp, boardId: string): void {
+  const menu = byId('file-menu');
+  const input = byId<HTMLInputElement>('import-input');
+  byId('menu-button').addEventListener('click', (event) => {
+    event.stopPropagation();
+    menu.hidden = !menu.hidden;
+  });
+  document.addEventListener('click', () => (menu.hidden = true));
+  const actions: Record<string, () => void> = {
+    'export-png': () => void exportPng(editor.model.all(), boardId),
+    'export-svg': () => exportSvg(editor.model.all(), boardId),
+    'export-json': () => exportJson(editor.model.all(), boardId),
+    'import-json': () => input.click(),
+  };
+  menu.addEventListener('click', (event) => {
+    const action = (event.target as HTMLElement).closest<HTMLElement>('[data-action]')?.dataset
+      .action;
+    if (action) actions[action]?.();
+  });
+  input.addEventListener('change', async () => {
+    const file = input.files?.[0];
+    input.value = '';
+    if (!file) return;
+    try {
+      const shapes = shapesFromJson(await file.text(), editor.model.nextTopZ());
+      if (shapes.length === 0) showToast(`${file.name} holds no valid shapes.`);
+      commands.insertCopies(shapes, 0, 0);
+    } catch (error) {
+      showToast(`Could not import ${file.name}: ${(error as Error).message}`);
+    }
+  });
+}

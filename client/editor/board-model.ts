@@ -1,0 +1,141 @@
+/**
+ * The editor's view of the board document: a cache of valid shapes kept in step with Yjs
+ * (incrementally, from the ids observeShapes reports) and the edits the editor makes, all
+ * tagged with the local origin so that undo tracks only this person's changes.
+ */
+import type * as Y from 'yjs';
+import {
+  addShapes,
+  observeShapes,
+  readShape,
+  readShapes,
+  removeShapes,
+  updateShapes,
+} from '../../common/board/board-doc.ts';
+import { comparePaintOrder, type Shape, type ShapeFields } from '../../common/board/shape.ts';
+
+export interface ShapeChanges {
+  /** Shapes added or changed (valid ones only). */
+  upserted: Shape[];
+  /** Ids removed, or whose entry became invalid. */
+  removed: string[];
+  /** Whether this tab made the change. */
+  local: boolean;
+}
+
+export type ShapeChangeListener = (changes: ShapeChanges) => void;
+
+/**
+ * Big additions (an import, a paste, a benchmark) go out as several updates of about this many
+ * bytes of shape data each, so no one WebSocket message exceeds the server's size limit
+ * (MAX_MESSAGE_BYTES, 8 MiB by default) and each stays cheap to check. Undo still takes them back
+ * as one step.
+ */
+export const MAX_ADD_BYTES_PER_TRANSACTION = 256 * 1024;
+
+export class BoardModel {
+  private readonly cache = new Map<string, Shape>();
+  private readonly listeners = new Set<ShapeChangeListener>();
+
+  constructor(
+    readonly doc: Y.Doc,
+    /** The transaction origin of this tab's edits (tracked by undo). */
+    readonly localOrigin: object,
+  ) {
+    for (const shape of readShapes(doc)) this.cache.set(shape.id, shape);
+    observeShapes(doc, (ids, transaction) => this.refresh(ids, transaction.origin));
+  }
+
+  get size(): number {
+    return this.cache.size;
+  }
+
+  get(id: string): Shape | undefined {
+    return this.cache.get(id);
+  }
+
+  has(id: string): boolean {
+    return this.cache.has(id);
+  }
+
+  /** Every valid shape, in paint order. */
+  all(): Shape[] {
+    return [...this.cache.values()].sort(comparePaintOrder);
+  }
+
+  /** The shapes with these ids that exist, in paint order. */
+  pick(ids: Iterable<string>): Shape[] {
+    const picked: Shape[] = [];
+    for (const id of ids) {
+      const shape = this.cache.get(id);
+      if (shape) picked.push(shape);
+    }
+    return picked.sort(comparePaintOrder);
+  }
+
+  /** A z above every shape, for new shapes. */
+  nextTopZ(): number {
+    let top = 0;
+    for (const shape of this.cache.values()) top = Math.max(top, shape.z);
+    return Math.floor(top) + 1;
+  }
+
+  bottomZ(): number {
+    let bottom = 0;
+    for (const shape of this.cache.values()) bottom = Math.min(bottom, shape.z);
+    return bottom;
+  }
+
+  onChange(listener: ShapeChangeListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  add(shapes: readonly Shape[]): void {
+    for (const chunk of chunkBySize(shapes, MAX_ADD_BYTES_PER_TRANSACTION)) {
+      addShapes(this.doc, chunk, this.localOrigin);
+    }
+  }
+
+  update(changes: ReadonlyMap<string, Partial<ShapeFields>>): void {
+    if (changes.size > 0) updateShapes(this.doc, changes, this.localOrigin);
+  }
+
+  remove(ids: Iterable<string>): void {
+    const list = [...ids];
+    if (list.length > 0) removeShapes(this.doc, list, this.localOrigin);
+  }
+
+  private refresh(ids: Set<string>, origin: unknown): void {
+    const changes: ShapeChanges = { upserted: [], removed: [], local: origin === this.localOrigin };
+    for (const id of ids) {
+      const shape = readShape(this.doc, id);
+      if (shape) {
+        this.cache.set(id, shape);
+        changes.upserted.push(shape);
+      } else if (this.cache.delete(id)) {
+        changes.removed.push(id);
+      }
+    }
+    for (const listener of this.listeners) listener(changes);
+  }
+}
+
+/** Splits `shapes` into runs whose JSON size stays under `maxBytes` (at least one shape each). */
+function chunkBySize(shapes: readonly Shape[], maxBytes: number): Shape[][] {
+  const chunks: Shape[][] = [];
+  let current: Shape[] = [];
+  let size = 0;
+  for (const shape of shapes) {
+    const bytes = JSON.stringify(shape).length;
+    if (current.length > 0 && size + bytes > maxBytes) {
+      chunks.push(current);
+      current = [];
+      size = 0;
+    }
+    current.push(shape);
+    size += bytes;
+  }
+  if (current.length > 0) chunks.push(current);
+  return chunks;
+}

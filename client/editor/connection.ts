@@ -1,0 +1,143 @@
+/**
+ * The connection to `/ws/<id>`: the stock y-websocket provider, driven by us. The provider's own
+ * retry loop is switched off (we clear `shouldConnect` when a connection closes) and replaced by
+ * exponential backoff with full jitter; a 44xx close (bad id, auth, forbidden) stops retrying and
+ * says why. Counts local changes made while not synced ("N unsent changes", remembered across
+ * reloads in `storage`, since the changes themselves are kept in IndexedDB); they stay in the
+ * document (and IndexedDB) and merge when the sync resumes.
+ */
+import { WebsocketProvider } from 'y-websocket';
+import type * as Y from 'yjs';
+import { CLOSE, isPermanentClose } from '../../common/protocol/close-codes.ts';
+
+export const RECONNECT_BASE_DELAY_MS = 500;
+export const RECONNECT_MAX_DELAY_MS = 10_000;
+
+export type ConnectionState =
+  | { kind: 'connecting' }
+  | { kind: 'connected' }
+  | { kind: 'waiting'; retryAt: number }
+  | { kind: 'stopped'; code: number; reason: string };
+
+export interface ConnectionStatus {
+  state: ConnectionState;
+  unsentChanges: number;
+}
+
+export interface ConnectionOptions {
+  doc: Y.Doc;
+  boardId: string;
+  /** e.g. ws://host/ws; the provider appends /<boardId>. */
+  serverUrl: string;
+  localOrigin: object;
+  token: string | null;
+  /** Where the unsent count survives a reload (localStorage). */
+  storage: Storage;
+}
+
+export class Connection {
+  readonly provider: WebsocketProvider;
+  private state: ConnectionState = { kind: 'connecting' };
+  private unsent: number;
+  private readonly unsentKey: string;
+  private readonly storage: Storage;
+  private attempt = 0;
+  private retryTimer: ReturnType<typeof setTimeout> | null = null;
+  private readonly listeners = new Set<(status: ConnectionStatus) => void>();
+
+  constructor(options: ConnectionOptions) {
+    this.storage = options.storage;
+    this.unsentKey = `boardcast.unsent.${options.boardId}`;
+    this.unsent = Number(this.storage.getItem(this.unsentKey)) || 0;
+    this.provider = new WebsocketProvider(options.serverUrl, options.boardId, options.doc, {
+      connect: false,
+      params: options.token ? { token: options.token } : {},
+    });
+    this.provider.on('status', ({ status }) => {
+      if (status === 'connecting' && this.state.kind !== 'stopped')
+        this.setState({ kind: 'connecting' });
+    });
+    this.provider.on('sync', (synced) => this.onSync(synced));
+    this.provider.on('connection-close', (event) => this.onClose(event));
+    options.doc.on('update', (_update: Uint8Array, origin: unknown) => {
+      if (origin === options.localOrigin && !this.provider.synced) this.bump();
+    });
+    window.addEventListener('online', () => this.retryNow());
+  }
+
+  get status(): ConnectionStatus {
+    return { state: this.state, unsentChanges: this.unsent };
+  }
+
+  start(): void {
+    this.provider.connect();
+  }
+
+  /** Skips the wait (the "retry now" button, or the browser coming back online). */
+  retryNow(): void {
+    if (this.state.kind !== 'waiting') return;
+    this.clearRetry();
+    this.provider.connect();
+  }
+
+  onChange(listener: (status: ConnectionStatus) => void): void {
+    this.listeners.add(listener);
+  }
+
+  private onSync(synced: boolean): void {
+    if (!synced) return;
+    this.attempt = 0;
+    this.setUnsent(0);
+    this.setState({ kind: 'connected' });
+  }
+
+  private onClose(event: CloseEvent | null): void {
+    if (event === null) return; // we closed it ourselves
+    // Keep the provider's own timer from reconnecting: the schedule below decides.
+    this.provider.shouldConnect = false;
+    if (isPermanentClose(event.code)) {
+      this.setState({ kind: 'stopped', code: event.code, reason: closeReason(event) });
+      return;
+    }
+    const delay =
+      Math.random() * Math.min(RECONNECT_MAX_DELAY_MS, RECONNECT_BASE_DELAY_MS * 2 ** this.attempt);
+    this.attempt += 1;
+    this.clearRetry();
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = null;
+      this.provider.connect();
+    }, delay);
+    this.setState({ kind: 'waiting', retryAt: Date.now() + delay });
+  }
+
+  private clearRetry(): void {
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.retryTimer = null;
+  }
+
+  private bump(): void {
+    this.setUnsent(this.unsent + 1);
+  }
+
+  private setUnsent(count: number): void {
+    this.unsent = count;
+    if (count === 0) this.storage.removeItem(this.unsentKey);
+    else this.storage.setItem(this.unsentKey, String(count));
+    this.emit();
+  }
+
+  private setState(state: ConnectionState): void {
+    this.state = state;
+    this.emit();
+  }
+
+  private emit(): void {
+    for (const listener of this.listeners) listener(this.status);
+  }
+}
+
+function closeReason(event: CloseEvent): string {
+  if (event.reason) return event.reason;
+  const known = Object.values(CLOSE).find((close) => close.code === event.code);
+  return known?.reason ?? 'refused by the server';
+}

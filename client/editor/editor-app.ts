@@ -1,0 +1,155 @@
+/**
+ * Builds the editor from its parts and wires them together: document model → canvas (only
+ * the changed shapes), tools ← pointer input and keys, selection → transformer, style panel and
+ * presence. Everything is created here, once; no module keeps state of its own.
+ */
+import type * as Y from 'yjs';
+import { BoardModel } from './board-model.ts';
+import { Canvas } from './canvas.ts';
+import { Clipboard } from './clipboard.ts';
+import { Commands } from './commands.ts';
+import type { EditorContext } from './editor-context.ts';
+import { History } from './history.ts';
+import { Keyboard, isTypingTarget } from './keyboard.ts';
+import { isDialogOpen } from './ui/dialog.ts';
+import { PointerInput } from './pointer-input.ts';
+import { Selection } from './selection.ts';
+import { StyleDefaults } from './style-defaults.ts';
+import { TextEditor } from './text-editor.ts';
+import { createTools } from './tools/create-tools.ts';
+import type { ToolId, ToolPointer } from './tools/tool.ts';
+import { ToolSwitcher } from './tools/tool-switcher.ts';
+import { SelectionTransformer } from './transformer.ts';
+import { shapeIdOfNode } from '../render/shape-node.ts';
+import { Toolbar } from './ui/toolbar.ts';
+import { StylePanel } from './ui/style-panel.ts';
+import { ActionsPanel } from './ui/actions-panel.ts';
+import { shapeInkBounds, unionBounds } from '../../common/render/shape-geometry.ts';
+import { Viewport, type Point } from './viewport.ts';
+import { openHelpDialog } from './ui/help-dialog.ts';
+import { newShape } from './tools/new-shape.ts';
+
+export interface EditorApp {
+  editor: EditorContext;
+  commands: Commands;
+  pointer: PointerInput;
+  /** The pointer's board position while it is over the canvas. */
+  pointerOnBoard(): Point | null;
+  zoomToFit(): void;
+}
+
+export function byId<T extends HTMLElement = HTMLElement>(id: string): T {
+  const found = document.getElementById(id);
+  if (!found) throw new Error(`editor.html lacks #${id}`);
+  return found as T;
+}
+
+export function createEditorApp(doc: Y.Doc, localOrigin: object): EditorApp {
+  const editor = createEditorContext(doc, localOrigin);
+  const { canvas, viewport, model, textEditor, switcher } = editor;
+  const commands = new Commands(editor);
+  new SelectionTransformer(editor);
+  const zoomToFit = () => viewport.fit(unionBounds(model.all().map(shapeInkBounds)));
+  const keyboard = new Keyboard({
+    editor,
+    commands,
+    zoomToFit,
+    openHelp: openHelpDialog,
+    cancelGesture: () => pointer.cancel(),
+  });
+  const pointer = new PointerInput({
+    element: canvas.container,
+    viewport,
+    activeTool: () => switcher.current,
+    isSpaceHeld: () => keyboard.isSpaceHeld,
+    onDoubleClick: (at) => switcher.currentId === 'select' && editTextAt(editor, at),
+  });
+  switcher.beforeSwitch = () => pointer.cancel();
+  const hover = trackPointer(canvas.container, pointer);
+  // Copy and paste in a field or a dialog are that field's, not the board's.
+  const typing = () =>
+    textEditor.isOpen || isDialogOpen() || isTypingTarget(document.activeElement);
+  new Clipboard(editor, commands, hover, typing);
+  connectModelToCanvas(editor);
+  connectStylePanel(editor, commands);
+  return { editor, commands, pointer, pointerOnBoard: hover, zoomToFit };
+}
+
+function createEditorContext(
+  doc: Y.Doc,
+  localOrigin: object,
+): EditorContext & { switcher: ToolSwitcher } {
+  const viewport = new Viewport();
+  const canvas = new Canvas(byId<HTMLDivElement>('canvas'), viewport);
+  const model = new BoardModel(doc, localOrigin);
+  const history = new History(doc, localOrigin);
+  const textEditor = new TextEditor(byId('text-layer'), model, history, canvas, viewport);
+  const toolbar = new Toolbar(byId('toolbar'), (id) => switcher.set(id));
+  const switcher = new ToolSwitcher(canvas.container, toolbar);
+  const editor = {
+    model,
+    history,
+    selection: new Selection(),
+    viewport,
+    canvas,
+    textEditor,
+    style: new StyleDefaults(localStorage),
+    setTool: (id: ToolId) => switcher.set(id),
+    switcher,
+  };
+  switcher.install(createTools(editor));
+  return editor;
+}
+
+/** The pointer's board position while it is over the canvas (where pastes land). */
+function trackPointer(element: HTMLElement, pointer: PointerInput): () => Point | null {
+  let board: Point | null = null;
+  element.addEventListener('pointermove', (event) => (board = pointer.toPointer(event).board));
+  element.addEventListener('pointerleave', () => (board = null));
+  return () => board;
+}
+
+/**
+ * Draws only what changed, and forgets selected ids that someone else deleted. An empty board
+ * shows a hint on how to start.
+ */
+function connectModelToCanvas({ model, canvas, selection }: EditorContext): void {
+  const hint = byId('empty-hint');
+  canvas.shapes.apply(model.all());
+  hint.hidden = model.size > 0;
+  model.onChange(({ upserted, removed }) => {
+    canvas.shapes.apply(upserted, removed);
+    if (removed.length > 0) selection.retain((id) => model.has(id));
+    hint.hidden = model.size > 0;
+  });
+}
+
+function connectStylePanel(editor: EditorContext, commands: Commands): void {
+  const root = byId('style-panel');
+  const panel = new StylePanel(root, (change) => commands.applyStyle(change));
+  const actions = new ActionsPanel(root, commands);
+  const show = () => {
+    const [first] = editor.model.pick(editor.selection.current);
+    panel.show(first ?? editor.style.current);
+    actions.setEnabled(first !== undefined);
+  };
+  editor.selection.onChange(show);
+  editor.style.onChange(show);
+  editor.model.onChange(({ upserted }) => {
+    if (upserted.some((shape) => editor.selection.has(shape.id))) show();
+  });
+  show();
+}
+
+/** Double-click: edit the text or sticky note there, or start a new text on empty canvas. */
+function editTextAt(editor: EditorContext, at: ToolPointer): void {
+  const id = shapeIdOfNode(editor.canvas.hitTest(at.screen));
+  const shape = id ? editor.model.get(id) : undefined;
+  if (shape && (shape.type === 'text' || shape.type === 'sticky')) {
+    editor.selection.set([shape.id]);
+    editor.textEditor.edit(shape);
+  } else if (!shape) {
+    const text = newShape('text', at.board, editor.style.current, editor.model.nextTopZ());
+    editor.textEditor.edit(text, { isNew: true });
+  }
+}

@@ -1,0 +1,20 @@
+/** The editor's parts, created once at bootstrap and handed to tools and commands. */
+import type { BoardModel } from './board-model.ts';
+import type { Canvas } from './canvas.ts';
+import type { History } from './history.ts';
+import type { Selection } from './selection.ts';
+import type { StyleDefaults } from './style-defaults.ts';
+import type { TextEditor } from './text-editor.ts';
+import type { ToolId } from './tools/tool.ts';
+import type { Viewport } from './viewport.ts';
+
+export interface EditorContext {
+  model: BoardModel;
+  history: History;
+  selection: Selection;
+  viewport: Viewport;
+  canvas: Canvas;
+  style: StyleDefaults;
+  textEditor: TextEditor;
+  setTool(id: ToolId): void;
+}

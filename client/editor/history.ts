@@ -1,0 +1,51 @@
+/**
+ * Undo and redo of this person's own edits only: the UndoManager tracks just the local origin,
+ * so remote changes are never undone. Every user action starts a new step (`beginStep`), and
+ * everything until the next action merges into it, so a whole drag is one undo step however
+ * many frames it wrote.
+ */
+import * as Y from 'yjs';
+import { getShapesMap } from '../../common/board/board-doc.ts';
+
+/** Long enough that only beginStep() separates steps, never the clock. */
+const CAPTURE_TIMEOUT_MS = 24 * 60 * 60 * 1000;
+
+export class History {
+  private readonly undoManager: Y.UndoManager;
+
+  constructor(doc: Y.Doc, localOrigin: object) {
+    this.undoManager = new Y.UndoManager(getShapesMap(doc), {
+      trackedOrigins: new Set([localOrigin]),
+      captureTimeout: CAPTURE_TIMEOUT_MS,
+    });
+  }
+
+  /** The next local change opens a new undo step. */
+  beginStep(): void {
+    this.undoManager.stopCapturing();
+  }
+
+  undo(): void {
+    this.undoManager.undo();
+    this.undoManager.stopCapturing();
+  }
+
+  redo(): void {
+    this.undoManager.redo();
+    this.undoManager.stopCapturing();
+  }
+
+  canUndo(): boolean {
+    return this.undoManager.canUndo();
+  }
+
+  canRedo(): boolean {
+    return this.undoManager.canRedo();
+  }
+
+  onChange(listener: () => void): void {
+    for (const event of ['stack-item-added', 'stack-item-popped', 'stack-cleared'] as const) {
+      this.undoManager.on(event, listener);
+    }
+  }
+}

@@ -1,0 +1,52 @@
+/**
+ * The editor page (/board/<id>): the board document, kept in IndexedDB (so it opens offline
+ * and keeps offline edits) and synced over /ws/<id>; then the editor, presence and the
+ * surrounding controls. A service worker keeps the page itself, so it also reloads offline.
+ */
+import { IndexeddbPersistence } from 'y-indexeddb';
+import * as Y from 'yjs';
+import { readBoardLocation } from './board-location.ts';
+import { Connection } from './connection.ts';
+import { createEditorApp } from './editor-app.ts';
+import { connectChrome } from './app-chrome.ts';
+import { loadIdentity } from './identity.ts';
+import { registerOfflineShell } from './offline-shell.ts';
+import { installTestHooks } from './test-hooks.ts';
+
+function start(): void {
+  const board = readBoardLocation(window.location);
+  if (!board) {
+    document.body.textContent = 'This is not a valid board address.';
+    return;
+  }
+  document.title = `${board.boardId} · Boardcast`;
+  const doc = new Y.Doc();
+  /** The transaction origin of this tab's edits: what undo tracks, what "unsent" counts. */
+  const localOrigin = { source: 'boardcast-editor' };
+  const localCopy = new IndexeddbPersistence(`boardcast:${board.boardId}`, doc);
+  const connection = new Connection({
+    doc,
+    boardId: board.boardId,
+    serverUrl: board.wsUrl,
+    localOrigin,
+    token: board.token,
+    storage: localStorage,
+  });
+  const app = createEditorApp(doc, localOrigin);
+  const { identity, askName } = loadIdentity(localStorage, new URL(window.location.href));
+  const chrome = connectChrome({ app, board, connection, identity, askName });
+  installTestHooks(
+    board.boardId,
+    app.editor,
+    () => connection.status,
+    () => chrome.presence.peers(),
+  );
+  void localCopy.whenSynced.then(() => {
+    // Reopened offline or elsewhere: make sure the board is in view rather than a blank screen.
+    if (app.editor.canvas.shapes.visibleIds().length === 0) app.zoomToFit();
+  });
+  connection.start();
+  registerOfflineShell();
+}
+
+start();

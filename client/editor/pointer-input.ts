@@ -1,0 +1,110 @@
+/**
+ * Canvas pointer input: routes presses to the active tool, except the middle button and
+ * space-drag, which pan whatever the tool. The wheel zooms with Ctrl/Cmd (pinch arrives as
+ * Ctrl+wheel) or with a mouse wheel; a trackpad's two-finger scroll pans.
+ */
+import type { Tool, ToolPointer } from './tools/tool.ts';
+import { PinchZoom } from './pinch-zoom.ts';
+import { HandTool } from './tools/hand-tool.ts';
+import type { Viewport } from './viewport.ts';
+
+const MIDDLE_BUTTON = 1;
+/** Pixels of wheel delta for a doubling of zoom. */
+const WHEEL_PX_PER_DOUBLING = 400;
+/** Mouse wheels step in big whole lines; trackpads send small fractional deltas. */
+const MOUSE_WHEEL_MIN_DELTA = 50;
+
+export interface PointerInputDeps {
+  element: HTMLElement;
+  viewport: Viewport;
+  activeTool(): Tool;
+  onDoubleClick(pointer: ToolPointer): void;
+  isSpaceHeld(): boolean;
+}
+
+export class PointerInput {
+  private readonly pan: HandTool;
+  private readonly pinch: PinchZoom;
+  /** The tool that owns the current press, if any. */
+  private owner: Tool | null = null;
+
+  constructor(private readonly deps: PointerInputDeps) {
+    this.pan = new HandTool(deps.viewport);
+    this.pinch = new PinchZoom(deps.viewport);
+    const element = deps.element;
+    element.addEventListener('pointerdown', (event) => this.onDown(event));
+    element.addEventListener('pointermove', (event) => this.onMove(event));
+    element.addEventListener('pointerup', (event) => this.onUp(event));
+    element.addEventListener('pointercancel', (event) => {
+      this.pinch.up(event.pointerId);
+      this.cancel();
+    });
+    element.addEventListener('dblclick', (event) => deps.onDoubleClick(this.toPointer(event)));
+    element.addEventListener('wheel', (event) => this.onWheel(event), { passive: false });
+    element.addEventListener('contextmenu', (event) => event.preventDefault());
+  }
+
+  get isPressed(): boolean {
+    return this.owner !== null;
+  }
+
+  cancel(): void {
+    this.owner?.cancel();
+    this.owner = null;
+  }
+
+  toPointer(event: MouseEvent): ToolPointer {
+    const rect = this.deps.element.getBoundingClientRect();
+    const screen = { x: event.clientX - rect.left, y: event.clientY - rect.top };
+    const board = this.deps.viewport.toBoard(screen);
+    // Hundredths of a unit are plenty, and keep float noise out of stored coordinates.
+    const tidy = (value: number) => Math.round(value * 100) / 100;
+    return { screen, board: { x: tidy(board.x), y: tidy(board.y) }, shiftKey: event.shiftKey };
+  }
+
+  private onDown(event: PointerEvent): void {
+    if (event.pointerType === 'touch') {
+      this.pinch.down(event.pointerId, this.toPointer(event).screen);
+      if (this.pinch.active) return this.cancel(); // a second finger: the pinch takes over
+    }
+    if (this.owner || (event.button !== 0 && event.button !== MIDDLE_BUTTON)) return;
+    const panning = event.button === MIDDLE_BUTTON || this.deps.isSpaceHeld();
+    this.owner = panning ? this.pan : this.deps.activeTool();
+    this.deps.element.setPointerCapture(event.pointerId);
+    if (this.owner instanceof HandTool) this.deps.element.classList.add('is-panning');
+    this.owner.down(this.toPointer(event));
+  }
+
+  private onMove(event: PointerEvent): void {
+    if (this.pinch.move(event.pointerId, this.toPointer(event).screen)) return;
+    this.owner?.move(this.toPointer(event));
+  }
+
+  private onUp(event: PointerEvent): void {
+    this.pinch.up(event.pointerId);
+    const owner = this.owner;
+    this.owner = null;
+    this.deps.element.classList.remove('is-panning');
+    if (this.deps.element.hasPointerCapture(event.pointerId)) {
+      this.deps.element.releasePointerCapture(event.pointerId);
+    }
+    owner?.up(this.toPointer(event));
+  }
+
+  private onWheel(event: WheelEvent): void {
+    event.preventDefault();
+    const pointer = this.toPointer(event);
+    const pixels = event.deltaMode === WheelEvent.DOM_DELTA_LINE ? 16 : 1;
+    const looksLikeMouseWheel =
+      event.deltaMode !== WheelEvent.DOM_DELTA_PIXEL ||
+      (event.deltaX === 0 &&
+        Math.abs(event.deltaY) >= MOUSE_WHEEL_MIN_DELTA &&
+        Number.isInteger(event.deltaY));
+    if (event.ctrlKey || event.metaKey || looksLikeMouseWheel) {
+      const factor = 2 ** (-(event.deltaY * pixels) / WHEEL_PX_PER_DOUBLING);
+      this.deps.viewport.zoomAt(pointer.screen, factor);
+    } else {
+      this.deps.viewport.panBy(-event.deltaX, -event.deltaY);
+    }
+  }
+}

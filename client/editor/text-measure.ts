@@ -1,0 +1,21 @@
+/** Natural size of a text shape's text, measured with the same font Konva draws it in. */
+import Konva from 'konva';
+import { TEXT_FONT_FAMILY, TEXT_LINE_HEIGHT } from '../../common/render/shape-geometry.ts';
+
+/** Konva wraps a line that is a hair too wide; this slack keeps measured text on one line. */
+const WIDTH_SLACK_PX = 2;
+
+export function measureText(text: string, fontSize: number): { width: number; height: number } {
+  const probe = new Konva.Text({
+    text: text === '' ? ' ' : text,
+    fontSize,
+    fontFamily: TEXT_FONT_FAMILY,
+    lineHeight: TEXT_LINE_HEIGHT,
+  });
+  const size = {
+    width: Math.ceil(probe.width()) + WIDTH_SLACK_PX,
+    height: Math.ceil(probe.height()),
+  };
+  probe.destroy();
+  return size;
+}

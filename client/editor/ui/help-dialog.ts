@@ -1,0 +1,54 @@
+/** `?`: every shortcut, on one card. */
+import { TOOL_IDS } from '../tools/tool.ts';
+import { element, openDialog } from './dialog.ts';
+import { TOOL_KEYS, TOOL_LABELS } from './toolbar.ts';
+
+const MOD = /Mac|iPhone|iPad/.test(navigator.platform) ? '⌘' : 'Ctrl';
+
+/** Each row: what it does, then its alternatives (each one key chord). */
+const EDITING: [string, string[]][] = [
+  ['Undo', [`${MOD} Z`]],
+  ['Redo', [`${MOD} Shift Z`, `${MOD} Y`]],
+  ['Select all', [`${MOD} A`]],
+  ['Add to selection', ['Shift click']],
+  ['Duplicate', [`${MOD} D`]],
+  ['Copy, cut, paste', [`${MOD} C`, `${MOD} X`, `${MOD} V`]],
+  ['Delete', ['Delete', 'Backspace']],
+  ['Nudge (Shift: 10×)', ['← ↑ → ↓']],
+  ['Edit text', ['Double-click', 'Enter']],
+  ['Bring forward', [`${MOD} ]`]],
+  ['Bring to front', [`${MOD} Shift ]`]],
+  ['Send backward', [`${MOD} [`]],
+  ['Send to back', [`${MOD} Shift [`]],
+  ['Back to select', ['Escape']],
+];
+
+const VIEW: [string, string[]][] = [
+  ['Pan', ['Space drag', 'Middle drag', 'Scroll']],
+  ['Zoom', [`${MOD} wheel`, 'Pinch', 'Wheel']],
+  ['Zoom in', [`${MOD} +`]],
+  ['Zoom out', [`${MOD} −`]],
+  ['Zoom to fit', ['Shift 1']],
+  ['Zoom to 100%', ['Shift 0']],
+  ['Shortcuts', ['?']],
+];
+
+export function openHelpDialog(): void {
+  const tools: [string, string[]][] = TOOL_IDS.map((id) => [TOOL_LABELS[id], [TOOL_KEYS[id]]]);
+  const body = element(
+    'div',
+    { className: 'help-grid' },
+    table('Tools', tools),
+    table('Editing', EDITING),
+    table('View', VIEW),
+  );
+  openDialog('Keyboard shortcuts', body, 'help-dialog');
+}
+
+function table(title: string, rows: [string, string[]][]): HTMLElement {
+  const entries = rows.flatMap(([what, chords]) => [
+    element('dt', {}, what),
+    element('dd', {}, ...chords.map((chord) => element('kbd', {}, chord))),
+  ]);
+  return element('section', {}, element('h3', {}, title), element('dl', {}, ...entries));
+}

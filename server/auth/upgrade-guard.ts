@@ -1,0 +1,61 @@
+/**
+ * What a WebSocket upgrade must pass before it is upgraded (contract: "JWT mode"), answered with
+ * a real HTTP status rather than an upgrade and a close: 403 from a page on an origin not in
+ * ALLOWED_ORIGINS; in JWT mode 401 without a good token, 403 with one for another board or role.
+ * An id that is not valid is left to the connection (upgrade, then 4400), as outside JWT mode,
+ * once the token itself is good.
+ */
+import type { IncomingMessage } from 'node:http';
+import { isValidBoardId } from '../../common/board/ids.ts';
+import type { Config } from '../config.ts';
+import type { RoomRegistry } from '../rooms/room-registry.ts';
+import {
+  tokenFromRequest,
+  type AuthDecision,
+  type AuthGrant,
+  type BoardAuth,
+} from './board-auth.ts';
+import { originAllowed } from './origin-check.ts';
+
+export type UpgradeVerdict =
+  | { ok: true; grant: AuthGrant | null }
+  | { ok: false; status: number; message: string; reason: string };
+
+export interface UpgradeGuardDeps {
+  config: Pick<Config, 'allowedOrigins' | 'publicUrl'>;
+  registry: RoomRegistry;
+  auth: BoardAuth | null;
+}
+
+export async function checkUpgrade(
+  req: IncomingMessage,
+  url: URL,
+  id: string,
+  deps: UpgradeGuardDeps,
+): Promise<UpgradeVerdict> {
+  if (!originAllowed(req, deps.config.allowedOrigins, deps.config.publicUrl)) {
+    return { ok: false, status: 403, message: 'Forbidden: origin not allowed', reason: 'origin' };
+  }
+  if (!deps.auth) return { ok: true, grant: null };
+  const token = tokenFromRequest(req, url);
+  let decision: AuthDecision;
+  if (!isValidBoardId(id)) {
+    decision = await deps.auth.verify(token);
+  } else {
+    const access = await deps.registry.resolve(id, false);
+    decision = await deps.auth.decide(
+      token,
+      access
+        ? { kind: 'board', board: access.board, role: access.role }
+        : { kind: 'new-board', id },
+    );
+  }
+  if (decision.ok) return { ok: true, grant: decision.grant };
+  const label = decision.status === 401 ? 'Unauthorized' : 'Forbidden';
+  return {
+    ok: false,
+    status: decision.status,
+    message: `${label}: ${decision.detail}`,
+    reason: decision.reason,
+  };
+}

@@ -1,0 +1,29 @@
+/**
+ * A token bucket: `burst` tokens, refilled at `perSecond`. `take()` spends one or says no. Used
+ * per connection and per message kind (ws-connection.ts), so a flood costs one comparison a frame.
+ */
+export class TokenBucket {
+  private tokens: number;
+  private refilledAt: number;
+
+  constructor(
+    private readonly perSecond: number,
+    private readonly burst: number,
+    private readonly now: () => number = () => performance.now(),
+  ) {
+    this.tokens = burst;
+    this.refilledAt = now();
+  }
+
+  take(): boolean {
+    const now = this.now();
+    this.tokens = Math.min(
+      this.burst,
+      this.tokens + ((now - this.refilledAt) * this.perSecond) / 1_000,
+    );
+    this.refilledAt = now;
+    if (this.tokens < 1) return false;
+    this.tokens -= 1;
+    return true;
+  }
+}

@@ -1,0 +1,111 @@
+/**
+ * Fixtures for the editor's browser tests. Each test gets its own real server (fresh data dir)
+ * and a board id; `openEditor(name)` opens that board as one person, in a browser context of
+ * their own (two contexts = two people). Every page's uncaught errors are collected and the
+ * test fails if there were any. `boardShapes()` reads the board as the server has it, through
+ * a stock y-websocket client, independent of any browser.
+ */
+import { test as base, expect, type Page } from '@playwright/test';
+import { readShapes } from '../../common/board/board-doc.ts';
+import type { Shape } from '../../common/board/shape.ts';
+// The editor's window.__boardcast hooks, typed (the import declares them on Window).
+import type {} from '../../client/editor/test-hooks.ts';
+import { connectStockClient, type StockClient } from '../helpers/clients.ts';
+import { startTestServer, type TestServer } from '../helpers/test-server.ts';
+
+export { expect };
+
+export interface Point {
+  x: number;
+  y: number;
+}
+
+export interface Fixtures {
+  server: TestServer;
+  boardId: string;
+  /** Opens the board's editor as `name`, connected and ready. */
+  openEditor(name: string): Promise<Page>;
+  /** A stock client on the board, for seeding and for reading what the server holds. */
+  stockClient(): Promise<StockClient>;
+  /** The board's valid shapes, as a fresh stock client syncs them from the server. */
+  boardShapes(): Promise<Shape[]>;
+}
+
+export const test = base.extend<Fixtures>({
+  // eslint-disable-next-line no-empty-pattern -- Playwright requires the destructuring form
+  server: async ({}, use) => {
+    const server = await startTestServer();
+    await use(server);
+    await server.close();
+  },
+  // eslint-disable-next-line no-empty-pattern -- as above
+  boardId: async ({}, use, testInfo) => {
+    await use(`e2e-${testInfo.testId.slice(0, 8)}-${Date.now().toString(36)}`);
+  },
+  openEditor: async ({ browser, server, boardId }, use) => {
+    const errors: string[] = [];
+    const contexts: Awaited<ReturnType<typeof browser.newContext>>[] = [];
+    await use(async (name) => {
+      const context = await browser.newContext({
+        viewport: { width: 1280, height: 800 },
+        acceptDownloads: true,
+      });
+      contexts.push(context);
+      const page = await context.newPage();
+      page.on('pageerror', (error) => errors.push(`${name}: ${error.message}`));
+      await page.goto(`${server.url}/board/${boardId}?name=${encodeURIComponent(name)}`);
+      await waitForConnected(page);
+      return page;
+    });
+    for (const context of contexts) await context.close();
+    expect(errors, 'uncaught page errors').toEqual([]);
+  },
+  stockClient: async ({ server, boardId }, use) => {
+    const clients: StockClient[] = [];
+    await use(async () => {
+      const client = connectStockClient(server.wsUrl, boardId);
+      clients.push(client);
+      await client.synced;
+      return client;
+    });
+    for (const client of clients) client.destroy();
+  },
+  boardShapes: async ({ server, boardId }, use) => {
+    await use(async () => {
+      const client = connectStockClient(server.wsUrl, boardId);
+      try {
+        await client.synced;
+        return readShapes(client.doc);
+      } finally {
+        client.destroy();
+      }
+    });
+  },
+});
+
+export async function waitForConnected(page: Page, timeout = 10_000): Promise<void> {
+  await expect(page.locator('#status')).toHaveAttribute('data-state', 'connected', { timeout });
+}
+
+/** Picks a tool by its key and drags from `from` to `to` (page coordinates) in small steps. */
+export async function drawWith(page: Page, key: string, from: Point, to: Point): Promise<void> {
+  await page.keyboard.press(key);
+  await drag(page, from, to);
+}
+
+export async function drag(page: Page, from: Point, to: Point, steps = 8): Promise<void> {
+  await page.mouse.move(from.x, from.y);
+  await page.mouse.down();
+  await page.mouse.move(to.x, to.y, { steps });
+  await page.mouse.up();
+}
+
+/** What the page's canvas draws (the editor's test hook). */
+export function renderedShapes(page: Page) {
+  return page.evaluate(() => window.__boardcast.renderedShapes());
+}
+
+/** The types the page's canvas draws, sorted, for comparisons. */
+export async function renderedTypes(page: Page): Promise<string[]> {
+  return (await renderedShapes(page)).map((shape) => shape.type).sort();
+}
