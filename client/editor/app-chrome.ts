@@ -18,6 +18,8 @@ import { showToast } from './ui/toast.ts';
 export interface ChromeDeps {
   app: EditorApp;
   board: BoardLocation;
+  /** The current board token in JWT mode (it changes on refresh), else null. */
+  token: () => string | null;
   connection: Connection;
   identity: Identity;
   askName: boolean;
@@ -28,13 +30,10 @@ export function connectChrome(deps: ChromeDeps): { presence: Presence } {
   new StatusView(byId('status'), deps.connection);
   connectZoomAndHistory(deps.app);
   connectFileMenu(deps.app, deps.board.boardId);
-  const headers: HeadersInit = deps.board.token
-    ? { authorization: `Bearer ${deps.board.token}` }
-    : {};
-  byId('share-button').addEventListener(
-    'click',
-    () => void openShareDialog(deps.board.linksUrl, headers),
-  );
+  byId('share-button').addEventListener('click', () => {
+    const token = deps.token();
+    void openShareDialog(deps.board.linksUrl, token ? { authorization: `Bearer ${token}` } : {});
+  });
   byId('help-button').addEventListener('click', openHelpDialog);
   keepFocusOffButtons();
   return { presence };

@@ -30,7 +30,13 @@ export interface ConnectionOptions {
   /** e.g. ws://host/ws; the provider appends /<boardId>. */
   serverUrl: string;
   localOrigin: object;
-  token: string | null;
+  /** Query parameters of every (re)connect; JWT mode keeps `token` fresh in this object. */
+  params: Record<string, string>;
+  /**
+   * Called on 4401 (token expired): resolves true when a fresh token was obtained, and the
+   * connection then retries instead of stopping.
+   */
+  renewToken?: () => Promise<boolean>;
   /** Where the unsent count survives a reload (localStorage). */
   storage: Storage;
 }
@@ -41,17 +47,19 @@ export class Connection {
   private unsent: number;
   private readonly unsentKey: string;
   private readonly storage: Storage;
+  private readonly renewToken: (() => Promise<boolean>) | undefined;
   private attempt = 0;
   private retryTimer: ReturnType<typeof setTimeout> | null = null;
   private readonly listeners = new Set<(status: ConnectionStatus) => void>();
 
   constructor(options: ConnectionOptions) {
     this.storage = options.storage;
+    this.renewToken = options.renewToken;
     this.unsentKey = `boardcast.unsent.${options.boardId}`;
     this.unsent = Number(this.storage.getItem(this.unsentKey)) || 0;
     this.provider = new WebsocketProvider(options.serverUrl, options.boardId, options.doc, {
       connect: false,
-      params: options.token ? { token: options.token } : {},
+      params: options.params,
     });
     this.provider.on('status', ({ status }) => {
       if (status === 'connecting' && this.state.kind !== 'stopped')
@@ -95,10 +103,19 @@ export class Connection {
     if (event === null) return; // we closed it ourselves
     // Keep the provider's own timer from reconnecting: the schedule below decides.
     this.provider.shouldConnect = false;
-    if (isPermanentClose(event.code)) {
-      this.setState({ kind: 'stopped', code: event.code, reason: closeReason(event) });
+    if (event.code === CLOSE.NOT_AUTHENTICATED.code && this.renewToken) {
+      void this.renewToken().then((renewed) => (renewed ? this.scheduleRetry() : this.stop(event)));
       return;
     }
+    if (isPermanentClose(event.code)) return this.stop(event);
+    this.scheduleRetry();
+  }
+
+  private stop(event: CloseEvent): void {
+    this.setState({ kind: 'stopped', code: event.code, reason: closeReason(event) });
+  }
+
+  private scheduleRetry(): void {
     const delay =
       Math.random() * Math.min(RECONNECT_MAX_DELAY_MS, RECONNECT_BASE_DELAY_MS * 2 ** this.attempt);
     this.attempt += 1;

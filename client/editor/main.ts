@@ -4,6 +4,7 @@
  * surrounding controls. A service worker keeps the page itself, so it also reloads offline.
  */
 import { IndexeddbPersistence } from 'y-indexeddb';
+import { TokenSession } from '../auth/token-session.ts';
 import * as Y from 'yjs';
 import { readBoardLocation } from './board-location.ts';
 import { Connection } from './connection.ts';
@@ -13,7 +14,7 @@ import { loadIdentity } from './identity.ts';
 import { registerOfflineShell } from './offline-shell.ts';
 import { installTestHooks } from './test-hooks.ts';
 
-function start(): void {
+async function start(): Promise<void> {
   const board = readBoardLocation(window.location);
   if (!board) {
     document.body.textContent = 'This is not a valid board address.';
@@ -24,17 +25,32 @@ function start(): void {
   /** The transaction origin of this tab's edits: what undo tracks, what "unsent" counts. */
   const localOrigin = { source: 'boardcast-editor' };
   const localCopy = new IndexeddbPersistence(`boardcast:${board.boardId}`, doc);
+  // JWT mode: the token from the page URL, refreshed from the token URL before it expires and
+  // sent over the open socket (docs/auth.md). Outside JWT mode this does nothing.
+  const session = TokenSession.fromPage();
+  await session.ready().catch((error: unknown) => console.warn('Boardcast: no fresh token', error));
   const connection = new Connection({
     doc,
     boardId: board.boardId,
     serverUrl: board.wsUrl,
     localOrigin,
-    token: board.token,
+    params: session.params,
+    renewToken: async () =>
+      (await session.refresh().catch(() => null)) !== null && session.token !== null,
     storage: localStorage,
   });
+  session.attachSocket(() => connection.provider.ws);
+  session.start();
   const app = createEditorApp(doc, localOrigin);
   const { identity, askName } = loadIdentity(localStorage, new URL(window.location.href));
-  const chrome = connectChrome({ app, board, connection, identity, askName });
+  const chrome = connectChrome({
+    app,
+    board,
+    token: () => session.token,
+    connection,
+    identity,
+    askName,
+  });
   installTestHooks(
     board.boardId,
     app.editor,
@@ -49,4 +65,4 @@ function start(): void {
   registerOfflineShell();
 }
 
-start();
+void start();

@@ -35,6 +35,7 @@ export class LongPollTransport implements Transport {
         });
         if (response.status === 404 || response.status === 400)
           return this.events.status('not-found');
+        if (response.status === 401) await this.urls.renewToken(); // JWT mode: token expired
         if (response.status !== 200 && response.status !== 204)
           throw new Error(`poll answered ${response.status}`);
         const inStep = response.status === 204 || this.receive(await response.json());

@@ -3,6 +3,7 @@
  * Konva drawing, follows it live over SSE (long polling as the fallback) and lets the person
  * pan and zoom locally. No Yjs here: the page speaks only snapshots and patches.
  */
+import { TokenSession } from '../auth/token-session.ts';
 import { feedUrlsFor } from './feed-urls.ts';
 import { FeedConnection, type TransportName } from './feed-connection.ts';
 import { LiveIndicator } from './live-indicator.ts';
@@ -21,7 +22,10 @@ function element<T extends HTMLElement>(id: string): T {
 
 function start(): void {
   const indicator = new LiveIndicator(element('live-dot'), element('live-label'));
-  const urls = feedUrlsFor(window.location);
+  // JWT mode: the page's token, refreshed from the token URL before it expires.
+  const session = TokenSession.fromPage();
+  session.start();
+  const urls = feedUrlsFor(window.location, session);
   if (!urls) return indicator.setStatus('not-found');
   const container = element<HTMLDivElement>('canvas');
   const canvas = new ViewerCanvas(container);

@@ -62,7 +62,17 @@ export class SseTransport implements Transport {
     });
     source.addEventListener(FEED_EVENTS.SNAPSHOT, (event) => this.receive(event, true));
     source.addEventListener(FEED_EVENTS.PATCH, (event) => this.receive(event, false));
+    source.addEventListener(FEED_EVENTS.EXPIRED, () => void this.renew(source));
     source.addEventListener('error', () => void this.fail(source));
+  }
+
+  /** JWT mode: the stream's token expired. Resume with a fresh one from where it stopped. */
+  private async renew(source: EventSource): Promise<void> {
+    if (this.stopped || source !== this.source) return;
+    source.close();
+    this.events.status('reconnecting');
+    await this.urls.renewToken();
+    if (!this.stopped && source === this.source) this.open(this.board.version);
   }
 
   private receive(event: MessageEvent<string>, isSnapshot: boolean): void {

@@ -7,6 +7,7 @@
  *   res.on('close', stop);                           // (it also stops itself when res closes)
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { FEED_EVENTS } from '../../common/board/snapshot.ts';
 import type { AuthGrant } from './board-auth.ts';
 
 /** setTimeout's longest delay; later expiries re-arm. */
@@ -57,7 +58,7 @@ export function onTokenExpiry(req: IncomingMessage, onExpire: () => void): () =>
 export function endStreamOnTokenExpiry(req: IncomingMessage, res: ServerResponse): () => void {
   const cancel = onTokenExpiry(req, () => {
     if (res.writableEnded || res.destroyed) return;
-    res.end('event: expired\ndata: {"error":"token expired"}\n\n');
+    res.end(`event: ${FEED_EVENTS.EXPIRED}\ndata: {"error":"token expired"}\n\n`);
   });
   res.once('close', cancel);
   return cancel;

@@ -5,6 +5,7 @@
  * `id: <version>`. `?lastEventId=` stands in for the header where a client cannot set it.
  */
 import type { IncomingMessage } from 'node:http';
+import { endStreamOnTokenExpiry } from '../auth/request-token.ts';
 import type { Route } from '../http/route.ts';
 import { CORS_HEADERS } from './cors.ts';
 import { SseStream } from './sse-stream.ts';
@@ -35,6 +36,10 @@ export function sseRoute(hub: ViewerHub): Route {
     method: 'GET',
     path: /^\/api\/boards\/([^/]+)\/events$/,
     async handle({ req, res, url, params }) {
+      const { limits } = hub.ctx;
+      const releaseSlot = limits.sse.acquire(limits.clientAddress(req));
+      if (!releaseSlot) return void hub.refuse(res, 429, 'too many streams from this address', { 'retry-after': '5' });
+      res.once('close', releaseSlot);
       const board = await hub.open(res, params[0]);
       if (!board) return;
       const { lease, feed, requestedId } = board;
@@ -59,6 +64,9 @@ export function sseRoute(hub: ViewerHub): Route {
       hub.streams.add(stream);
       connections.inc({ transport: 'sse' });
       stream.start(lastEventId(req, url));
+      // JWT mode: the stream ends with `event: expired` when its token does; the viewer
+      // reconnects with a fresh token and Last-Event-ID, missing nothing.
+      endStreamOnTokenExpiry(req, res);
     },
   };
 }
