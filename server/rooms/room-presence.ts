@@ -111,11 +111,11 @@ export class RoomPresence {
     for (const clientId of mine) {
       this.owners.delete(clientId);
       const current = this.states.get(clientId);
-      if (current && current.state !== null) {
+      if (current) {
+        // Also when it is already null: that removal may still be unsent, or have reached
+        // others with a clock they had; one more with a higher clock settles it.
         this.states.set(clientId, { clientId, clock: current.clock + 1, state: null });
         this.markChanged(clientId);
-      } else {
-        this.states.delete(clientId);
       }
     }
   }
