@@ -17,6 +17,8 @@ export interface AppContext {
   distDir: string;
   /** True once shutdown began: new work is refused. */
   isShuttingDown(): boolean;
+  /** Scale-out: the shared services that are down right now (e.g. `postgres`); empty when healthy. */
+  degraded?(): string[];
   /** Registers a cleanup run at shutdown before storage closes (e.g. ending SSE streams). */
   onShutdown(cleanup: () => void | Promise<void>): void;
   /** Per-address caps (server/limits/ip-slots.ts): acquire a slot per open stream, release on close. */

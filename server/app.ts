@@ -23,6 +23,7 @@ import { publishLimits } from './limits/publish-limits.ts';
 import { createLogger, type Logger } from './log.ts';
 import { createMetrics } from './metrics.ts';
 import { RoomRegistry } from './rooms/room-registry.ts';
+import { startScaleOut } from './scale/scale-out.ts';
 import type { BoardStore } from './storage/board-store.ts';
 import { openSqliteStore } from './storage/sqlite-store.ts';
 import { Heartbeat } from './sync/heartbeat.ts';
@@ -56,7 +57,9 @@ export function createBoardcastServer(options: BoardcastOptions): BoardcastServe
   const { config } = options;
   const log = options.log ?? createLogger(config.logLevel);
   const metrics = createMetrics();
-  const store = options.store ?? openSqliteStore(config.dataDir, config.sqliteSynchronous);
+  // Scale-out (DATABASE_URL, REDIS_URL) loads pg and ioredis only here, and only when configured.
+  const scaleOut = !options.store && config.databaseUrl ? startScaleOut(config, log, metrics) : null;
+  const store = options.store ?? scaleOut?.store ?? openSqliteStore(config.dataDir, config.sqliteSynchronous);
   const registry = new RoomRegistry({
     store,
     log,
@@ -64,6 +67,7 @@ export function createBoardcastServer(options: BoardcastOptions): BoardcastServe
     graceMs: config.roomGraceMs,
     compactAfterUpdates: config.compactAfterUpdates,
     compactAfterBytes: config.compactAfterBytes,
+    replicator: scaleOut?.replicator ?? null,
     presencePacing: { tickPeers: config.presenceTickPeers, maxIntervalMs: config.presenceMaxIntervalMs, cpuPercent: config.presenceCpuPercent },
   });
   publishLimits(config, metrics);
@@ -79,6 +83,7 @@ export function createBoardcastServer(options: BoardcastOptions): BoardcastServe
     registry,
     distDir: path.resolve(options.distDir ?? DEFAULT_DIST_DIR),
     isShuttingDown: () => shuttingDown,
+    degraded: () => scaleOut?.degraded() ?? [],
     onShutdown: (cleanup) => cleanups.push(cleanup),
     limits: {
       websocket: new IpSlots('websocket', config.maxConnectionsPerIp, slotMetrics),
@@ -160,15 +165,17 @@ export function createBoardcastServer(options: BoardcastOptions): BoardcastServe
   return {
     httpServer,
     context,
-    listen: () =>
-      new Promise<number>((resolve, reject) => {
+    listen: async () => {
+      await scaleOut?.ready; // PostgreSQL reachable and its tables created, or start-up fails
+      return new Promise<number>((resolve, reject) => {
         httpServer.once('error', reject);
         httpServer.listen(config.port, config.host, () => {
           httpServer.off('error', reject);
           const address = httpServer.address();
           resolve(typeof address === 'object' && address ? address.port : config.port);
         });
-      }),
+      });
+    },
     async close() {
       if (shuttingDown) return;
       shuttingDown = true;
@@ -180,6 +187,7 @@ export function createBoardcastServer(options: BoardcastOptions): BoardcastServe
       await waitForClients(wss, CLOSE_HANDSHAKE_WAIT_MS);
       httpServer.closeAllConnections();
       await store.close();
+      await scaleOut?.close();
       log.info('stopped');
     },
   };

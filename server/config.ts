@@ -61,6 +61,14 @@ export interface Config {
   shutdownTimeoutMs: number;
   /** SQLite durability: NORMAL survives a killed process, FULL also a power cut (slower). */
   sqliteSynchronous: 'NORMAL' | 'FULL';
+  /** Scale-out: boards live in this PostgreSQL database instead of SQLite (docs/scaling.md). */
+  databaseUrl: string | null;
+  /** Connections each instance keeps to PostgreSQL. */
+  databasePoolSize: number;
+  /** Scale-out: updates and presence are shared with the other instances through this Redis. */
+  redisUrl: string | null;
+  /** Prefix of every Redis channel, so several deployments can share one Redis. */
+  redisChannelPrefix: string;
 }
 
 type Env = Record<string, string | undefined>;
@@ -101,6 +109,28 @@ function publicUrl(env: Env): string | null {
   } catch {
     throw new ConfigError(`Invalid setting PUBLIC_URL="${raw}": expected an http(s) URL such as https://boards.example.com`);
   }
+}
+
+/** A service URL with one of `protocols`; the value is not echoed, it may hold a password. */
+function serviceUrl(env: Env, name: string, protocols: readonly string[], example: string): string | null {
+  const raw = env[name];
+  if (!raw) return null;
+  let protocol = '';
+  try {
+    protocol = new URL(raw).protocol;
+  } catch {
+    // reported below
+  }
+  if (!protocols.includes(protocol)) throw new ConfigError(`Invalid setting ${name}: expected a URL such as ${example}`);
+  return raw;
+}
+
+function channelPrefix(env: Env): string {
+  const raw = env.REDIS_CHANNEL_PREFIX ?? 'boardcast:';
+  if (!/^[A-Za-z0-9_:.-]{1,64}$/.test(raw)) {
+    throw new ConfigError(`Invalid setting REDIS_CHANNEL_PREFIX="${raw}": expected 1 to 64 of A-Z a-z 0-9 _ : . -`);
+  }
+  return raw;
 }
 
 /** HS256 wants a key of at least 256 bits (RFC 7518 §3.2): 32 characters. */
@@ -196,5 +226,21 @@ export function parseConfig(env: Env = process.env): Config {
     maxPendingFrames: integer(env, 'MAX_PENDING_FRAMES', 256, 1, 100_000),
     shutdownTimeoutMs: integer(env, 'SHUTDOWN_TIMEOUT_MS', 8_000, 100, 60_000),
     sqliteSynchronous: sqliteSynchronous(env),
+    ...scaleOutSettings(env),
+  };
+}
+
+/** REDIS_URL alone is refused: instances that share updates must share the storage they come from. */
+function scaleOutSettings(env: Env) {
+  const databaseUrl = serviceUrl(env, 'DATABASE_URL', ['postgres:', 'postgresql:'], 'postgres://user:password@127.0.0.1:5432/boardcast');
+  const redisUrl = serviceUrl(env, 'REDIS_URL', ['redis:', 'rediss:'], 'redis://127.0.0.1:6379');
+  if (redisUrl && !databaseUrl) {
+    throw new ConfigError('Invalid setting REDIS_URL: it needs DATABASE_URL too, since instances sharing a board must share its storage');
+  }
+  return {
+    databaseUrl,
+    databasePoolSize: integer(env, 'DATABASE_POOL_SIZE', 10, 1, 1_000),
+    redisUrl,
+    redisChannelPrefix: channelPrefix(env),
   };
 }

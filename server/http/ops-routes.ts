@@ -1,4 +1,9 @@
-/** Operations: `/healthz` (200 `ok` while serving, 503 while shutting down) and `/metrics`. */
+/**
+ * Operations: `/healthz` (200 `ok` while serving, 503 while shutting down) and `/metrics`.
+ * Scale-out: while PostgreSQL or Redis is down, `/healthz` stays 200 with a body naming it
+ * (`degraded: postgres down`): the instance still serves what it can, and a load balancer must
+ * not pull every instance at once when a shared service blips (docs/scaling.md).
+ */
 import type { AppContext } from '../app-context.ts';
 import { sendText } from './respond.ts';
 import type { Route } from './route.ts';
@@ -10,6 +15,8 @@ export function opsRoutes(ctx: AppContext): Route[] {
       path: /^\/healthz$/,
       handle({ res }) {
         if (ctx.isShuttingDown()) return sendText(res, 503, 'shutting down');
+        const down = ctx.degraded?.() ?? [];
+        if (down.length > 0) return sendText(res, 200, `degraded: ${down.join(', ')} down`);
         sendText(res, 200, 'ok');
       },
     },

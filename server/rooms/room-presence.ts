@@ -3,14 +3,23 @@
  * changes are coalesced and broadcast as one frame that every peer receives, and a leaving
  * peer's ids are removed for everyone. Small rooms flush every tick; as a room grows, changes are
  * coalesced for longer (`presenceFlushDelayMs`), so presence costs at most a set share of the CPU.
+ *
+ * Scale-out: ids owned by peers of other instances arrive as remote frames. They are relayed,
+ * remembered for joiners, and count as taken (a local peer cannot set them) until they go
+ * unrenewed for REMOTE_PRESENCE_TIMEOUT_MS, the y-protocols timeout, e.g. after their instance died.
  */
+import * as decoding from 'lib0/decoding';
 import { CLOSE, type CloseCode } from '../../common/protocol/close-codes.ts';
-import { encodeAwarenessEntries, type AwarenessEntry } from '../sync/awareness-decode.ts';
+import { decodeAwarenessUpdate, encodeAwarenessEntries, type AwarenessEntry } from '../sync/awareness-decode.ts';
 import { encodeAwarenessFrame } from '../sync/sync-frames.ts';
 import type { Peer } from './peer.ts';
 
 /** Client ids one connection may introduce (a tab has one; a few covers odd clients). */
 export const MAX_CLIENT_IDS_PER_PEER = 4;
+/** A remote presence not renewed for this long is forgotten (y-protocols clients renew every 15 s). */
+export const REMOTE_PRESENCE_TIMEOUT_MS = 30_000;
+/** A remote frame carries one tick's changes of a whole instance: more than a peer may send. */
+const REMOTE_LIMITS = { maxEntries: 10_000, maxStateBytes: 4096 };
 
 /** Settings (config: PRESENCE_TICK_PEERS, PRESENCE_MAX_INTERVAL_MS, PRESENCE_CPU_PERCENT). */
 export interface PresencePacing {
@@ -53,6 +62,8 @@ export class RoomPresence {
   private readonly owners = new Map<number, Peer>();
   private readonly owned = new Map<Peer, Set<number>>();
   private readonly changed = new Set<number>();
+  /** States owned on other instances, with when each was last renewed. */
+  private readonly remote = new Map<number, { entry: AwarenessEntry; renewedAt: number }>();
   private flushPending = false;
   /** encodeAll's frame; undefined when presence changed since it was encoded. */
   private allFrame: Uint8Array | null | undefined = undefined;
@@ -75,6 +86,10 @@ export class RoomPresence {
         continue;
       }
       if (!owner && entry.state === null) continue; // stock clients echo removals of ids that left: never a claim
+      if (!owner && this.isRemote(entry.clientId)) {
+        foreign++;
+        continue;
+      }
       if (!owner) {
         const mine = this.owned.get(peer) ?? new Set<number>();
         if (mine.size >= MAX_CLIENT_IDS_PER_PEER) {
@@ -98,22 +113,46 @@ export class RoomPresence {
     for (const clientId of mine) {
       this.owners.delete(clientId);
       const current = this.states.get(clientId);
-      if (current && current.state !== null) {
+      if (current) {
+        // Also when it is already null: that removal may still be unsent, or have reached
+        // others with a clock they had; one more with a higher clock settles it.
         this.states.set(clientId, { clientId, clock: current.clock + 1, state: null });
         this.markChanged(clientId);
-      } else if (!this.changed.has(clientId)) { // an unsent removal stays for the flush to send
-        this.states.delete(clientId);
       }
     }
   }
 
   /** A frame with every present state, for a joining peer or a query; null when empty. */
-  encodeAll(): Uint8Array | null {
+  encodeAll(includeRemote = true): Uint8Array | null {
+    this.forgetStaleRemote();
     // Cached until presence changes: joins and query-awareness floods then cost no encoding.
-    if (this.allFrame !== undefined) return this.allFrame;
-    const present = [...this.states.values()].filter((entry) => entry.state !== null);
-    this.allFrame = present.length === 0 ? null : encodeAwarenessFrame(encodeAwarenessEntries(present));
-    return this.allFrame;
+    if (includeRemote && this.allFrame !== undefined) return this.allFrame;
+    const remote = includeRemote ? [...this.remote.values()].map((item) => item.entry) : [];
+    const present = [...this.states.values(), ...remote].filter((entry) => entry.state !== null);
+    const frame = present.length === 0 ? null : encodeAwarenessFrame(encodeAwarenessEntries(present));
+    if (includeRemote) this.allFrame = frame;
+    return frame;
+  }
+
+  /**
+   * Takes a frame from another instance: entries for ids owned here are dropped, the rest are
+   * remembered. Returns the frame to relay to local peers, or null when nothing is left.
+   */
+  applyRemote(frame: Uint8Array): Uint8Array | null {
+    const decoder = decoding.createDecoder(frame);
+    decoding.readVarUint(decoder); // the message type (awareness)
+    const decoded = decodeAwarenessUpdate(decoding.readVarUint8Array(decoder), REMOTE_LIMITS);
+    if (!decoded.ok) return null;
+    this.forgetStaleRemote();
+    const now = Date.now();
+    const kept = decoded.entries.filter((entry) => !this.owners.has(entry.clientId));
+    for (const entry of kept) {
+      if (entry.state === null) this.remote.delete(entry.clientId);
+      else this.remote.set(entry.clientId, { entry, renewedAt: now });
+    }
+    if (kept.length > 0) this.allFrame = undefined;
+    if (kept.length === 0) return null;
+    return kept.length === decoded.entries.length ? frame : encodeAwarenessFrame(encodeAwarenessEntries(kept));
   }
 
   get size(): number {
@@ -127,6 +166,24 @@ export class RoomPresence {
     this.owners.clear();
     this.owned.clear();
     this.changed.clear();
+    this.remote.clear();
+  }
+
+  private isRemote(clientId: number): boolean {
+    const known = this.remote.get(clientId);
+    if (!known) return false;
+    if (Date.now() - known.renewedAt <= REMOTE_PRESENCE_TIMEOUT_MS) return true;
+    this.remote.delete(clientId);
+    return false;
+  }
+
+  private forgetStaleRemote(): void {
+    const oldest = Date.now() - REMOTE_PRESENCE_TIMEOUT_MS;
+    for (const [clientId, known] of this.remote) {
+      if (known.renewedAt >= oldest) continue;
+      this.remote.delete(clientId);
+      this.allFrame = undefined;
+    }
   }
 
   private markChanged(clientId: number): void {

@@ -2,6 +2,11 @@
  * Loaded boards by edit id. Concurrent joins share one load (a Map of promises); a board is
  * unloaded a grace time after its last holder leaves; a board being unloaded finishes writing
  * before it is loaded again.
+ *
+ * Scale-out (a replicator is given): a board subscribes to the other instances' updates before
+ * its log is read, so an update published during the load is either in the log or delivered
+ * (both is harmless); it unsubscribes when it unloads. On a resync it re-reads its log and
+ * applies what it lacks.
  */
 import * as Y from 'yjs';
 import type { Logger } from '../log.ts';
@@ -9,6 +14,19 @@ import type { Metrics } from '../metrics.ts';
 import type { BoardAccess, BoardRecord, BoardStore } from '../storage/board-store.ts';
 import type { PresencePacing } from './room-presence.ts';
 import { Room } from './room.ts';
+import type { ReplicaHandlers, RoomReplicator } from './room-replicator.ts';
+
+/** A failed resync (storage down) is tried again after this long while the room is loaded. */
+const RESYNC_RETRY_MS = 1_000;
+
+/** A loading or loaded board's link to its replicas. */
+interface Replica {
+  room: Room | null;
+  resyncing: boolean;
+  again: boolean;
+  /** When a gap (an update whose dependencies never arrived) last triggered a resync. */
+  gapResyncAt: number;
+}
 
 export interface RegistryDeps {
   store: BoardStore;
@@ -17,6 +35,7 @@ export interface RegistryDeps {
   graceMs: number;
   compactAfterUpdates: number;
   compactAfterBytes: number;
+  replicator?: RoomReplicator | null;
   presencePacing?: PresencePacing;
 }
 
@@ -30,6 +49,8 @@ export class RoomRegistry {
   private readonly rooms = new Map<string, Promise<Room>>();
   /** The room each entry of `rooms` resolved to, so a stale unload never drops a newer load. */
   private readonly current = new Map<string, Room>();
+  /** Edit id by view id, for the loaded boards. */
+  private readonly viewIds = new Map<string, string>();
   private readonly unloading = new Map<string, Promise<void>>();
   private readonly unloadTimers = new Map<string, NodeJS.Timeout>();
 
@@ -40,6 +61,9 @@ export class RoomRegistry {
    * board becomes the edit id of a new one; without, it resolves to null (reading never creates).
    */
   async resolve(id: string, create: boolean): Promise<BoardAccess | null> {
+    // A loaded board answers without storage, so joins keep working while the database is down.
+    const loaded = this.current.get(id) ?? this.current.get(this.viewIds.get(id) ?? '');
+    if (loaded) return { board: loaded.board, role: loaded.editId === id ? 'edit' : 'view' };
     const found = await this.deps.store.findBoard(id);
     if (found || !create) return found;
     return { board: await this.deps.store.ensureBoard(id), role: 'edit' };
@@ -79,8 +103,16 @@ export class RoomRegistry {
 
   private async load(board: BoardRecord): Promise<Room> {
     await this.unloading.get(board.editId);
-    const log = await this.deps.store.loadLog(board.editId);
     const doc = new Y.Doc({ gc: true });
+    const replica: Replica = { room: null, resyncing: false, again: false, gapResyncAt: 0 };
+    await this.deps.replicator?.subscribe(board.editId, this.replicaHandlers(doc, replica));
+    let log: Awaited<ReturnType<BoardStore['loadLog']>>;
+    try {
+      log = await this.deps.store.loadLog(board.editId);
+    } catch (error) {
+      this.deps.replicator?.unsubscribe(board.editId);
+      throw error;
+    }
     doc.transact(() => {
       for (const update of log.updates) Y.applyUpdate(doc, update);
     });
@@ -88,10 +120,58 @@ export class RoomRegistry {
       ...this.deps,
       onIdle: (idle) => this.scheduleUnload(idle),
     });
+    replica.room = room;
     this.current.set(board.editId, room);
+    this.viewIds.set(board.viewId, board.editId);
+    if (replica.again) void this.resyncOnce(replica); // asked for while loading
+    this.deps.replicator?.queryPresence(board.editId);
     this.deps.metrics.boardsLoaded.inc();
     this.deps.log.debug({ board: board.editId, updates: log.updates.length, bytes: log.bytes }, 'board loaded');
     return room;
+  }
+
+  /** Until the room exists, remote updates go straight into its doc (it has no peers yet). */
+  private replicaHandlers(doc: Y.Doc, replica: Replica): ReplicaHandlers {
+    return {
+      update: (update) => {
+        if (!replica.room) return Y.applyUpdate(doc, update);
+        if (replica.room.applyRemoteUpdate(update) && Date.now() - replica.gapResyncAt > RESYNC_RETRY_MS) {
+          replica.gapResyncAt = Date.now();
+          void this.resyncOnce(replica);
+        }
+      },
+      presence: (frame) => replica.room?.relayRemotePresence(frame),
+      presenceQuery: () => replica.room?.publishOwnPresence(),
+      resync: () => void this.resyncOnce(replica),
+    };
+  }
+
+  /** One resync at a time per room; a request during one runs another right after it. */
+  private async resyncOnce(replica: Replica): Promise<void> {
+    if (!replica.room || replica.resyncing) {
+      replica.again = true;
+      return;
+    }
+    replica.resyncing = true;
+    do {
+      replica.again = false;
+      await this.resync(replica.room);
+    } while (replica.again);
+    replica.resyncing = false;
+  }
+
+  /** Applies (and relays) whatever the stored log has that the room lacks; retries while storage is down. */
+  private async resync(room: Room): Promise<void> {
+    while (this.current.get(room.editId) === room) {
+      try {
+        const log = await this.deps.store.loadLog(room.editId);
+        if (log.updates.length > 0) room.applyRemoteUpdate(Y.diffUpdate(Y.mergeUpdates(log.updates), Y.encodeStateVector(room.doc)));
+        return;
+      } catch (error) {
+        this.deps.log.warn({ board: room.editId, err: error }, 'resync failed; retrying');
+        await new Promise((resolve) => setTimeout(resolve, RESYNC_RETRY_MS).unref());
+      }
+    }
   }
 
   private scheduleUnload(room: Room): void {
@@ -116,10 +196,12 @@ export class RoomRegistry {
     if (this.current.get(room.editId) !== room) return Promise.resolve();
     this.rooms.delete(room.editId);
     this.current.delete(room.editId);
+    this.viewIds.delete(room.board.viewId);
     const done = room
       .whenSettled()
       .catch((error: unknown) => this.deps.log.error({ board: room.editId, err: error }, 'flush before unload failed'))
       .finally(() => {
+        this.deps.replicator?.unsubscribe(room.editId);
         room.destroy();
         this.unloading.delete(room.editId);
         this.deps.metrics.boardsLoaded.dec();

@@ -16,10 +16,13 @@ import type { BoardRecord, BoardStore } from '../storage/board-store.ts';
 import type { AwarenessEntry } from '../sync/awareness-decode.ts';
 import { encodeSyncStep1, encodeSyncStep2, encodeSyncUpdate } from '../sync/sync-frames.ts';
 import type { Peer } from './peer.ts';
+import type { RoomReplicator } from './room-replicator.ts';
 import { RoomPresence, type PresencePacing, type PresenceVerdict } from './room-presence.ts';
 
 /** After a failed write, refuse updates for this long before trying storage again. */
 export const STORAGE_RETRY_MS = 5_000;
+/** The transaction origin of updates that came from another instance. */
+export const REMOTE_ORIGIN = 'replica';
 
 export interface RoomDeps {
   store: BoardStore;
@@ -27,6 +30,8 @@ export interface RoomDeps {
   metrics: Metrics;
   compactAfterUpdates: number;
   compactAfterBytes: number;
+  /** Scale-out: shares accepted updates and presence with the other instances. */
+  replicator?: RoomReplicator | null;
   /** How presence is coalesced as the room grows; per tick when absent. */
   presencePacing?: PresencePacing;
   /** Called when the last holder releases the room. */
@@ -68,11 +73,17 @@ export class Room {
     private logBytes: number,
     private readonly deps: RoomDeps,
   ) {
-    this.presence = new RoomPresence((frame) => this.broadcastPresence(frame), {
-      peerCount: () => this.peers.size,
-      pacing: deps.presencePacing ?? null,
-      onScheduled: (delayMs) => deps.metrics.presenceFlushDelay.observe(delayMs / 1_000),
-    });
+    this.presence = new RoomPresence(
+      (frame) => {
+        this.broadcastPresence(frame);
+        this.deps.replicator?.publishPresence(this.editId, frame);
+      },
+      {
+        peerCount: () => this.peers.size,
+        pacing: deps.presencePacing ?? null,
+        onScheduled: (delayMs) => deps.metrics.presenceFlushDelay.observe(delayMs / 1_000),
+      },
+    );
     this.compactedBytes = logBytes;
   }
 
@@ -146,6 +157,42 @@ export class Room {
   sendPresenceTo(peer: Peer): void {
     const presence = this.presence.encodeAll();
     if (presence) peer.send(presence);
+  }
+
+  /**
+   * A committed update from another instance: applied to the doc and relayed to every local peer
+   * (and so to viewers observing the doc), never stored again. A no-op update is not relayed.
+   * Returns true when the doc now lacks something the update depends on (its instance died
+   * between commit and publish): the caller re-reads storage, which has it.
+   */
+  applyRemoteUpdate(update: Uint8Array): boolean {
+    if (this.destroyed) return false;
+    let fresh = false;
+    this.doc.transact((transaction) => {
+      Y.applyUpdate(this.doc, update, REMOTE_ORIGIN);
+      const { store } = this.doc;
+      // New items, new deletions, or a part waiting for what it depends on: worth relaying.
+      fresh = transaction.deleteSet.clients.size > 0 || store.pendingStructs !== null;
+      for (const client of store.clients.keys()) fresh ||= Y.getState(store, client) !== (transaction.beforeState.get(client) ?? 0);
+    }, REMOTE_ORIGIN);
+    if (fresh) {
+      this.fullStateCache = null;
+      this.broadcast(encodeSyncUpdate(update), null);
+    }
+    return this.doc.store.pendingStructs !== null || this.doc.store.pendingDs !== null;
+  }
+
+  /** Presence from another instance's peers, relayed to local peers; it is never owned here. */
+  relayRemotePresence(frame: Uint8Array): void {
+    if (this.destroyed) return;
+    const relayed = this.presence.applyRemote(frame);
+    if (relayed) this.broadcastPresence(relayed);
+  }
+
+  /** Another instance asked (its board just loaded): publish the presence of this instance's peers. */
+  publishOwnPresence(): void {
+    const frame = this.presence.encodeAll(false);
+    if (frame) this.deps.replicator?.publishPresence(this.editId, frame);
   }
 
   /** Sends one frame to every peer except `except`. */
@@ -289,6 +336,7 @@ export class Room {
     const merged = updates.length === 1 ? (updates[0] as Uint8Array) : Y.mergeUpdates(updates);
     const only = writers.size === 1 ? (batch[0] as PendingUpdate).peer : null;
     this.broadcast(encodeSyncUpdate(merged), only);
+    this.deps.replicator?.publishUpdate(this.editId, merged);
   }
 
   /** Nothing in `batch` was stored: refuse its writers, relay nothing, pause writes. */

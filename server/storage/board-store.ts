@@ -31,7 +31,11 @@ export interface BoardStore {
   loadLog(editId: string): Promise<StoredLog>;
   /** Commits all `updates` in one transaction; rejects when nothing was committed. */
   appendUpdates(editId: string, updates: readonly Uint8Array[]): Promise<void>;
-  /** Replaces the whole log with one merged state, atomically. */
+  /**
+   * Replaces the log with one merged state, atomically. A store shared by several instances
+   * (postgres-store.ts) merges and replaces only the rows it has read, so appends committed
+   * concurrently elsewhere survive.
+   */
   replaceLog(editId: string, mergedState: Uint8Array): Promise<void>;
   close(): Promise<void>;
 }

@@ -44,8 +44,10 @@ describe('the server process', () => {
   it('closes peers with 1012 on SIGTERM and exits 0', async () => {
     const server = await spawnServerProcess(tempDataDir());
     const ws = new WebSocket(`${server.wsUrl}/leaving`);
+    // Listening before 'open': the first frame can arrive in the same chunk as the upgrade.
+    const joined = new Promise((resolve) => ws.once('message', resolve)); // sync step 1 arrived
     await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject));
-    await new Promise((resolve) => ws.once('message', resolve)); // joined: sync step 1 arrived
+    await joined;
     const closed = new Promise<number>((resolve) => ws.once('close', (code) => resolve(code)));
     server.child.kill('SIGTERM');
     assert.equal(await closed, CLOSE.SERVER_RESTARTING.code);

@@ -1,0 +1,308 @@
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { after, before, describe, it } from 'node:test';
+import * as encoding from 'lib0/encoding';
+import { WebSocket } from 'ws';
+import * as Y from 'yjs';
+import { addShapes, readShapes, updateShapes, readShape } from '../../common/board/board-doc.ts';
+import { CLOSE } from '../../common/protocol/close-codes.ts';
+import { MESSAGE_TYPE } from '../../common/protocol/message-types.ts';
+import { openPostgresStore } from '../../server/storage/postgres-store.ts';
+import { connectStockClient, delay, waitFor, type StockClient } from '../helpers/clients.ts';
+import {
+  REDIS_URL,
+  createTestDatabase,
+  claimServices,
+  randomChannelPrefix,
+  servicesRequired,
+  startPostgres,
+  startRedis,
+  stopPostgres,
+  stopRedis,
+  type TestDatabase,
+} from '../helpers/services.ts';
+import { rect } from '../helpers/shapes.ts';
+import { spawnServerProcess, tempDataDir, type ServerProcess } from '../helpers/test-server.ts';
+
+const services = await claimServices();
+const unavailable = services.unavailable;
+if (unavailable) console.log(`scale-out.test.ts ${unavailable}`);
+
+const ids = (client: StockClient) =>
+  readShapes(client.doc)
+    .map((shape) => shape.id)
+    .sort();
+const newBoard = (name: string) => `${name}-${randomBytes(4).toString('hex')}`;
+
+function closeCode(client: StockClient): Promise<number> {
+  return new Promise((resolve) =>
+    client.provider.once('connection-close', (event: { code: number } | null) =>
+      resolve(event?.code ?? 0),
+    ),
+  );
+}
+
+async function health(server: ServerProcess): Promise<string> {
+  return (await fetch(`${server.url}/healthz`)).text();
+}
+
+/** An awareness frame setting `clientId`'s state, as a raw peer would send it. */
+function awarenessFrame(clientId: number, clock: number, state: object): Uint8Array {
+  const update = encoding.createEncoder();
+  encoding.writeVarUint(update, 1);
+  encoding.writeVarUint(update, clientId);
+  encoding.writeVarUint(update, clock);
+  encoding.writeVarString(update, JSON.stringify(state));
+  const frame = encoding.createEncoder();
+  encoding.writeVarUint(frame, MESSAGE_TYPE.AWARENESS);
+  encoding.writeVarUint8Array(frame, encoding.toUint8Array(update));
+  return encoding.toUint8Array(frame);
+}
+
+describe(
+  'several instances on Redis and PostgreSQL',
+  { skip: unavailable && !servicesRequired ? unavailable : false },
+  () => {
+    let database: TestDatabase;
+    let servers: ServerProcess[] = [];
+    const clients: StockClient[] = [];
+    const connect = (server: ServerProcess, board: string, doc?: Y.Doc) => {
+      const client = connectStockClient(server.wsUrl, board, doc);
+      clients.push(client);
+      return client;
+    };
+    const instance = (n: 1 | 2 | 3) => servers[n - 1] as ServerProcess;
+
+    before(async () => {
+      if (unavailable) throw new Error(`BOARDCAST_REQUIRE_SERVICES=1 but ${unavailable}`);
+      database = await createTestDatabase();
+      const env = {
+        DATABASE_URL: database.url,
+        REDIS_URL,
+        REDIS_CHANNEL_PREFIX: randomChannelPrefix(),
+        LOG_LEVEL: process.env.SCALE_DEBUG ? 'debug' : 'warn',
+      };
+      servers = await Promise.all([1, 2, 3].map(() => spawnServerProcess(tempDataDir(), env)));
+    });
+    after(async () => {
+      clients.forEach((client) => client.destroy());
+      await startRedis().catch(() => undefined);
+      await startPostgres().catch(() => undefined);
+      if (process.env.SCALE_DEBUG)
+        servers.forEach((server, i) => console.log(`--- instance ${i + 1}\n${server.output()}`));
+      for (const server of servers) server.child.kill('SIGKILL');
+      await Promise.all(servers.map((server) => server.exited));
+      await database?.drop();
+      services.release();
+    });
+
+    it('converges stock clients on instance 1 and instance 3', async () => {
+      const board = newBoard('converge');
+      const [one, three] = [connect(instance(1), board), connect(instance(3), board)];
+      await Promise.all([one.synced, three.synced]);
+      addShapes(one.doc, [rect('from-1', 10)]);
+      addShapes(three.doc, [rect('from-3', 30)]);
+      await waitFor(
+        () => ids(one).length === 2 && ids(three).length === 2,
+        5_000,
+        'both shapes everywhere',
+      );
+      updateShapes(one.doc, new Map([['from-3', { x: 111 }]]));
+      updateShapes(three.doc, new Map([['from-3', { y: 333 }]]));
+      await waitFor(
+        () => readShape(one.doc, 'from-3')?.y === 333 && readShape(three.doc, 'from-3')?.x === 111,
+        5_000,
+        'both field edits',
+      );
+      assert.deepEqual(readShape(one.doc, 'from-3'), readShape(three.doc, 'from-3'));
+    });
+
+    it('shows a client connected by the view id on instance 2 the edits made on instance 1', async () => {
+      const board = newBoard('viewed');
+      const links = (await (
+        await fetch(`${instance(1).url}/api/boards/${board}/links`)
+      ).json()) as { viewId: string };
+      const editor = connect(instance(1), board);
+      const viewer = connect(instance(2), links.viewId);
+      await Promise.all([editor.synced, viewer.synced]);
+      addShapes(editor.doc, [rect('seen-by-viewer')]);
+      await waitFor(
+        () => ids(viewer).includes('seen-by-viewer'),
+        5_000,
+        'the viewer on instance 2 to see the edit',
+      );
+      addShapes(viewer.doc, [rect('viewer-write')]); // read-only: never applied, stored or relayed
+      await delay(300);
+      assert.deepEqual(ids(editor), ['seen-by-viewer']);
+    });
+
+    it('relays presence across instances, keeps each id owned by its own peer, and removes it when the peer leaves', async () => {
+      const board = newBoard('presence');
+      const [one, three] = [connect(instance(1), board), connect(instance(3), board)];
+      await Promise.all([one.synced, three.synced]);
+      one.provider.awareness.setLocalState({
+        user: { name: 'Ada', color: '#f00' },
+        cursor: { x: 1, y: 2 },
+        selection: [],
+      });
+      const seenOn3 = () =>
+        three.provider.awareness.getStates().get(one.doc.clientID) as
+          { user?: { name: string } } | undefined;
+      await waitFor(
+        () => seenOn3()?.user?.name === 'Ada',
+        5_000,
+        'presence from instance 1 on instance 3',
+      );
+
+      const spoofer = new WebSocket(`${instance(3).wsUrl}/${board}`);
+      await new Promise((resolve) => spoofer.once('message', resolve));
+      spoofer.send(
+        awarenessFrame(one.doc.clientID, 1_000, {
+          user: { name: 'Mallory', color: '#000' },
+          cursor: null,
+          selection: [],
+        }),
+      );
+      await delay(300);
+      assert.equal(
+        seenOn3()?.user?.name,
+        'Ada',
+        "a peer on another instance changed Ada's presence",
+      );
+      spoofer.close();
+
+      const late = connect(instance(2), board); // joins after Ada: gets her presence at once
+      await late.synced;
+      await waitFor(
+        () => late.provider.awareness.getStates().has(one.doc.clientID),
+        2_000,
+        'presence for a joiner on instance 2',
+      );
+      one.provider.disconnect();
+      await waitFor(
+        () => !three.provider.awareness.getStates().has(one.doc.clientID),
+        5_000,
+        'presence removed on instance 3',
+      );
+    });
+
+    it("keeps serving each instance's own peers while Redis is down, and converges every instance after it restarts", async () => {
+      const board = newBoard('redis-restart');
+      const [one, two, twoBis] = [
+        connect(instance(1), board),
+        connect(instance(2), board),
+        connect(instance(2), board),
+      ];
+      await Promise.all([one.synced, two.synced, twoBis.synced]);
+      addShapes(one.doc, [rect('before')]);
+      await waitFor(() => ids(two).includes('before'), 5_000, 'a relay before the restart');
+      try {
+        await stopRedis();
+        await waitFor(
+          async () => (await health(instance(1))) === 'degraded: redis down',
+          5_000,
+          '/healthz to name Redis',
+        );
+        const metrics = await (await fetch(`${instance(1).url}/metrics`)).text();
+        assert.match(metrics, /boardcast_dependency_up\{dependency="redis"\} 0/);
+        addShapes(one.doc, [rect('during-on-1')]);
+        addShapes(two.doc, [rect('during-on-2')]);
+        await waitFor(
+          () => ids(twoBis).includes('during-on-2'),
+          5_000,
+          'a peer on the same instance to be served',
+        );
+      } finally {
+        await startRedis();
+      }
+      const all = ['before', 'during-on-1', 'during-on-2'];
+      await waitFor(
+        () => [one, two, twoBis].every((client) => ids(client).join() === all.join()),
+        10_000,
+        'every instance to converge',
+      );
+      await waitFor(async () => (await health(instance(1))) === 'ok', 5_000, '/healthz back to ok');
+    });
+
+    it('refuses updates with 1013 while PostgreSQL is down, relays none, keeps reads working and loses no acknowledged update', async () => {
+      const board = newBoard('pg-restart');
+      const [writer, reader] = [connect(instance(2), board), connect(instance(3), board)];
+      await Promise.all([writer.synced, reader.synced]);
+      addShapes(writer.doc, [rect('acknowledged')]);
+      await waitFor(
+        () => ids(reader).includes('acknowledged'),
+        5_000,
+        'the first update to be relayed',
+      );
+      try {
+        await stopPostgres();
+        await waitFor(
+          async () => (await health(instance(2))) === 'degraded: postgres down',
+          5_000,
+          '/healthz to name PostgreSQL',
+        );
+        const refused = closeCode(writer);
+        addShapes(writer.doc, [rect('during-outage')]);
+        assert.equal(await refused, CLOSE.TRY_AGAIN_LATER.code);
+        const lateReader = connect(instance(3), board); // a loaded board is still served without the database
+        await lateReader.synced;
+        await delay(300);
+        assert.deepEqual(ids(reader), ['acknowledged']);
+        assert.deepEqual(ids(lateReader), ['acknowledged']);
+      } finally {
+        await startPostgres();
+      }
+      const fresh = connect(instance(1), board); // instance 1 loads the board from PostgreSQL
+      await fresh.synced;
+      assert.ok(ids(fresh).includes('acknowledged'), 'the acknowledged update was lost');
+      // The writer's client kept the refused update and sends it again once storage accepts writes.
+      await waitFor(
+        () => ids(reader).includes('during-outage') && ids(fresh).includes('during-outage'),
+        15_000,
+        'the refused update, resent',
+      );
+    });
+
+    it('loses nothing it relayed when instance 1 is killed with SIGKILL mid-edit, and its clients carry on through another instance', async () => {
+      const board = newBoard('killed');
+      const [writer, reader] = [connect(instance(1), board), connect(instance(2), board)];
+      await Promise.all([writer.synced, reader.synced]);
+      let written = 0;
+      let writing = true;
+      const loop = (async () => {
+        while (writing) {
+          addShapes(writer.doc, [rect(`k${written}`, written)]);
+          written++;
+          await delay(2);
+        }
+      })();
+      await waitFor(() => ids(reader).length >= 100, 10_000, 'edits flowing to instance 2');
+      instance(1).child.kill('SIGKILL');
+      await instance(1).exited;
+      writing = false;
+      await loop;
+      await delay(300); // messages instance 1 published before it died
+      const relayed = ids(reader);
+
+      const store = await openPostgresStore({ connectionString: database.url, poolSize: 1 });
+      const log = await store.loadLog(board).finally(() => store.close());
+      const storedDoc = new Y.Doc();
+      log.updates.forEach((update) => Y.applyUpdate(storedDoc, update));
+      const stored = new Set(readShapes(storedDoc).map((shape) => shape.id));
+      assert.deepEqual(
+        relayed.filter((id) => !stored.has(id)),
+        [],
+        'relayed but not stored',
+      );
+
+      writer.provider.destroy();
+      const moved = connect(instance(3), board, writer.doc); // the same editor, through instance 3
+      await moved.synced;
+      await waitFor(
+        () => ids(reader).length === written && ids(moved).length === written,
+        10_000,
+        'every edit on instances 2 and 3',
+      );
+    });
+  },
+);
