@@ -21,32 +21,56 @@ function testFiles(dir, suffix) {
 
 function run(title, command, args, env = {}) {
   process.stdout.write(`\n== ${title}\n`);
-  const result = spawnSync(command, args, { cwd: root, stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, ...env }, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
+  const result = spawnSync(command, args, {
+    cwd: root,
+    stdio: ['ignore', 'pipe', 'inherit'],
+    env: { ...process.env, ...env },
+    encoding: 'utf8',
+    maxBuffer: 256 * 1024 * 1024,
+  });
   process.stdout.write(result.stdout ?? '');
   return { ok: result.status === 0, stdout: result.stdout ?? '' };
 }
 
 if (!fs.existsSync(CHROMIUM)) {
-  console.error(`Chromium not found at ${CHROMIUM}: install it with \`apt-get install -y chromium\` (Debian), or set CHROMIUM_PATH.`);
+  console.error(
+    `Chromium not found at ${CHROMIUM}: install it with \`apt-get install -y chromium\` (Debian), or set CHROMIUM_PATH.`,
+  );
   process.exit(1);
 }
 
 let passed = 0;
 let failed = 0;
 const typecheck = run('typecheck', 'npx', ['tsc', '--noEmit', '-p', 'tsconfig.json']);
-typecheck.ok ? passed++ : failed++;
+if (typecheck.ok) passed++;
+else failed++;
 
-const nodeTests = [...testFiles('test/unit', '.test.ts'), ...testFiles('test/integration', '.test.ts')];
-const node = run('unit and integration tests', process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-reporter-destination=stdout', `--test-concurrency=${Math.max(1, os.availableParallelism() - 1)}`, ...nodeTests]);
-const count = (label) => Number((new RegExp(`^\\S*\\s*${label} (\\d+)`, 'm').exec(node.stdout) ?? [])[1] ?? 0);
+const nodeTests = [
+  ...testFiles('test/unit', '.test.ts'),
+  ...testFiles('test/integration', '.test.ts'),
+];
+const node = run('unit and integration tests', process.execPath, [
+  '--import',
+  'tsx',
+  '--test',
+  '--test-reporter=spec',
+  '--test-reporter-destination=stdout',
+  `--test-concurrency=${Math.max(1, os.availableParallelism() - 1)}`,
+  ...nodeTests,
+]);
+const count = (label) =>
+  Number((new RegExp(`^\\S*\\s*${label} (\\d+)`, 'm').exec(node.stdout) ?? [])[1] ?? 0);
 passed += count('pass');
 failed += count('fail') + (node.ok || count('fail') > 0 ? 0 : 1);
 
 const build = run('client build', 'npx', ['vite', 'build', '--logLevel', 'warn']);
-build.ok ? passed++ : failed++;
+if (build.ok) passed++;
+else failed++;
 
 const report = path.join(os.tmpdir(), `boardcast-playwright-${process.pid}.json`);
-const e2e = run('browser tests', 'npx', ['playwright', 'test', '--reporter=list,json'], { PLAYWRIGHT_JSON_OUTPUT_NAME: report });
+const e2e = run('browser tests', 'npx', ['playwright', 'test', '--reporter=list,json'], {
+  PLAYWRIGHT_JSON_OUTPUT_NAME: report,
+});
 try {
   const stats = JSON.parse(fs.readFileSync(report, 'utf8')).stats;
   passed += stats.expected + stats.flaky;

@@ -58,8 +58,10 @@ export function createBoardcastServer(options: BoardcastOptions): BoardcastServe
   const log = options.log ?? createLogger(config.logLevel);
   const metrics = createMetrics();
   // Scale-out (DATABASE_URL, REDIS_URL) loads pg and ioredis only here, and only when configured.
-  const scaleOut = !options.store && config.databaseUrl ? startScaleOut(config, log, metrics) : null;
-  const store = options.store ?? scaleOut?.store ?? openSqliteStore(config.dataDir, config.sqliteSynchronous);
+  const scaleOut =
+    !options.store && config.databaseUrl ? startScaleOut(config, log, metrics) : null;
+  const store =
+    options.store ?? scaleOut?.store ?? openSqliteStore(config.dataDir, config.sqliteSynchronous);
   const registry = new RoomRegistry({
     store,
     log,
@@ -68,10 +70,16 @@ export function createBoardcastServer(options: BoardcastOptions): BoardcastServe
     compactAfterUpdates: config.compactAfterUpdates,
     compactAfterBytes: config.compactAfterBytes,
     replicator: scaleOut?.replicator ?? null,
-    presencePacing: { tickPeers: config.presenceTickPeers, maxIntervalMs: config.presenceMaxIntervalMs, cpuPercent: config.presenceCpuPercent },
+    presencePacing: {
+      tickPeers: config.presenceTickPeers,
+      maxIntervalMs: config.presenceMaxIntervalMs,
+      cpuPercent: config.presenceCpuPercent,
+    },
   });
   publishLimits(config, metrics);
-  const auth = config.authSecret ? new BoardAuth(config.authSecret, config.authLeewaySeconds) : null;
+  const auth = config.authSecret
+    ? new BoardAuth(config.authSecret, config.authLeewaySeconds)
+    : null;
   const slotMetrics = { inUse: metrics.ipSlotsInUse, refusals: metrics.refusals };
   const cleanups: Array<() => void | Promise<void>> = [];
   let shuttingDown = false;
@@ -101,7 +109,11 @@ export function createBoardcastServer(options: BoardcastOptions): BoardcastServe
     ...viewerRoutes(context),
   ];
   const httpServer = http.createServer(createRouter(routes, log, createAuthGuard(context, auth)));
-  const wss = new WebSocketServer({ noServer: true, perMessageDeflate: false, maxPayload: config.maxMessageBytes });
+  const wss = new WebSocketServer({
+    noServer: true,
+    perMessageDeflate: false,
+    maxPayload: config.maxMessageBytes,
+  });
   wss.on('error', (error) => log.error({ err: error }, 'websocket server error'));
   const heartbeat = new Heartbeat(wss, config.pingIntervalMs, () => {
     metrics.refusals.inc({ reason: 'missed_pong' });
@@ -204,13 +216,16 @@ function safeDecode(raw: string): string {
 /** Answers a refused upgrade with a real HTTP response, then closes the socket. */
 export function abortHandshake(socket: Duplex, status: number, message: string): void {
   if (socket.writable) {
-    socket.write(`HTTP/1.1 ${status} ${message}\r\nConnection: close\r\nContent-Type: text/plain\r\nContent-Length: ${Buffer.byteLength(message)}\r\n\r\n${message}`);
+    socket.write(
+      `HTTP/1.1 ${status} ${message}\r\nConnection: close\r\nContent-Type: text/plain\r\nContent-Length: ${Buffer.byteLength(message)}\r\n\r\n${message}`,
+    );
   }
   socket.destroy();
 }
 
 async function waitForClients(wss: WebSocketServer, maxMs: number): Promise<void> {
   const deadline = Date.now() + maxMs;
-  while (wss.clients.size > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+  while (wss.clients.size > 0 && Date.now() < deadline)
+    await new Promise((resolve) => setTimeout(resolve, 20));
   for (const ws of wss.clients) ws.terminate();
 }

@@ -78,7 +78,9 @@ function integer(env: Env, name: string, fallback: number, min: number, max: num
   if (raw === undefined || raw === '') return fallback;
   const value = Number(raw);
   if (!/^\d+$/.test(raw.trim()) || !Number.isSafeInteger(value) || value < min || value > max) {
-    throw new ConfigError(`Invalid setting ${name}="${raw}": expected an integer from ${min} to ${max}`);
+    throw new ConfigError(
+      `Invalid setting ${name}="${raw}": expected an integer from ${min} to ${max}`,
+    );
   }
   return value;
 }
@@ -86,7 +88,9 @@ function integer(env: Env, name: string, fallback: number, min: number, max: num
 function logLevel(env: Env): LogLevel {
   const raw = env.LOG_LEVEL ?? 'info';
   if (!(LOG_LEVELS as readonly string[]).includes(raw)) {
-    throw new ConfigError(`Invalid setting LOG_LEVEL="${raw}": expected one of ${LOG_LEVELS.join(', ')}`);
+    throw new ConfigError(
+      `Invalid setting LOG_LEVEL="${raw}": expected one of ${LOG_LEVELS.join(', ')}`,
+    );
   }
   return raw as LogLevel;
 }
@@ -107,12 +111,19 @@ function publicUrl(env: Env): string | null {
     if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error('not http(s)');
     return url.origin;
   } catch {
-    throw new ConfigError(`Invalid setting PUBLIC_URL="${raw}": expected an http(s) URL such as https://boards.example.com`);
+    throw new ConfigError(
+      `Invalid setting PUBLIC_URL="${raw}": expected an http(s) URL such as https://boards.example.com`,
+    );
   }
 }
 
 /** A service URL with one of `protocols`; the value is not echoed, it may hold a password. */
-function serviceUrl(env: Env, name: string, protocols: readonly string[], example: string): string | null {
+function serviceUrl(
+  env: Env,
+  name: string,
+  protocols: readonly string[],
+  example: string,
+): string | null {
   const raw = env[name];
   if (!raw) return null;
   let protocol = '';
@@ -121,14 +132,17 @@ function serviceUrl(env: Env, name: string, protocols: readonly string[], exampl
   } catch {
     // reported below
   }
-  if (!protocols.includes(protocol)) throw new ConfigError(`Invalid setting ${name}: expected a URL such as ${example}`);
+  if (!protocols.includes(protocol))
+    throw new ConfigError(`Invalid setting ${name}: expected a URL such as ${example}`);
   return raw;
 }
 
 function channelPrefix(env: Env): string {
   const raw = env.REDIS_CHANNEL_PREFIX ?? 'boardcast:';
   if (!/^[A-Za-z0-9_:.-]{1,64}$/.test(raw)) {
-    throw new ConfigError(`Invalid setting REDIS_CHANNEL_PREFIX="${raw}": expected 1 to 64 of A-Z a-z 0-9 _ : . -`);
+    throw new ConfigError(
+      `Invalid setting REDIS_CHANNEL_PREFIX="${raw}": expected 1 to 64 of A-Z a-z 0-9 _ : . -`,
+    );
   }
   return raw;
 }
@@ -140,7 +154,9 @@ export function authSecret(env: Env): string | null {
   const raw = env.AUTH_SECRET;
   if (raw === undefined || raw === '') return null;
   if (raw.length < MIN_AUTH_SECRET_CHARS) {
-    throw new ConfigError(`Invalid setting AUTH_SECRET: expected at least ${MIN_AUTH_SECRET_CHARS} characters (HS256 wants a 256-bit key)`);
+    throw new ConfigError(
+      `Invalid setting AUTH_SECRET: expected at least ${MIN_AUTH_SECRET_CHARS} characters (HS256 wants a 256-bit key)`,
+    );
   }
   return raw;
 }
@@ -151,11 +167,14 @@ function tokenUrl(env: Env): string | null {
   if (/^\/(?!\/)[^\s"<>]*$/.test(raw)) return raw;
   try {
     const url = new URL(raw);
-    if ((url.protocol === 'http:' || url.protocol === 'https:') && !/[\s"<>]/.test(raw)) return url.href;
+    if ((url.protocol === 'http:' || url.protocol === 'https:') && !/[\s"<>]/.test(raw))
+      return url.href;
   } catch {
     // reported below
   }
-  throw new ConfigError(`Invalid setting TOKEN_URL="${raw}": expected an http(s) URL or a path starting with /`);
+  throw new ConfigError(
+    `Invalid setting TOKEN_URL="${raw}": expected an http(s) URL or a path starting with /`,
+  );
 }
 
 function allowedOrigins(env: Env): string[] | null {
@@ -165,11 +184,17 @@ function allowedOrigins(env: Env): string[] | null {
     const origin = entry.trim();
     try {
       const url = new URL(origin);
-      if ((url.protocol === 'http:' || url.protocol === 'https:') && url.origin === origin.replace(/\/$/, '')) return url.origin;
+      if (
+        (url.protocol === 'http:' || url.protocol === 'https:') &&
+        url.origin === origin.replace(/\/$/, '')
+      )
+        return url.origin;
     } catch {
       // reported below
     }
-    throw new ConfigError(`Invalid setting ALLOWED_ORIGINS: "${origin}" is not an origin such as https://app.example.com`);
+    throw new ConfigError(
+      `Invalid setting ALLOWED_ORIGINS: "${origin}" is not an origin such as https://app.example.com`,
+    );
   });
 }
 
@@ -182,10 +207,24 @@ function flag(env: Env, name: string): boolean {
 
 /** The auth and abuse-limit settings (docs/auth.md has the table). */
 function limitSettings(env: Env) {
-  const maxBufferedBytes = integer(env, 'MAX_BUFFERED_BYTES', 16 * 1_048_576, 65_536, 1_073_741_824);
-  const presenceBufferBytes = integer(env, 'PRESENCE_BUFFER_BYTES', 1_048_576, 1_024, 1_073_741_824);
+  const maxBufferedBytes = integer(
+    env,
+    'MAX_BUFFERED_BYTES',
+    16 * 1_048_576,
+    65_536,
+    1_073_741_824,
+  );
+  const presenceBufferBytes = integer(
+    env,
+    'PRESENCE_BUFFER_BYTES',
+    1_048_576,
+    1_024,
+    1_073_741_824,
+  );
   if (presenceBufferBytes > maxBufferedBytes) {
-    throw new ConfigError(`Invalid setting PRESENCE_BUFFER_BYTES="${presenceBufferBytes}": expected at most MAX_BUFFERED_BYTES (${maxBufferedBytes})`);
+    throw new ConfigError(
+      `Invalid setting PRESENCE_BUFFER_BYTES="${presenceBufferBytes}": expected at most MAX_BUFFERED_BYTES (${maxBufferedBytes})`,
+    );
   }
   return {
     authSecret: authSecret(env),
@@ -210,7 +249,8 @@ function limitSettings(env: Env) {
 
 export function parseConfig(env: Env = process.env): Config {
   const host = env.HOST ?? '0.0.0.0';
-  if (host.trim() === '') throw new ConfigError('Invalid setting HOST="": expected a host name or address');
+  if (host.trim() === '')
+    throw new ConfigError('Invalid setting HOST="": expected a host name or address');
   return {
     port: integer(env, 'PORT', 8080, 0, 65_535),
     host,
@@ -232,10 +272,17 @@ export function parseConfig(env: Env = process.env): Config {
 
 /** REDIS_URL alone is refused: instances that share updates must share the storage they come from. */
 function scaleOutSettings(env: Env) {
-  const databaseUrl = serviceUrl(env, 'DATABASE_URL', ['postgres:', 'postgresql:'], 'postgres://user:password@127.0.0.1:5432/boardcast');
+  const databaseUrl = serviceUrl(
+    env,
+    'DATABASE_URL',
+    ['postgres:', 'postgresql:'],
+    'postgres://user:password@127.0.0.1:5432/boardcast',
+  );
   const redisUrl = serviceUrl(env, 'REDIS_URL', ['redis:', 'rediss:'], 'redis://127.0.0.1:6379');
   if (redisUrl && !databaseUrl) {
-    throw new ConfigError('Invalid setting REDIS_URL: it needs DATABASE_URL too, since instances sharing a board must share its storage');
+    throw new ConfigError(
+      'Invalid setting REDIS_URL: it needs DATABASE_URL too, since instances sharing a board must share its storage',
+    );
   }
   return {
     databaseUrl,

@@ -11,6 +11,15 @@ export function createLogger(level: LogLevel): Logger {
   return pino({
     level,
     base: { service: 'boardcast' },
-    redact: { paths: ['token', 'req.headers.authorization', 'headers.authorization', 'authSecret', 'config.authSecret'], remove: true },
+    redact: {
+      paths: [
+        'token',
+        'req.headers.authorization',
+        'headers.authorization',
+        'authSecret',
+        'config.authSecret',
+      ],
+      remove: true,
+    },
   });
 }

@@ -22,7 +22,10 @@ async function main(): Promise<void> {
   const server = createBoardcastServer({ config });
   const { log } = server.context;
   const port = await server.listen();
-  log.info({ port, host: config.host, dataDir: config.dataDir }, `listening on http://${config.host}:${port}`);
+  log.info(
+    { port, host: config.host, dataDir: config.dataDir },
+    `listening on http://${config.host}:${port}`,
+  );
   // Test harnesses read this line to learn a port-0 server's real port.
   if (process.env.BOARDCAST_PRINT_PORT === '1') process.stdout.write(`BOARDCAST_PORT=${port}\n`);
 
@@ -46,6 +49,8 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(`boardcast: failed to start: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.stderr.write(
+    `boardcast: failed to start: ${error instanceof Error ? error.message : String(error)}\n`,
+  );
   process.exit(1);
 });

@@ -12,22 +12,96 @@ export function createMetrics() {
   const registers = [registry];
   return {
     registry,
-    connections: new Gauge({ name: 'boardcast_connections', help: 'Open connections by transport', labelNames: ['transport'] as const, registers }),
-    boardsLoaded: new Gauge({ name: 'boardcast_boards_loaded', help: 'Boards loaded in memory', registers }),
-    messagesIn: new Counter({ name: 'boardcast_messages_in_total', help: 'WebSocket messages received', registers }),
-    messagesOut: new Counter({ name: 'boardcast_messages_out_total', help: 'WebSocket messages sent (one per peer)', registers }),
-    bytesIn: new Counter({ name: 'boardcast_bytes_in_total', help: 'WebSocket bytes received', registers }),
-    bytesOut: new Counter({ name: 'boardcast_bytes_out_total', help: 'WebSocket bytes sent', registers }),
-    refusals: new Counter({ name: 'boardcast_refusals_total', help: 'Refused frames, requests and connections by reason', labelNames: ['reason'] as const, registers }),
-    commitSeconds: new Histogram({ name: 'boardcast_storage_commit_seconds', help: 'Time to commit one batch of updates', buckets: [0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5], registers }),
-    commits: new Counter({ name: 'boardcast_storage_commits_total', help: 'Storage transactions committed', registers }),
-    storedBytes: new Counter({ name: 'boardcast_storage_bytes_total', help: 'Update bytes committed to storage', registers }),
-    storageFailures: new Counter({ name: 'boardcast_storage_failures_total', help: 'Storage writes that failed', registers }),
-    compactions: new Counter({ name: 'boardcast_compactions_total', help: 'Board logs compacted into one state', registers }),
-    limits: new Gauge({ name: 'boardcast_limit', help: 'Configured abuse limits by setting name (docs/auth.md)', labelNames: ['setting'] as const, registers }),
-    ipSlotsInUse: new Gauge({ name: 'boardcast_ip_slots_in_use', help: 'Per-address slots held, by kind (websocket, sse, long_poll)', labelNames: ['kind'] as const, registers }),
-    presenceSkipped: new Counter({ name: 'boardcast_presence_skipped_total', help: 'Presence frames not sent to a peer whose send buffer was past PRESENCE_BUFFER_BYTES', registers }),
-    presenceFlushDelay: new Histogram({ name: 'boardcast_presence_flush_delay_seconds', help: 'Delay before a room relays coalesced presence (grows with room size and cost)', buckets: [0, 0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1], registers }),
-    tokenRefreshes: new Counter({ name: 'boardcast_token_refreshes_total', help: 'In-band token refreshes accepted', registers }),
+    connections: new Gauge({
+      name: 'boardcast_connections',
+      help: 'Open connections by transport',
+      labelNames: ['transport'] as const,
+      registers,
+    }),
+    boardsLoaded: new Gauge({
+      name: 'boardcast_boards_loaded',
+      help: 'Boards loaded in memory',
+      registers,
+    }),
+    messagesIn: new Counter({
+      name: 'boardcast_messages_in_total',
+      help: 'WebSocket messages received',
+      registers,
+    }),
+    messagesOut: new Counter({
+      name: 'boardcast_messages_out_total',
+      help: 'WebSocket messages sent (one per peer)',
+      registers,
+    }),
+    bytesIn: new Counter({
+      name: 'boardcast_bytes_in_total',
+      help: 'WebSocket bytes received',
+      registers,
+    }),
+    bytesOut: new Counter({
+      name: 'boardcast_bytes_out_total',
+      help: 'WebSocket bytes sent',
+      registers,
+    }),
+    refusals: new Counter({
+      name: 'boardcast_refusals_total',
+      help: 'Refused frames, requests and connections by reason',
+      labelNames: ['reason'] as const,
+      registers,
+    }),
+    commitSeconds: new Histogram({
+      name: 'boardcast_storage_commit_seconds',
+      help: 'Time to commit one batch of updates',
+      buckets: [0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5],
+      registers,
+    }),
+    commits: new Counter({
+      name: 'boardcast_storage_commits_total',
+      help: 'Storage transactions committed',
+      registers,
+    }),
+    storedBytes: new Counter({
+      name: 'boardcast_storage_bytes_total',
+      help: 'Update bytes committed to storage',
+      registers,
+    }),
+    storageFailures: new Counter({
+      name: 'boardcast_storage_failures_total',
+      help: 'Storage writes that failed',
+      registers,
+    }),
+    compactions: new Counter({
+      name: 'boardcast_compactions_total',
+      help: 'Board logs compacted into one state',
+      registers,
+    }),
+    limits: new Gauge({
+      name: 'boardcast_limit',
+      help: 'Configured abuse limits by setting name (docs/auth.md)',
+      labelNames: ['setting'] as const,
+      registers,
+    }),
+    ipSlotsInUse: new Gauge({
+      name: 'boardcast_ip_slots_in_use',
+      help: 'Per-address slots held, by kind (websocket, sse, long_poll)',
+      labelNames: ['kind'] as const,
+      registers,
+    }),
+    presenceSkipped: new Counter({
+      name: 'boardcast_presence_skipped_total',
+      help: 'Presence frames not sent to a peer whose send buffer was past PRESENCE_BUFFER_BYTES',
+      registers,
+    }),
+    presenceFlushDelay: new Histogram({
+      name: 'boardcast_presence_flush_delay_seconds',
+      help: 'Delay before a room relays coalesced presence (grows with room size and cost)',
+      buckets: [0, 0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1],
+      registers,
+    }),
+    tokenRefreshes: new Counter({
+      name: 'boardcast_token_refreshes_total',
+      help: 'In-band token refreshes accepted',
+      registers,
+    }),
   };
 }

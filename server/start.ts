@@ -17,7 +17,10 @@ function newestMtimeMs(entry: string): number {
   if (!stat.isDirectory()) return stat.mtimeMs;
   return fs
     .readdirSync(entry)
-    .reduce((newest, name) => Math.max(newest, newestMtimeMs(path.join(entry, name))), stat.mtimeMs);
+    .reduce(
+      (newest, name) => Math.max(newest, newestMtimeMs(path.join(entry, name))),
+      stat.mtimeMs,
+    );
 }
 
 export function clientBuildIsStale(): boolean {

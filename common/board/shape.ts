@@ -36,8 +36,19 @@ export interface Shape {
 /** The fields a shape may store, as the document names them. */
 export type ShapeFields = Omit<Shape, 'id'>;
 export const SHAPE_FIELD_NAMES = [
-  'type', 'x', 'y', 'width', 'height', 'rotation', 'points', 'stroke', 'fill', 'strokeWidth',
-  'text', 'fontSize', 'z',
+  'type',
+  'x',
+  'y',
+  'width',
+  'height',
+  'rotation',
+  'points',
+  'stroke',
+  'fill',
+  'strokeWidth',
+  'text',
+  'fontSize',
+  'z',
 ] as const satisfies readonly (keyof ShapeFields)[];
 
 export const SHAPE_DEFAULTS = {

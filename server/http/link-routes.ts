@@ -14,13 +14,20 @@ const HOST_PATTERN = /^[A-Za-z0-9.-]+(:\d{1,5})?$|^\[[0-9A-Fa-f:.]+\](:\d{1,5})?
 /** The origin links point at: PUBLIC_URL, else the request's own Host (when it looks sane). */
 export function publicOrigin(ctx: AppContext, req: IncomingMessage): string {
   if (ctx.config.publicUrl) return ctx.config.publicUrl;
-  const host = req.headers.host && HOST_PATTERN.test(req.headers.host) ? req.headers.host : `localhost:${ctx.config.port}`;
+  const host =
+    req.headers.host && HOST_PATTERN.test(req.headers.host)
+      ? req.headers.host
+      : `localhost:${ctx.config.port}`;
   const proto = req.headers['x-forwarded-proto'] === 'https' ? 'https' : 'http';
   return `${proto}://${host}`;
 }
 
 function escapeAttribute(value: string): string {
-  return value.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+  return value
+    .replace(/&/g, '&amp;')
+    .replace(/"/g, '&quot;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;');
 }
 
 export function embedSnippet(viewUrl: string): string {
@@ -44,7 +51,13 @@ export function linkRoutes(ctx: AppContext): Route[] {
         const origin = publicOrigin(ctx, req);
         const { editId, viewId } = access.board;
         const viewUrl = `${origin}/view/${viewId}`;
-        sendJson(res, 200, { editId, viewId, editUrl: `${origin}/board/${editId}`, viewUrl, embedHtml: embedSnippet(viewUrl) });
+        sendJson(res, 200, {
+          editId,
+          viewId,
+          editUrl: `${origin}/board/${editId}`,
+          viewUrl,
+          embedHtml: embedSnippet(viewUrl),
+        });
       },
     },
   ];

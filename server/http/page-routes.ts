@@ -22,7 +22,10 @@ export function pageRoutes(ctx: AppContext): Route[] {
       async handle({ res, url }) {
         const board = await ctx.store.ensureBoard(newRandomId());
         // JWT mode: the editor page passes on the token in its URL.
-        res.writeHead(302, { location: `/board/${board.editId}${tokenQuery(url)}`, 'cache-control': 'no-store' });
+        res.writeHead(302, {
+          location: `/board/${board.editId}${tokenQuery(url)}`,
+          'cache-control': 'no-store',
+        });
         res.end();
       },
     },

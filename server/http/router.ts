@@ -16,7 +16,11 @@ function methodsOf(route: Route): readonly HttpMethod[] {
 }
 
 /** `guard` (JWT mode, origins) runs before every matched route; it answers refused requests itself. */
-export function createRouter(routes: readonly Route[], log: Logger, guard: RouteGuard | null = null): RequestHandler {
+export function createRouter(
+  routes: readonly Route[],
+  log: Logger,
+  guard: RouteGuard | null = null,
+): RequestHandler {
   return (req, res) => {
     let url: URL;
     try {

@@ -40,10 +40,15 @@ export async function sendDistFile(
   } catch {
     // A missing page means the client was never built; a missing asset is just not there.
     const page = !relativePath.includes('/') && relativePath.endsWith('.html');
-    return sendError(res, page ? 503 : 404, page ? 'client not built: run `npm run build`' : 'not found');
+    return sendError(
+      res,
+      page ? 503 : 404,
+      page ? 'client not built: run `npm run build`' : 'not found',
+    );
   }
   const headHtml = pageHeads.get(res);
-  if (headHtml && file.endsWith('.html')) body = Buffer.from(body.toString('utf8').replace('</head>', () => `${headHtml}</head>`));
+  if (headHtml && file.endsWith('.html'))
+    body = Buffer.from(body.toString('utf8').replace('</head>', () => `${headHtml}</head>`));
   res.writeHead(200, {
     'content-type': CONTENT_TYPES[path.extname(file)] ?? 'application/octet-stream',
     'content-length': body.byteLength,

@@ -10,7 +10,11 @@
  */
 import * as decoding from 'lib0/decoding';
 import { CLOSE, type CloseCode } from '../../common/protocol/close-codes.ts';
-import { decodeAwarenessUpdate, encodeAwarenessEntries, type AwarenessEntry } from '../sync/awareness-decode.ts';
+import {
+  decodeAwarenessUpdate,
+  encodeAwarenessEntries,
+  type AwarenessEntry,
+} from '../sync/awareness-decode.ts';
 import { encodeAwarenessFrame } from '../sync/sync-frames.ts';
 import type { Peer } from './peer.ts';
 
@@ -39,8 +43,15 @@ export const PRESENCE_MS_PER_EXTRA_PEER = 2;
  * the room up to `maxIntervalMs`; and at least long enough that the last flush's cost stays under
  * `cpuPercent` of the time (this part is not capped: the CPU share is the promise).
  */
-export function presenceFlushDelayMs(peers: number, lastFlushMs: number, pacing: PresencePacing): number {
-  const bySize = peers <= pacing.tickPeers ? 0 : Math.min(pacing.maxIntervalMs, (peers - pacing.tickPeers) * PRESENCE_MS_PER_EXTRA_PEER);
+export function presenceFlushDelayMs(
+  peers: number,
+  lastFlushMs: number,
+  pacing: PresencePacing,
+): number {
+  const bySize =
+    peers <= pacing.tickPeers
+      ? 0
+      : Math.min(pacing.maxIntervalMs, (peers - pacing.tickPeers) * PRESENCE_MS_PER_EXTRA_PEER);
   const byCost = lastFlushMs * (100 / pacing.cpuPercent - 1);
   return Math.max(bySize, byCost);
 }
@@ -55,7 +66,8 @@ export interface PresenceOptions {
 /** Delays under this are run on the next tick rather than a timer. */
 const MIN_TIMER_MS = 1;
 
-export type PresenceVerdict = { ok: true; foreign: number } | { ok: false; close: CloseCode; detail: string };
+export type PresenceVerdict =
+  { ok: true; foreign: number } | { ok: false; close: CloseCode; detail: string };
 
 export class RoomPresence {
   private readonly states = new Map<number, AwarenessEntry>();
@@ -93,7 +105,11 @@ export class RoomPresence {
       if (!owner) {
         const mine = this.owned.get(peer) ?? new Set<number>();
         if (mine.size >= MAX_CLIENT_IDS_PER_PEER) {
-          return { ok: false, close: CLOSE.OVER_LIMIT, detail: `more than ${MAX_CLIENT_IDS_PER_PEER} presence ids` };
+          return {
+            ok: false,
+            close: CLOSE.OVER_LIMIT,
+            detail: `more than ${MAX_CLIENT_IDS_PER_PEER} presence ids`,
+          };
         }
         mine.add(entry.clientId);
         this.owned.set(peer, mine);
@@ -129,7 +145,8 @@ export class RoomPresence {
     if (includeRemote && this.allFrame !== undefined) return this.allFrame;
     const remote = includeRemote ? [...this.remote.values()].map((item) => item.entry) : [];
     const present = [...this.states.values(), ...remote].filter((entry) => entry.state !== null);
-    const frame = present.length === 0 ? null : encodeAwarenessFrame(encodeAwarenessEntries(present));
+    const frame =
+      present.length === 0 ? null : encodeAwarenessFrame(encodeAwarenessEntries(present));
     if (includeRemote) this.allFrame = frame;
     return frame;
   }
@@ -152,7 +169,9 @@ export class RoomPresence {
     }
     if (kept.length > 0) this.allFrame = undefined;
     if (kept.length === 0) return null;
-    return kept.length === decoded.entries.length ? frame : encodeAwarenessFrame(encodeAwarenessEntries(kept));
+    return kept.length === decoded.entries.length
+      ? frame
+      : encodeAwarenessFrame(encodeAwarenessEntries(kept));
   }
 
   get size(): number {
@@ -192,7 +211,9 @@ export class RoomPresence {
     if (this.flushPending) return;
     this.flushPending = true;
     const pacing = this.options?.pacing;
-    const delayMs = pacing ? presenceFlushDelayMs(this.options?.peerCount() ?? 0, this.lastFlushMs, pacing) : 0;
+    const delayMs = pacing
+      ? presenceFlushDelayMs(this.options?.peerCount() ?? 0, this.lastFlushMs, pacing)
+      : 0;
     this.options?.onScheduled?.(delayMs);
     if (delayMs < MIN_TIMER_MS) {
       setImmediate(() => this.flush());

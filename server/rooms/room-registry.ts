@@ -126,7 +126,10 @@ export class RoomRegistry {
     if (replica.again) void this.resyncOnce(replica); // asked for while loading
     this.deps.replicator?.queryPresence(board.editId);
     this.deps.metrics.boardsLoaded.inc();
-    this.deps.log.debug({ board: board.editId, updates: log.updates.length, bytes: log.bytes }, 'board loaded');
+    this.deps.log.debug(
+      { board: board.editId, updates: log.updates.length, bytes: log.bytes },
+      'board loaded',
+    );
     return room;
   }
 
@@ -135,7 +138,10 @@ export class RoomRegistry {
     return {
       update: (update) => {
         if (!replica.room) return Y.applyUpdate(doc, update);
-        if (replica.room.applyRemoteUpdate(update) && Date.now() - replica.gapResyncAt > RESYNC_RETRY_MS) {
+        if (
+          replica.room.applyRemoteUpdate(update) &&
+          Date.now() - replica.gapResyncAt > RESYNC_RETRY_MS
+        ) {
           replica.gapResyncAt = Date.now();
           void this.resyncOnce(replica);
         }
@@ -165,7 +171,10 @@ export class RoomRegistry {
     while (this.current.get(room.editId) === room) {
       try {
         const log = await this.deps.store.loadLog(room.editId);
-        if (log.updates.length > 0) room.applyRemoteUpdate(Y.diffUpdate(Y.mergeUpdates(log.updates), Y.encodeStateVector(room.doc)));
+        if (log.updates.length > 0)
+          room.applyRemoteUpdate(
+            Y.diffUpdate(Y.mergeUpdates(log.updates), Y.encodeStateVector(room.doc)),
+          );
         return;
       } catch (error) {
         this.deps.log.warn({ board: room.editId, err: error }, 'resync failed; retrying');
@@ -199,7 +208,9 @@ export class RoomRegistry {
     this.viewIds.delete(room.board.viewId);
     const done = room
       .whenSettled()
-      .catch((error: unknown) => this.deps.log.error({ board: room.editId, err: error }, 'flush before unload failed'))
+      .catch((error: unknown) =>
+        this.deps.log.error({ board: room.editId, err: error }, 'flush before unload failed'),
+      )
       .finally(() => {
         this.deps.replicator?.unsubscribe(room.editId);
         room.destroy();

@@ -124,7 +124,8 @@ export class Room {
   /** Answers a peer's sync step 1. Throws when the state vector does not decode. */
   answerSyncStep1(peer: Peer, stateVector: Uint8Array): void {
     const known = Y.decodeStateVector(stateVector);
-    const update = known.size === 0 ? this.fullState() : Y.encodeStateAsUpdate(this.doc, stateVector);
+    const update =
+      known.size === 0 ? this.fullState() : Y.encodeStateAsUpdate(this.doc, stateVector);
     peer.send(encodeSyncStep2(update));
   }
 
@@ -149,7 +150,10 @@ export class Room {
     const verdict = this.presence.apply(peer, entries);
     if (verdict.ok && verdict.foreign > 0) {
       this.deps.metrics.refusals.inc({ reason: 'presence_foreign_id' }, verdict.foreign);
-      this.deps.log.warn({ board: this.editId, peer: peer.id, entries: verdict.foreign }, 'presence for another connection\'s client id dropped');
+      this.deps.log.warn(
+        { board: this.editId, peer: peer.id, entries: verdict.foreign },
+        "presence for another connection's client id dropped",
+      );
     }
     return verdict;
   }
@@ -173,7 +177,8 @@ export class Room {
       const { store } = this.doc;
       // New items, new deletions, or a part waiting for what it depends on: worth relaying.
       fresh = transaction.deleteSet.clients.size > 0 || store.pendingStructs !== null;
-      for (const client of store.clients.keys()) fresh ||= Y.getState(store, client) !== (transaction.beforeState.get(client) ?? 0);
+      for (const client of store.clients.keys())
+        fresh ||= Y.getState(store, client) !== (transaction.beforeState.get(client) ?? 0);
     }, REMOTE_ORIGIN);
     if (fresh) {
       this.fullStateCache = null;
@@ -270,7 +275,10 @@ export class Room {
 
   private refuse(peer: Peer, close: CloseCode, detail: string, reason: string): void {
     this.deps.metrics.refusals.inc({ reason });
-    this.deps.log.warn({ board: this.editId, peer: peer.id, code: close.code, reason: detail }, 'update refused');
+    this.deps.log.warn(
+      { board: this.editId, peer: peer.id, code: close.code, reason: detail },
+      'update refused',
+    );
     peer.close(close, detail);
   }
 
@@ -343,7 +351,10 @@ export class Room {
   private failStorage(batch: readonly PendingUpdate[], error: unknown): void {
     this.storageRetryAt = Date.now() + STORAGE_RETRY_MS;
     this.deps.metrics.storageFailures.inc();
-    this.deps.log.error({ board: this.editId, err: error }, 'storage write failed; updates refused');
+    this.deps.log.error(
+      { board: this.editId, err: error },
+      'storage write failed; updates refused',
+    );
     for (const peer of new Set(batch.map((item) => item.peer))) {
       this.refuse(peer, CLOSE.TRY_AGAIN_LATER, 'storage unavailable', 'storage_unavailable');
     }
@@ -364,7 +375,10 @@ export class Room {
       this.compactedBytes = merged.byteLength;
       this.deps.metrics.compactions.inc();
     } catch (error) {
-      this.deps.log.error({ board: this.editId, err: error }, 'compaction failed; the log is kept as it was');
+      this.deps.log.error(
+        { board: this.editId, err: error },
+        'compaction failed; the log is kept as it was',
+      );
     }
   }
 }

@@ -32,7 +32,10 @@ interface Row {
   view_id: string;
 }
 
-export function openSqliteStore(dataDir: string, synchronous: SqliteSynchronous = 'NORMAL'): BoardStore {
+export function openSqliteStore(
+  dataDir: string,
+  synchronous: SqliteSynchronous = 'NORMAL',
+): BoardStore {
   fs.mkdirSync(dataDir, { recursive: true });
   const db = new Database(path.join(dataDir, 'boardcast.sqlite'));
   db.pragma('journal_mode = WAL');
@@ -40,17 +43,26 @@ export function openSqliteStore(dataDir: string, synchronous: SqliteSynchronous 
   db.pragma('busy_timeout = 5000');
   db.exec(SCHEMA);
 
-  const byEditId = db.prepare<[string], Row>('SELECT edit_id, view_id FROM boards WHERE edit_id = ?');
-  const byViewId = db.prepare<[string], Row>('SELECT edit_id, view_id FROM boards WHERE view_id = ?');
-  const insertBoard = db.prepare('INSERT OR IGNORE INTO boards (edit_id, view_id, created_at) VALUES (?, ?, ?)');
-  const selectLog = db.prepare<[string], { data: Buffer }>('SELECT data FROM updates WHERE board = ? ORDER BY seq');
+  const byEditId = db.prepare<[string], Row>(
+    'SELECT edit_id, view_id FROM boards WHERE edit_id = ?',
+  );
+  const byViewId = db.prepare<[string], Row>(
+    'SELECT edit_id, view_id FROM boards WHERE view_id = ?',
+  );
+  const insertBoard = db.prepare(
+    'INSERT OR IGNORE INTO boards (edit_id, view_id, created_at) VALUES (?, ?, ?)',
+  );
+  const selectLog = db.prepare<[string], { data: Buffer }>(
+    'SELECT data FROM updates WHERE board = ? ORDER BY seq',
+  );
   const insertUpdate = db.prepare('INSERT INTO updates (board, data) VALUES (?, ?)');
   const deleteLog = db.prepare('DELETE FROM updates WHERE board = ?');
 
   const toRecord = (row: Row): BoardRecord => ({ editId: row.edit_id, viewId: row.view_id });
 
   const append = db.transaction((editId: string, updates: readonly Uint8Array[]) => {
-    for (const update of updates) insertUpdate.run(editId, Buffer.from(update.buffer, update.byteOffset, update.byteLength));
+    for (const update of updates)
+      insertUpdate.run(editId, Buffer.from(update.buffer, update.byteOffset, update.byteLength));
   });
   const replace = db.transaction((editId: string, state: Uint8Array) => {
     deleteLog.run(editId);

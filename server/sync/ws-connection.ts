@@ -114,7 +114,13 @@ export function closeSocket(ws: WebSocket, close: CloseCode, detail?: string): v
  * Serves `ws`, an upgraded connection for board id `id` (decoded). `grant` is the token checked
  * at the handshake (JWT mode), or null.
  */
-export function serveConnection(ws: WebSocket, id: string, remote: string, deps: ConnectionDeps, grant: AuthGrant | null = null): void {
+export function serveConnection(
+  ws: WebSocket,
+  id: string,
+  remote: string,
+  deps: ConnectionDeps,
+  grant: AuthGrant | null = null,
+): void {
   const peerId = deps.nextPeerId();
   const log = deps.log.child({ peer: peerId, remote });
   const held: RawData[] = [];
@@ -145,7 +151,9 @@ export function serveConnection(ws: WebSocket, id: string, remote: string, deps:
   });
   const token =
     grant && deps.auth
-      ? new ConnectionToken(grant, deps.auth, () => refuse(CLOSE.NOT_AUTHENTICATED, 'token expired', 'token_expired'))
+      ? new ConnectionToken(grant, deps.auth, () =>
+          refuse(CLOSE.NOT_AUTHENTICATED, 'token expired', 'token_expired'),
+        )
       : null;
   ws.on('close', (code: number) => {
     closed = true;
@@ -161,10 +169,12 @@ export function serveConnection(ws: WebSocket, id: string, remote: string, deps:
   });
   ws.on('message', (data: RawData, isBinary: boolean) => {
     if (closed || ws.readyState !== WebSocket.OPEN) return;
-    if (!isBinary) return refuse(CLOSE.MALFORMED, 'text frames are not part of the protocol', 'malformed');
+    if (!isBinary)
+      return refuse(CLOSE.MALFORMED, 'text frames are not part of the protocol', 'malformed');
     const kind = firstByte(data) === MESSAGE_TYPE.SYNC ? 'update' : 'presence';
     if (throttled.length === 0 && buckets[kind].take()) return admit(data);
-    if (waiting[kind] >= bursts[kind]) return refuse(CLOSE.RATE_LIMITED, `too many ${kind} messages`, `rate_limited_${kind}`);
+    if (waiting[kind] >= bursts[kind])
+      return refuse(CLOSE.RATE_LIMITED, `too many ${kind} messages`, `rate_limited_${kind}`);
     throttled.push({ data, kind });
     waiting[kind]++;
     ws.pause();
@@ -174,7 +184,8 @@ export function serveConnection(ws: WebSocket, id: string, remote: string, deps:
   /** A frame within its rate: handled now, or held while the board loads or a token is checked. */
   const admit = (data: RawData) => {
     if (session && !verifying) return handleFrame(session, data);
-    if (held.length >= deps.maxPendingFrames) return refuse(CLOSE.OVER_LIMIT, 'too many frames before sync', 'pending_frames');
+    if (held.length >= deps.maxPendingFrames)
+      return refuse(CLOSE.OVER_LIMIT, 'too many frames before sync', 'pending_frames');
     held.push(data);
   };
 
@@ -194,7 +205,8 @@ export function serveConnection(ws: WebSocket, id: string, remote: string, deps:
   deps.metrics.connections.inc({ transport: 'websocket' });
 
   const drainHeld = () => {
-    while (session && !verifying && !closed && held.length > 0) handleFrame(session, held.shift() as RawData);
+    while (session && !verifying && !closed && held.length > 0)
+      handleFrame(session, held.shift() as RawData);
   };
 
   const refreshToken = (current: NonNullable<typeof session>, decoder: decoding.Decoder) => {
@@ -224,7 +236,11 @@ export function serveConnection(ws: WebSocket, id: string, remote: string, deps:
       const refusal = dispatchFrame(current.room, current.peer, bytes);
       if (refusal) refuse(refusal.close, refusal.detail, refusal.reason);
     } catch (error) {
-      refuse(CLOSE.MALFORMED, error instanceof Error ? error.message : 'undecodable frame', 'malformed');
+      refuse(
+        CLOSE.MALFORMED,
+        error instanceof Error ? error.message : 'undecodable frame',
+        'malformed',
+      );
     }
   };
 
@@ -271,9 +287,11 @@ function dispatchFrame(room: Room, peer: Peer, bytes: Uint8Array): Refusal | nul
       const payload = decoding.readVarUint8Array(decoder);
       if (decoding.hasContent(decoder)) throw new Error('trailing bytes after awareness message');
       const decoded = decodeAwarenessUpdate(payload);
-      if (!decoded.ok) return { close: decoded.close, detail: decoded.detail, reason: 'awareness_invalid' };
+      if (!decoded.ok)
+        return { close: decoded.close, detail: decoded.detail, reason: 'awareness_invalid' };
       const applied = room.applyPresence(peer, decoded.entries);
-      if (!applied.ok) return { close: applied.close, detail: applied.detail, reason: 'awareness_limit' };
+      if (!applied.ok)
+        return { close: applied.close, detail: applied.detail, reason: 'awareness_limit' };
       return null;
     }
     case MESSAGE_TYPE.QUERY_AWARENESS:
@@ -296,7 +314,12 @@ function handleSync(room: Room, peer: Peer, step: number, payload: Uint8Array): 
       if (peer.role === 'view') return null;
       if (payload.byteLength <= EMPTY_UPDATE_BYTES && isEmptyUpdate(payload)) return null;
       const verdict = checkUpdate(payload, room.doc, undefined, room.queuedUpdates());
-      if (!verdict.ok) return { close: verdict.close, detail: verdict.detail, reason: `gate_${verdict.close.code}` };
+      if (!verdict.ok)
+        return {
+          close: verdict.close,
+          detail: verdict.detail,
+          reason: `gate_${verdict.close.code}`,
+        };
       room.submitUpdate(peer, payload);
       return null;
     }
@@ -311,7 +334,9 @@ function isEmptyUpdate(update: Uint8Array): boolean {
 
 function firstByte(data: RawData): number | undefined {
   if (Array.isArray(data)) return data[0]?.[0];
-  return data instanceof ArrayBuffer ? new Uint8Array(data, 0, Math.min(1, data.byteLength))[0] : data[0];
+  return data instanceof ArrayBuffer
+    ? new Uint8Array(data, 0, Math.min(1, data.byteLength))[0]
+    : data[0];
 }
 
 function toBytes(data: RawData): Uint8Array {

@@ -90,7 +90,10 @@ export function longPollRoute(hub: ViewerHub): Route {
         return void hub.refuse(res, 400, 'timeout must be a number of milliseconds');
       const { limits } = hub.ctx;
       const releaseSlot = limits.longPoll.acquire(limits.clientAddress(req));
-      if (!releaseSlot) return void hub.refuse(res, 429, 'too many long polls from this address', { 'retry-after': '1' });
+      if (!releaseSlot)
+        return void hub.refuse(res, 429, 'too many long polls from this address', {
+          'retry-after': '1',
+        });
       res.once('close', releaseSlot);
       const board = await hub.open(res, params[0]);
       if (!board) return;

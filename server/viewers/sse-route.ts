@@ -38,7 +38,10 @@ export function sseRoute(hub: ViewerHub): Route {
     async handle({ req, res, url, params }) {
       const { limits } = hub.ctx;
       const releaseSlot = limits.sse.acquire(limits.clientAddress(req));
-      if (!releaseSlot) return void hub.refuse(res, 429, 'too many streams from this address', { 'retry-after': '5' });
+      if (!releaseSlot)
+        return void hub.refuse(res, 429, 'too many streams from this address', {
+          'retry-after': '5',
+        });
       res.once('close', releaseSlot);
       const board = await hub.open(res, params[0]);
       if (!board) return;

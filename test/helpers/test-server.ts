@@ -38,14 +38,27 @@ export interface TestServerOptions {
 }
 
 function configFor(dataDir: string, port: number, env: Record<string, string> = {}) {
-  return parseConfig({ PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'silent', ...env });
+  return parseConfig({
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    DATA_DIR: dataDir,
+    LOG_LEVEL: 'silent',
+    ...env,
+  });
 }
 
-async function boot(dataDir: string, port: number, options: TestServerOptions): Promise<{ server: BoardcastServer; port: number }> {
+async function boot(
+  dataDir: string,
+  port: number,
+  options: TestServerOptions,
+): Promise<{ server: BoardcastServer; port: number }> {
   const config = configFor(dataDir, port, options.env);
   const { openSqliteStore } = await import('../../server/storage/sqlite-store.ts');
   const base = openSqliteStore(config.dataDir, config.sqliteSynchronous);
-  const server = createBoardcastServer({ config, store: options.wrapStore ? options.wrapStore(base) : base });
+  const server = createBoardcastServer({
+    config,
+    store: options.wrapStore ? options.wrapStore(base) : base,
+  });
   return { server, port: await server.listen() };
 }
 
@@ -87,10 +100,22 @@ export interface ServerProcess {
 }
 
 /** Runs `server/main.ts` in a child process and waits until it listens. */
-export async function spawnServerProcess(dataDir: string, env: Record<string, string> = {}, port = 0): Promise<ServerProcess> {
+export async function spawnServerProcess(
+  dataDir: string,
+  env: Record<string, string> = {},
+  port = 0,
+): Promise<ServerProcess> {
   const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'server/main.ts')], {
     cwd: ROOT,
-    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'warn', BOARDCAST_PRINT_PORT: '1', ...env },
+    env: {
+      ...process.env,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      DATA_DIR: dataDir,
+      LOG_LEVEL: 'warn',
+      BOARDCAST_PRINT_PORT: '1',
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
@@ -105,8 +130,13 @@ export async function spawnServerProcess(dataDir: string, env: Record<string, st
     };
     child.stdout?.on('data', onData);
     child.stderr?.on('data', onData);
-    void exited.then(({ code }) => reject(new Error(`server exited (${code}) before listening:\n${output}`)));
-    setTimeout(() => reject(new Error(`server did not listen within 20 s:\n${output}`)), 20_000).unref();
+    void exited.then(({ code }) =>
+      reject(new Error(`server exited (${code}) before listening:\n${output}`)),
+    );
+    setTimeout(
+      () => reject(new Error(`server did not listen within 20 s:\n${output}`)),
+      20_000,
+    ).unref();
   });
   return {
     port: boundPort,

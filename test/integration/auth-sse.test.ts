@@ -34,9 +34,12 @@ describe('SSE in JWT mode', () => {
     const editor = editorWithToken(server, board.editId, await mint(board.editId, 'edit'));
     try {
       await new Promise<void>((resolve) => editor.provider.once('sync', () => resolve()));
-      const events = (token: string) => `${server.url}/api/boards/${board.viewId}/events?token=${token}`;
+      const events = (token: string) =>
+        `${server.url}/api/boards/${board.viewId}/events?token=${token}`;
       const first = new SseViewer(events(await mint(board.viewId, 'view', 2)));
-      const expired = new Promise<void>((resolve) => first.source.addEventListener(FEED_EVENTS.EXPIRED, () => resolve()));
+      const expired = new Promise<void>((resolve) =>
+        first.source.addEventListener(FEED_EVENTS.EXPIRED, () => resolve()),
+      );
       addShapes(editor.doc, [rect('before-expiry')]);
       await waitFor(() => first.shapes.has('before-expiry'), 5_000, 'first stream sees the shape');
       await expired;
@@ -46,7 +49,10 @@ describe('SSE in JWT mode', () => {
       await waitFor(() => readShapes(editor.doc).length === 3, 5_000);
       await new Promise((resolve) => setTimeout(resolve, 100)); // past the feed's tick
 
-      const resumed = new SseViewer(events(await mint(board.viewId, 'view')), first.version ?? undefined);
+      const resumed = new SseViewer(
+        events(await mint(board.viewId, 'view')),
+        first.version ?? undefined,
+      );
       for (const [id, shape] of first.shapes) resumed.shapes.set(id, shape);
       resumed.version = first.version;
       try {

@@ -58,12 +58,42 @@ const GUARDED: GuardedCase[] = [
     needs: 'view',
     path: (b) => `/ws/${b.viewId}`,
   },
-  { name: 'GET /api/boards/<viewId>', transport: 'http', needs: 'view', path: (b) => `/api/boards/${b.viewId}` },
-  { name: 'GET /api/boards/<viewId>/events', transport: 'http', needs: 'view', path: (b) => `/api/boards/${b.viewId}/events` },
-  { name: 'GET /api/boards/<editId>/events', transport: 'http', needs: 'edit', path: (b) => `/api/boards/${b.editId}/events` },
-  { name: 'GET /api/boards/<viewId>/poll', transport: 'http', needs: 'view', path: (b) => `/api/boards/${b.viewId}/poll?timeout=1` },
-  { name: 'GET /api/boards/<viewId>.svg', transport: 'http', needs: 'view', path: (b) => `/api/boards/${b.viewId}.svg` },
-  { name: 'GET /api/boards/<editId>.svg', transport: 'http', needs: 'edit', path: (b) => `/api/boards/${b.editId}.svg` },
+  {
+    name: 'GET /api/boards/<viewId>',
+    transport: 'http',
+    needs: 'view',
+    path: (b) => `/api/boards/${b.viewId}`,
+  },
+  {
+    name: 'GET /api/boards/<viewId>/events',
+    transport: 'http',
+    needs: 'view',
+    path: (b) => `/api/boards/${b.viewId}/events`,
+  },
+  {
+    name: 'GET /api/boards/<editId>/events',
+    transport: 'http',
+    needs: 'edit',
+    path: (b) => `/api/boards/${b.editId}/events`,
+  },
+  {
+    name: 'GET /api/boards/<viewId>/poll',
+    transport: 'http',
+    needs: 'view',
+    path: (b) => `/api/boards/${b.viewId}/poll?timeout=1`,
+  },
+  {
+    name: 'GET /api/boards/<viewId>.svg',
+    transport: 'http',
+    needs: 'view',
+    path: (b) => `/api/boards/${b.viewId}.svg`,
+  },
+  {
+    name: 'GET /api/boards/<editId>.svg',
+    transport: 'http',
+    needs: 'edit',
+    path: (b) => `/api/boards/${b.editId}.svg`,
+  },
 ];
 
 type TokenPlace = 'query' | 'header';

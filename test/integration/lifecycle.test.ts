@@ -60,10 +60,18 @@ describe('room and connection lifecycle', () => {
       await new Promise((resolve) => ws.once('close', resolve));
     };
     for (let i = 0; i < 50; i++) await cycle(i); // warm up code paths and caches
-    await waitFor(() => server.server.context.registry.loadedCount === 0, 5_000, 'warm-up boards unloaded');
+    await waitFor(
+      () => server.server.context.registry.loadedCount === 0,
+      5_000,
+      'warm-up boards unloaded',
+    );
     const baseline = await heapAfterGc();
     for (let i = 50; i < 1_050; i++) await cycle(i);
-    await waitFor(() => server.server.context.registry.loadedCount === 0, 10_000, 'every board unloaded');
+    await waitFor(
+      () => server.server.context.registry.loadedCount === 0,
+      10_000,
+      'every board unloaded',
+    );
     const grown = (await heapAfterGc()) - baseline;
     assert.ok(grown < 5 * 1_048_576, `heap grew by ${(grown / 1_048_576).toFixed(1)} MB`);
   });
@@ -71,7 +79,10 @@ describe('room and connection lifecycle', () => {
   it('shares one load between concurrent joins of a board', async () => {
     let loads = 0;
     const server = await start({
-      wrapStore: (store: BoardStore) => ({ ...store, loadLog: (id) => (loads++, store.loadLog(id)) }),
+      wrapStore: (store: BoardStore) => ({
+        ...store,
+        loadLog: (id) => (loads++, store.loadLog(id)),
+      }),
     });
     const joiners = Array.from({ length: 20 }, () => connectStockClient(server.wsUrl, 'crowd'));
     clients.push(...joiners);
@@ -84,7 +95,8 @@ describe('room and connection lifecycle', () => {
     const server = await start({
       wrapStore: (store: BoardStore) => ({
         ...store,
-        appendUpdates: (id, updates) => (failing ? Promise.reject(new Error('disk full')) : store.appendUpdates(id, updates)),
+        appendUpdates: (id, updates) =>
+          failing ? Promise.reject(new Error('disk full')) : store.appendUpdates(id, updates),
       }),
     });
     const writer = connectStockClient(server.wsUrl, 'full-disk');
@@ -94,16 +106,26 @@ describe('room and connection lifecycle', () => {
     addShapes(writer.doc, [rect('stored')]);
     await waitFor(() => readShapes(reader.doc).length === 1, 5_000, 'first shape relayed');
     failing = true;
-    const closed = new Promise<number>((resolve) => writer.provider.once('connection-close', (event: CloseEvent | null) => resolve(event?.code ?? 0)));
+    const closed = new Promise<number>((resolve) =>
+      writer.provider.once('connection-close', (event: CloseEvent | null) =>
+        resolve(event?.code ?? 0),
+      ),
+    );
     addShapes(writer.doc, [rect('lost')]);
     assert.equal(await closed, CLOSE.TRY_AGAIN_LATER.code);
     writer.provider.disconnect();
     await delay(200);
-    assert.deepEqual(readShapes(reader.doc).map((shape) => shape.id), ['stored']);
+    assert.deepEqual(
+      readShapes(reader.doc).map((shape) => shape.id),
+      ['stored'],
+    );
     const late = connectStockClient(server.wsUrl, 'full-disk');
     clients.push(late);
     await late.synced;
-    assert.deepEqual(readShapes(late.doc).map((shape) => shape.id), ['stored']);
+    assert.deepEqual(
+      readShapes(late.doc).map((shape) => shape.id),
+      ['stored'],
+    );
   });
 
   it('compacts a long log into one state that loads the same board', async () => {
@@ -117,10 +139,14 @@ describe('room and connection lifecycle', () => {
       await waitFor(async () => (await store.loadLog('long-log')).updates.length > 0, 2_000);
       await delay(5); // separate ticks: separate commits
     }
-    await waitFor(async () => {
-      const metrics = await (await fetch(`${server.url}/metrics`)).text();
-      return /boardcast_compactions_total [1-9]/.test(metrics);
-    }, 5_000, 'a compaction');
+    await waitFor(
+      async () => {
+        const metrics = await (await fetch(`${server.url}/metrics`)).text();
+        return /boardcast_compactions_total [1-9]/.test(metrics);
+      },
+      5_000,
+      'a compaction',
+    );
     const log = await store.loadLog('long-log');
     assert.ok(log.updates.length <= 11, `log has ${log.updates.length} entries`);
     writer.provider.disconnect();

@@ -23,7 +23,11 @@ describe('the server process', () => {
     clients.push(writer, reader);
     await Promise.all([writer.synced, reader.synced]);
     for (let i = 0; i < SHAPE_COUNT; i++) addShapes(writer.doc, [rect(`shape${i}`, i, i)]);
-    await waitFor(() => readShapes(reader.doc).length === SHAPE_COUNT, 15_000, 'reader has every shape');
+    await waitFor(
+      () => readShapes(reader.doc).length === SHAPE_COUNT,
+      15_000,
+      'reader has every shape',
+    );
     writer.provider.disconnect();
     reader.provider.disconnect();
     first.child.kill('SIGKILL');
@@ -56,12 +60,16 @@ describe('the server process', () => {
   });
 
   it('refuses to start on an invalid setting, with one line naming it', () => {
-    const result = spawnSync(process.execPath, ['--import', 'tsx', path.join(ROOT, 'server/main.ts')], {
-      cwd: ROOT,
-      env: { ...process.env, PORT: 'eighty', DATA_DIR: tempDataDir() },
-      encoding: 'utf8',
-      timeout: 20_000,
-    });
+    const result = spawnSync(
+      process.execPath,
+      ['--import', 'tsx', path.join(ROOT, 'server/main.ts')],
+      {
+        cwd: ROOT,
+        env: { ...process.env, PORT: 'eighty', DATA_DIR: tempDataDir() },
+        encoding: 'utf8',
+        timeout: 20_000,
+      },
+    );
     assert.notEqual(result.status, 0);
     const lines = result.stderr.trim().split('\n');
     assert.equal(lines.length, 1, result.stderr);

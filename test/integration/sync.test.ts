@@ -29,7 +29,11 @@ describe('sync through the server', () => {
     await Promise.all([a.synced, b.synced]);
     addShapes(a.doc, [rect('a1', 10, 20)]);
     addShapes(b.doc, [rect('b1', 30, 40)]);
-    await waitFor(() => readShapes(a.doc).length === 2 && readShapes(b.doc).length === 2, 5_000, 'both shapes on both sides');
+    await waitFor(
+      () => readShapes(a.doc).length === 2 && readShapes(b.doc).length === 2,
+      5_000,
+      'both shapes on both sides',
+    );
     assert.deepEqual(readShapes(a.doc), readShapes(b.doc));
     assert.deepEqual(Y.encodeStateVector(a.doc), Y.encodeStateVector(b.doc));
   });
@@ -44,7 +48,8 @@ describe('sync through the server', () => {
     updateShapes(a.doc, new Map([['s', { x: 111 }]]));
     updateShapes(b.doc, new Map([['s', { fill: '#ffcc00' }]]));
     a.provider.connect();
-    const both = (doc: Y.Doc) => readShapes(doc)[0]?.x === 111 && readShapes(doc)[0]?.fill === '#ffcc00';
+    const both = (doc: Y.Doc) =>
+      readShapes(doc)[0]?.x === 111 && readShapes(doc)[0]?.fill === '#ffcc00';
     await waitFor(() => both(a.doc) && both(b.doc), 5_000, 'both fields on both sides');
   });
 
@@ -52,30 +57,53 @@ describe('sync through the server', () => {
     const a = connect('restart');
     await a.synced;
     addShapes(a.doc, [rect('kept', 5, 6)]);
-    await waitFor(async () => (await server.server.context.store.loadLog('restart')).updates.length > 0, 5_000, 'stored');
+    await waitFor(
+      async () => (await server.server.context.store.loadLog('restart')).updates.length > 0,
+      5_000,
+      'stored',
+    );
     a.provider.disconnect();
     await server.restart();
     const fresh = connect('restart');
     await fresh.synced;
-    assert.deepEqual(readShapes(fresh.doc).map((shape) => shape.id), ['kept']);
+    assert.deepEqual(
+      readShapes(fresh.doc).map((shape) => shape.id),
+      ['kept'],
+    );
   });
 
   it('never applies, stores or relays updates from a view-id connection', async () => {
     const editor = connect('readonly');
     await editor.synced;
     addShapes(editor.doc, [rect('original')]);
-    const links = (await (await fetch(`${server.url}/api/boards/readonly/links`)).json()) as { viewId: string };
+    const links = (await (await fetch(`${server.url}/api/boards/readonly/links`)).json()) as {
+      viewId: string;
+    };
     const viewer = connect(links.viewId);
     await viewer.synced;
     await waitFor(() => readShapes(viewer.doc).length === 1, 5_000, 'viewer receives the board');
     addShapes(viewer.doc, [rect('intruder')]);
     getShapesMap(viewer.doc).delete('original');
     addShapes(editor.doc, [rect('later')]);
-    await waitFor(() => readShapes(viewer.doc).some((shape) => shape.id === 'later'), 5_000, 'viewer still receives');
+    await waitFor(
+      () => readShapes(viewer.doc).some((shape) => shape.id === 'later'),
+      5_000,
+      'viewer still receives',
+    );
     const third = connect('readonly');
     await third.synced;
-    assert.deepEqual(readShapes(third.doc).map((shape) => shape.id).sort(), ['later', 'original']);
-    assert.deepEqual(readShapes(editor.doc).map((shape) => shape.id).sort(), ['later', 'original']);
+    assert.deepEqual(
+      readShapes(third.doc)
+        .map((shape) => shape.id)
+        .sort(),
+      ['later', 'original'],
+    );
+    assert.deepEqual(
+      readShapes(editor.doc)
+        .map((shape) => shape.id)
+        .sort(),
+      ['later', 'original'],
+    );
   });
 });
 
@@ -96,13 +124,17 @@ describe('pages and links', () => {
   });
 
   it('gives an edit id its links, and refuses them to the view id', async () => {
-    const links = (await (await fetch(`${server.url}/api/boards/team-retro/links`)).json()) as Record<string, string>;
+    const links = (await (
+      await fetch(`${server.url}/api/boards/team-retro/links`)
+    ).json()) as Record<string, string>;
     assert.equal(links.editId, 'team-retro');
     assert.match(links.viewId ?? '', /^[A-Za-z0-9_-]{16,}$/);
     assert.equal(links.editUrl, `${server.url}/board/team-retro`);
     assert.equal(links.viewUrl, `${server.url}/view/${links.viewId}`);
     assert.ok(links.embedHtml?.startsWith(`<iframe src="${links.viewUrl}"`));
-    const again = (await (await fetch(`${server.url}/api/boards/team-retro/links`)).json()) as Record<string, string>;
+    const again = (await (
+      await fetch(`${server.url}/api/boards/team-retro/links`)
+    ).json()) as Record<string, string>;
     assert.equal(again.viewId, links.viewId);
     const byView = await fetch(`${server.url}/api/boards/${links.viewId}/links`);
     assert.equal(byView.status, 403);
@@ -121,7 +153,13 @@ describe('pages and links', () => {
     assert.equal(health.status, 200);
     assert.equal(await health.text(), 'ok');
     const metrics = await (await fetch(`${server.url}/metrics`)).text();
-    for (const name of ['boardcast_connections', 'boardcast_boards_loaded', 'boardcast_messages_in_total', 'boardcast_refusals_total', 'boardcast_storage_commit_seconds']) {
+    for (const name of [
+      'boardcast_connections',
+      'boardcast_boards_loaded',
+      'boardcast_messages_in_total',
+      'boardcast_refusals_total',
+      'boardcast_storage_commit_seconds',
+    ]) {
       assert.ok(metrics.includes(name), name);
     }
   });

@@ -31,7 +31,9 @@ describe('slow SSE viewers', () => {
 
   before(async () => {
     // One editor here writes ~40,000 updates a second on purpose: lift the per-connection rate limit.
-    server = await startTestServer({ env: { RATE_UPDATES_PER_S: '100000', RATE_UPDATES_BURST: '1000000' } });
+    server = await startTestServer({
+      env: { RATE_UPDATES_PER_S: '100000', RATE_UPDATES_BURST: '1000000' },
+    });
     viewers = await startTunedViewerServer(server, {
       slowViewerBytes: SLOW_VIEWER_BYTES,
       stalledViewerMs: 1_500,
