@@ -10,21 +10,14 @@
 import type { ServerResponse } from 'node:http';
 import type { Config } from '../config.ts';
 import { addToPageHead } from '../http/static-files.ts';
+import { escapeXml } from '../../common/render/svg-render.ts'; // XML escaping is HTML-attribute safe
 
 export const TOKEN_URL_META = 'boardcast-token-url';
-
-function escapeAttribute(value: string): string {
-  return value
-    .replace(/&/g, '&amp;')
-    .replace(/"/g, '&quot;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;');
-}
 
 /** Markup added before `</head>` of the editor and viewer pages ('' when nothing to add). */
 export function pageHeadHtml(config: Pick<Config, 'tokenUrl'>): string {
   return config.tokenUrl
-    ? `<meta name="${TOKEN_URL_META}" content="${escapeAttribute(config.tokenUrl)}" />`
+    ? `<meta name="${TOKEN_URL_META}" content="${escapeXml(config.tokenUrl)}" />`
     : '';
 }
 

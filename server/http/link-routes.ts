@@ -6,6 +6,7 @@
 import type { IncomingMessage } from 'node:http';
 import { isValidBoardId } from '../../common/board/ids.ts';
 import type { AppContext } from '../app-context.ts';
+import { escapeXml } from '../../common/render/svg-render.ts'; // XML escaping is HTML-attribute safe
 import { sendError, sendJson } from './respond.ts';
 import type { Route } from './route.ts';
 
@@ -22,17 +23,9 @@ export function publicOrigin(ctx: AppContext, req: IncomingMessage): string {
   return `${proto}://${host}`;
 }
 
-function escapeAttribute(value: string): string {
-  return value
-    .replace(/&/g, '&amp;')
-    .replace(/"/g, '&quot;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;');
-}
-
 export function embedSnippet(viewUrl: string): string {
   return (
-    `<iframe src="${escapeAttribute(viewUrl)}" width="800" height="600" style="border:0" ` +
+    `<iframe src="${escapeXml(viewUrl)}" width="800" height="600" style="border:0" ` +
     `title="Boardcast board" loading="lazy" allowfullscreen></iframe>`
   );
 }

@@ -88,13 +88,7 @@ export function longPollRoute(hub: ViewerHub): Route {
       const timeoutMs = pollTimeout(url.searchParams.get('timeout'), hub.options.pollTimeoutMs);
       if (timeoutMs === null)
         return void hub.refuse(res, 400, 'timeout must be a number of milliseconds');
-      const { limits } = hub.ctx;
-      const releaseSlot = limits.longPoll.acquire(limits.clientAddress(req));
-      if (!releaseSlot)
-        return void hub.refuse(res, 429, 'too many long polls from this address', {
-          'retry-after': '1',
-        });
-      res.once('close', releaseSlot);
+      if (!hub.takeAddressSlot('longPoll', req, res)) return;
       const board = await hub.open(res, params[0]);
       if (!board) return;
       const since = url.searchParams.get('since') || null;

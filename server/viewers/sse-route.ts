@@ -36,13 +36,7 @@ export function sseRoute(hub: ViewerHub): Route {
     method: 'GET',
     path: /^\/api\/boards\/([^/]+)\/events$/,
     async handle({ req, res, url, params }) {
-      const { limits } = hub.ctx;
-      const releaseSlot = limits.sse.acquire(limits.clientAddress(req));
-      if (!releaseSlot)
-        return void hub.refuse(res, 429, 'too many streams from this address', {
-          'retry-after': '5',
-        });
-      res.once('close', releaseSlot);
+      if (!hub.takeAddressSlot('sse', req, res)) return;
       const board = await hub.open(res, params[0]);
       if (!board) return;
       const { lease, feed, requestedId } = board;

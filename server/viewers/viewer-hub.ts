@@ -5,7 +5,7 @@
  * A server has one hub. Its feed is attached to each room under a key of its own, so a test can
  * run a second hub with short timeouts over the same rooms without the two sharing state.
  */
-import type { ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { isValidBoardId, newRandomId } from '../../common/board/ids.ts';
 import type { AppContext } from '../app-context.ts';
 import { sendError } from '../http/respond.ts';
@@ -61,6 +61,25 @@ export class ViewerHub {
       (room) => new BoardFeed(room.doc, this.options, this.metrics),
     );
     return { lease, feed, requestedId: id };
+  }
+
+  /**
+   * Takes one of the client address's slots for an open stream or waiting poll (per-IP caps,
+   * server/limits/ip-slots.ts), freed when the response closes; answers 429 and returns false
+   * when the address has none left.
+   */
+  takeAddressSlot(kind: 'sse' | 'longPoll', req: IncomingMessage, res: ServerResponse): boolean {
+    const { limits } = this.ctx;
+    const release = limits[kind].acquire(limits.clientAddress(req));
+    if (!release) {
+      const what = kind === 'sse' ? 'streams' : 'long polls';
+      this.refuse(res, 429, `too many ${what} from this address`, {
+        'retry-after': kind === 'sse' ? '5' : '1',
+      });
+      return false;
+    }
+    res.once('close', release);
+    return true;
   }
 
   refuse(
