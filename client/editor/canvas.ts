@@ -32,9 +32,17 @@ export class Canvas {
     this.fitToContainer();
   }
 
-  /** The Konva shape under a screen point (shapes and transformer handles), or null. */
+  /**
+   * The Konva shape under a screen point (shapes and transformer handles), or null. Zoomed far
+   * out, the shape layer draws an overview that Konva does not hit-test: shapes are then found
+   * by their bounds (a part of the shape's node stands for it, as `shapeIdOfNode` expects).
+   */
   hitTest(screen: { x: number; y: number }): Konva.Shape | null {
-    return this.stage.getIntersection(screen);
+    const hit = this.stage.getIntersection(screen);
+    if (hit || !this.shapes.overviewActive) return hit;
+    const id = this.shapes.shapeAt(this.viewport.toBoard(screen));
+    const part = id ? this.shapes.getNode(id)?.getChildren()[0] : undefined;
+    return part instanceof Konva.Shape ? part : null;
   }
 
   private fitToContainer(): void {

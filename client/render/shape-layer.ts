@@ -7,6 +7,11 @@
  *   stage.add(shapes.layer);
  *   shapes.apply(changedShapes, removedIds);   // or shapes.replaceAll(snapshot.shapes)
  *   shapes.setViewport({ x, y, width, height }); // board coordinates; null = no culling
+ *
+ * Level of detail (level-of-detail.ts): zoomed far out with many shapes in view, the group of
+ * shape nodes is hidden and one overview shape draws the in-view shapes cheaply instead. The
+ * zoom is the layer's absolute scale, so set the stage's scale before `setViewport`. While the
+ * overview shows (`overviewActive`), Konva hit-tests no shape: `shapeAt` finds one by its bounds.
  */
 import Konva from 'konva';
 import { comparePaintOrder, type Shape } from '../../common/board/shape.ts';
@@ -15,6 +20,7 @@ import {
   shapeInkBounds,
   type Bounds,
 } from '../../common/render/shape-geometry.ts';
+import { drawOverview, useOverview, type OverviewItem } from './level-of-detail.ts';
 import { createShapeNode, updateShapeNode } from './shape-node.ts';
 
 export interface ShapeLayerOptions {
@@ -22,38 +28,74 @@ export interface ShapeLayerOptions {
   listening?: boolean;
 }
 
+/** One shape with its node, its ink bounds and whether it is in view (mirrors node.visible()). */
+interface Entry extends OverviewItem {
+  node: Konva.Group;
+  inView: boolean;
+}
+
 export class ShapeLayer {
   readonly layer: Konva.Layer;
-  private readonly nodes = new Map<string, Konva.Group>();
-  private readonly shapes = new Map<string, Shape>();
-  private readonly bounds = new Map<string, Bounds>();
+  private readonly entries = new Map<string, Entry>();
+  /** Holds the shape nodes, in paint order; hidden while the overview draws instead. */
+  private readonly nodeGroup = new Konva.Group();
+  private readonly overview: Konva.Shape;
   private viewport: Bounds | null = null;
+  private inViewCount = 0;
+  private overviewOn = false;
+  /** Entries in paint order, for the overview; null when it must be sorted again. */
+  private ordered: Entry[] | null = null;
 
   constructor(layer: Konva.Layer = new Konva.Layer(), options: ShapeLayerOptions = {}) {
     this.layer = layer;
     this.layer.listening(options.listening ?? false);
+    this.overview = new Konva.Shape({
+      listening: false,
+      perfectDrawEnabled: false,
+      visible: false,
+      sceneFunc: (context) => this.drawOverview(context),
+    });
+    this.layer.add(this.nodeGroup, this.overview);
   }
 
   get size(): number {
-    return this.shapes.size;
+    return this.entries.size;
+  }
+
+  /** Whether the cheap overview is drawn instead of the shape nodes (zoomed far out). */
+  get overviewActive(): boolean {
+    return this.overviewOn;
   }
 
   getShape(id: string): Shape | undefined {
-    return this.shapes.get(id);
+    return this.entries.get(id)?.shape;
   }
 
   getNode(id: string): Konva.Group | undefined {
-    return this.nodes.get(id);
+    return this.entries.get(id)?.node;
   }
 
   /** Every shape, in paint order. */
   allShapes(): Shape[] {
-    return [...this.shapes.values()].sort(comparePaintOrder);
+    return this.paintOrder().map((entry) => entry.shape);
   }
 
   /** Ids of shapes drawn now (inside the viewport). */
   visibleIds(): string[] {
-    return [...this.nodes].filter(([, node]) => node.visible()).map(([id]) => id);
+    return [...this.entries].filter(([, entry]) => entry.inView).map(([id]) => id);
+  }
+
+  /** The topmost in-view shape whose ink bounds hold the board point (for the overview). */
+  shapeAt(point: { x: number; y: number }): string | null {
+    const ordered = this.paintOrder();
+    for (let i = ordered.length - 1; i >= 0; i--) {
+      const entry = ordered[i];
+      if (!entry?.inView) continue;
+      const b = entry.bounds;
+      if (point.x >= b.x && point.x <= b.x + b.width && point.y >= b.y && point.y <= b.y + b.height)
+        return entry.shape.id;
+    }
+    return null;
   }
 
   /** Adds or updates `upserts`, removes `removedIds`, then redraws once. */
@@ -61,6 +103,7 @@ export class ShapeLayer {
     for (const id of removedIds) this.removeOne(id);
     const sorted = [...upserts].sort(comparePaintOrder);
     for (const shape of sorted) this.upsertOne(shape);
+    this.updateLevelOfDetail();
     this.layer.batchDraw();
   }
 
@@ -70,65 +113,103 @@ export class ShapeLayer {
     const keep = new Set(list.map((shape) => shape.id));
     this.apply(
       list,
-      [...this.shapes.keys()].filter((id) => !keep.has(id)),
+      [...this.entries.keys()].filter((id) => !keep.has(id)),
     );
   }
 
   /** Board-space rectangle on screen; shapes outside it are hidden. Null shows everything. */
   setViewport(viewport: Bounds | null): void {
     this.viewport = viewport;
-    for (const [id, node] of this.nodes) {
+    for (const entry of this.entries.values()) {
       // Only flips: setting an unchanged attribute still costs Konva events and cache work.
-      const inView = this.isInView(id);
-      if (node.visible() !== inView) node.visible(inView);
+      const inView = !viewport || boundsIntersect(entry.bounds, viewport);
+      if (entry.inView !== inView) this.setInView(entry, inView);
     }
+    this.updateLevelOfDetail();
     this.layer.batchDraw();
   }
 
-  private isInView(id: string): boolean {
-    const bounds = this.bounds.get(id);
-    return !this.viewport || !bounds || boundsIntersect(bounds, this.viewport);
+  private setInView(entry: Entry, inView: boolean): void {
+    entry.inView = inView;
+    this.inViewCount += inView ? 1 : -1;
+    entry.node.visible(inView);
+  }
+
+  private updateLevelOfDetail(): void {
+    const on = useOverview(this.overviewOn, this.layer.getAbsoluteScale().x, this.inViewCount);
+    if (on === this.overviewOn) return;
+    this.overviewOn = on;
+    this.nodeGroup.visible(!on);
+    this.overview.visible(on);
+  }
+
+  private paintOrder(): Entry[] {
+    this.ordered ??= [...this.entries.values()].sort((a, b) => comparePaintOrder(a.shape, b.shape));
+    return this.ordered;
+  }
+
+  private drawOverview(context: Konva.Context): void {
+    const zoom = this.layer.getAbsoluteScale().x;
+    drawOverview(context._context, this.inViewEntries(), zoom);
+  }
+
+  private *inViewEntries(): Generator<Entry> {
+    for (const entry of this.paintOrder()) if (entry.inView) yield entry;
   }
 
   private removeOne(id: string): void {
-    this.nodes.get(id)?.destroy();
-    this.nodes.delete(id);
-    this.shapes.delete(id);
-    this.bounds.delete(id);
+    const entry = this.entries.get(id);
+    if (!entry) return;
+    if (entry.inView) this.inViewCount--;
+    entry.node.destroy();
+    this.entries.delete(id);
+    this.ordered = null;
   }
 
   private upsertOne(shape: Shape): void {
-    const previous = this.shapes.get(shape.id);
-    this.shapes.set(shape.id, shape);
-    this.bounds.set(shape.id, shapeInkBounds(shape));
-    let node = this.nodes.get(shape.id);
-    if (!node) {
-      node = createShapeNode(shape);
-      this.nodes.set(shape.id, node);
+    const bounds = shapeInkBounds(shape);
+    const entry = this.entries.get(shape.id);
+    if (!entry) {
+      const node = createShapeNode(shape);
+      const added: Entry = { shape, node, bounds, inView: true };
+      this.entries.set(shape.id, added);
+      this.inViewCount++;
       this.insertInPaintOrder(node, shape);
-    } else {
-      updateShapeNode(node, shape);
-      if (previous && previous.z !== shape.z) {
-        node.remove();
-        this.insertInPaintOrder(node, shape);
-      }
+      this.ordered = null;
+      const inView = this.isInView(bounds);
+      if (!inView) this.setInView(added, false);
+      return;
     }
-    node.visible(this.isInView(shape.id));
+    const previous = entry.shape;
+    entry.shape = shape;
+    entry.bounds = bounds;
+    updateShapeNode(entry.node, shape);
+    if (previous.z !== shape.z) {
+      entry.node.remove();
+      this.insertInPaintOrder(entry.node, shape);
+      this.ordered = null;
+    }
+    const inView = this.isInView(bounds);
+    if (entry.inView !== inView) this.setInView(entry, inView);
+  }
+
+  private isInView(bounds: Bounds): boolean {
+    return !this.viewport || boundsIntersect(bounds, this.viewport);
   }
 
   /** Children are kept sorted, so a binary search finds the slot; appending is the usual case. */
   private insertInPaintOrder(node: Konva.Group, shape: Shape): void {
-    const children = this.layer.getChildren();
+    const children = this.nodeGroup.getChildren();
     const count = children.length;
     let low = 0;
     let high = count;
     while (low < high) {
       const mid = (low + high) >>> 1;
-      const other = this.shapes.get((children[mid] as Konva.Node).id());
+      const other = this.entries.get((children[mid] as Konva.Node).id())?.shape;
       if (other && comparePaintOrder(other, shape) < 0) low = mid + 1;
       else high = mid;
     }
-    this.layer.add(node);
+    this.nodeGroup.add(node);
     if (low < count) node.zIndex(low);
   }
 }
