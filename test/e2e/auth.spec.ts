@@ -25,7 +25,7 @@ interface TokenClient {
   destroy(): void;
 }
 
-/** The stock y-websocket client, passing a token in `params` as any JWT-mode client does. */
+/** The stock y-websocket client, passing a token in `params`, like every JWT-mode client. */
 function tokenClient(server: TestServer, boardId: string, token: string): TokenClient {
   const doc = new Y.Doc();
   const provider = new WebsocketProvider(server.wsUrl, boardId, doc, {

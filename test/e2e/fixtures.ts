@@ -38,7 +38,7 @@ export const test = base.extend<Fixtures>({
     await use(server);
     await server.close();
   },
-  // eslint-disable-next-line no-empty-pattern -- as above
+  // eslint-disable-next-line no-empty-pattern -- Playwright reads fixture needs from a destructured first argument
   boardId: async ({}, use, testInfo) => {
     await use(`e2e-${testInfo.testId.slice(0, 8)}-${Date.now().toString(36)}`);
   },

@@ -1,21 +1,16 @@
-/** Valid shapes for tests. */
-import type { Shape } from '../../common/board/shape.ts';
+/** Valid shapes for tests: the schema's defaults, with what a test cares about on top. */
+import { SHAPE_DEFAULTS, type Shape } from '../../common/board/shape.ts';
 
-export function rect(id: string, x = 0, y = 0): Shape {
+export function rect(id: string, x = 0, y = 0, fields: Partial<Shape> = {}): Shape {
   return {
+    ...SHAPE_DEFAULTS,
     id,
     type: 'rect',
     x,
     y,
     width: 100,
     height: 50,
-    rotation: 0,
     points: [],
-    stroke: '#1e1e1e',
-    fill: 'transparent',
-    strokeWidth: 2,
-    text: '',
-    fontSize: 20,
-    z: 0,
+    ...fields,
   };
 }

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import * as encoding from 'lib0/encoding';
 import * as Y from 'yjs';
+import { rect as baseRect } from '../helpers/shapes.ts';
 import {
   addShapes,
   getShapesMap,
@@ -22,24 +23,9 @@ const OVER_LIMIT = CLOSE.OVER_LIMIT.code;
 const TOO_BIG = CLOSE.TOO_BIG.code;
 const UNBOUNDED: UpdateLimits = { ...DEFAULT_UPDATE_LIMITS, maxUpdateBytes: 1e9, maxStructs: 1e7 };
 
+/** A rectangle at (10, 20) with `fields` on top. */
 function rect(id: string, fields: Partial<Shape> = {}): Shape {
-  return {
-    id,
-    type: 'rect',
-    x: 10,
-    y: 20,
-    width: 100,
-    height: 50,
-    rotation: 0,
-    points: [],
-    stroke: '#1e1e1e',
-    fill: 'transparent',
-    strokeWidth: 2,
-    text: '',
-    fontSize: 20,
-    z: 0,
-    ...fields,
-  };
+  return baseRect(id, 10, 20, fields);
 }
 
 function pen(id: string): Shape {
