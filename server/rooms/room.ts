@@ -14,6 +14,8 @@ import type { Logger } from '../log.ts';
 import type { Metrics } from '../metrics.ts';
 import type { BoardRecord, BoardStore } from '../storage/board-store.ts';
 import type { AwarenessEntry } from '../sync/awareness-decode.ts';
+import { QueuedStructs } from '../sync/queued-structs.ts';
+import type { GateDecoded, GateQueue } from '../sync/update-gate.ts';
 import { encodeSyncStep1, encodeSyncStep2, encodeSyncUpdate } from '../sync/sync-frames.ts';
 import type { Peer } from './peer.ts';
 import type { RoomReplicator } from './room-replicator.ts';
@@ -46,6 +48,8 @@ export interface RoomExtension {
 interface PendingUpdate {
   peer: Peer;
   update: Uint8Array;
+  /** As the update gate decoded it; indexed in `queued` until applied. */
+  decoded: GateDecoded;
 }
 
 export class Room {
@@ -53,8 +57,11 @@ export class Room {
   readonly presence: RoomPresence;
   private holders = 0;
   private pending: PendingUpdate[] = [];
-  /** The batch being committed: accepted, not yet applied. */
-  private committing: readonly PendingUpdate[] = [];
+  /**
+   * Structs of the updates accepted but not applied yet (queued, or being committed): the update
+   * gate resolves what a new update builds on in them as well as in the doc.
+   */
+  readonly queued: GateQueue = new QueuedStructs();
   private flushScheduled = false;
   private flushing: Promise<void> | null = null;
   private fullStateCache: Uint8Array | null = null;
@@ -136,12 +143,13 @@ export class Room {
   }
 
   /** Queues a gated update for the next commit. Refuses it while storage is failing. */
-  submitUpdate(peer: Peer, update: Uint8Array): void {
+  submitUpdate(peer: Peer, update: Uint8Array, decoded: GateDecoded): void {
     if (Date.now() < this.storageRetryAt) {
       this.refuse(peer, CLOSE.TRY_AGAIN_LATER, 'storage unavailable', 'storage_unavailable');
       return;
     }
-    this.pending.push({ peer, update });
+    this.pending.push({ peer, update, decoded });
+    this.queued.add(decoded);
     this.scheduleFlush();
   }
 
@@ -294,24 +302,16 @@ export class Room {
     });
   }
 
-  /**
-   * Updates accepted but not applied yet (being committed, or queued for the next commit), in
-   * order. The update gate resolves what a new update builds on in them as well as in the doc.
-   */
-  queuedUpdates(): Uint8Array[] {
-    if (this.committing.length === 0 && this.pending.length === 0) return [];
-    return [...this.committing, ...this.pending].map((item) => item.update);
-  }
-
   private async flush(): Promise<void> {
     const batch = this.pending;
     this.pending = [];
     if (batch.length === 0 || this.destroyed) return;
-    this.committing = batch;
     try {
       await this.commitAndRelay(batch);
     } finally {
-      this.committing = [];
+      // The batch is applied (or dropped): keep indexing only what is still queued.
+      this.queued.clear();
+      for (const item of this.pending) this.queued.add(item.decoded);
     }
   }
 

@@ -15,6 +15,7 @@ import { isValidShapeId } from '../../common/board/ids.ts';
 import { SHAPE_LIMITS } from '../../common/board/limits.ts';
 import { isValidFieldValue, SHAPE_FIELD_NAMES } from '../../common/board/shape.ts';
 import { CLOSE, type CloseCode } from '../../common/protocol/close-codes.ts';
+import type { QueuedStructs } from './queued-structs.ts';
 import {
   DecodedStruct,
   decodeUpdateBounded,
@@ -25,7 +26,13 @@ import {
   type DecodedUpdate,
 } from './update-decoder.ts';
 
-export type GateVerdict = { ok: true } | { ok: false; close: CloseCode; detail: string };
+export type GateVerdict =
+  { ok: true; decoded: DecodedUpdate<Link> } | { ok: false; close: CloseCode; detail: string };
+
+/** What a room keeps of the updates it accepted but has not applied: see queued-structs.ts. */
+export type GateQueue = QueuedStructs<Link>;
+/** An update as the gate decoded it, for the room's queue. */
+export type GateDecoded = DecodedUpdate<Link>;
 
 export interface UpdateLimits {
   maxUpdateBytes: number;
@@ -56,7 +63,6 @@ export const DEFAULT_UPDATE_LIMITS: Readonly<UpdateLimits> = Object.freeze({
   maxAnyEntries: SHAPE_LIMITS.MAX_POINT_NUMBERS,
 });
 
-const OK: GateVerdict = Object.freeze({ ok: true });
 const KNOWN_FIELDS: ReadonlySet<string> = new Set(SHAPE_FIELD_NAMES);
 const POINTS_FIELD = 'points';
 
@@ -100,14 +106,10 @@ class ParentResolver {
   private readonly doc: Y.Doc;
   private readonly update: DecodedUpdate<Link>;
   private readonly shapesRoot: unknown; // compared by identity only
-  /** Accepted updates not yet applied to `doc`, decoded on first need. */
-  private queuedDecoded: DecodedUpdate<Link> | null = null;
-
   constructor(
     doc: Y.Doc,
     update: DecodedUpdate<Link>,
-    private readonly queued: readonly Uint8Array[],
-    private readonly limits: UpdateLimits,
+    private readonly queued: GateQueue | undefined,
   ) {
     this.doc = doc;
     this.update = update;
@@ -131,15 +133,9 @@ class ParentResolver {
     return this.lookupQueued(client, clock);
   }
 
-  /** The struct in the queued updates (already gated, merged and decoded once), or null. */
+  /** The struct in the room's queued updates, or null. */
   private lookupQueued(client: number, clock: number): Node | null {
-    if (this.queued.length === 0) return null;
-    this.queuedDecoded ??= decodeUpdateBounded<Link>(
-      this.queued.length === 1 ? (this.queued[0] as Uint8Array) : Y.mergeUpdates([...this.queued]),
-      { ...this.limits, maxUpdateBytes: Infinity, maxStructs: Infinity, maxDeleteRanges: Infinity },
-    );
-    const structs = this.queuedDecoded.clients.get(client);
-    const struct = structs ? findStruct(structs, clock) : null;
+    const struct = this.queued?.find(client, clock) ?? null;
     return struct === null || struct.content === 'skip' ? null : struct;
   }
 
@@ -333,7 +329,7 @@ export function checkUpdate(
   update: Uint8Array,
   doc: Y.Doc,
   limits: UpdateLimits = DEFAULT_UPDATE_LIMITS,
-  queued: readonly Uint8Array[] = [],
+  queued?: GateQueue,
 ): GateVerdict {
   if (update.byteLength > limits.maxUpdateBytes) {
     const detail = `update of ${update.byteLength} bytes is over ${limits.maxUpdateBytes}`;
@@ -341,11 +337,11 @@ export function checkUpdate(
   }
   try {
     const decoded = decodeUpdateBounded<Link>(update, limits);
-    const resolver = new ParentResolver(doc, decoded, queued, limits);
+    const resolver = new ParentResolver(doc, decoded, queued);
     for (const structs of decoded.clients.values()) {
       for (const struct of structs) checkPlacement(resolver, struct);
     }
-    return OK;
+    return { ok: true, decoded };
   } catch (error) {
     if (error instanceof Refusal) return { ok: false, close: error.close, detail: error.detail };
     const message = error instanceof Error ? error.message : String(error);

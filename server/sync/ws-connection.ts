@@ -313,14 +313,14 @@ function handleSync(room: Room, peer: Peer, step: number, payload: Uint8Array): 
       // stored or relayed. The stock client sends an empty step 2 on join: not worth a log.
       if (peer.role === 'view') return null;
       if (payload.byteLength <= EMPTY_UPDATE_BYTES && isEmptyUpdate(payload)) return null;
-      const verdict = checkUpdate(payload, room.doc, undefined, room.queuedUpdates());
+      const verdict = checkUpdate(payload, room.doc, undefined, room.queued);
       if (!verdict.ok)
         return {
           close: verdict.close,
           detail: verdict.detail,
           reason: `gate_${verdict.close.code}`,
         };
-      room.submitUpdate(peer, payload);
+      room.submitUpdate(peer, payload, verdict.decoded);
       return null;
     }
     default:

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import * as encoding from 'lib0/encoding';
 import * as Y from 'yjs';
+import { QueuedStructs } from '../../server/sync/queued-structs.ts';
 import { rect as baseRect } from '../helpers/shapes.ts';
 import {
   addShapes,
@@ -14,6 +15,7 @@ import { CLOSE } from '../../common/protocol/close-codes.ts';
 import {
   checkUpdate,
   DEFAULT_UPDATE_LIMITS,
+  type GateQueue,
   type GateVerdict,
   type UpdateLimits,
 } from '../../server/sync/update-gate.ts';
@@ -59,7 +61,7 @@ function shapeMap(doc: Y.Doc, id: string): Y.Map<unknown> {
 }
 
 function assertOk(verdict: GateVerdict): void {
-  assert.deepEqual(verdict, { ok: true });
+  assert.ok(verdict.ok, verdict.ok ? '' : `refused: ${verdict.detail}`);
 }
 
 function assertRefused(verdict: GateVerdict, code: number): void {
@@ -430,10 +432,18 @@ describe('checkUpdate: values and layout', () => {
     const added = capture(client, () => addShapes(client, [rect('s1')]));
     const moved = capture(client, () => shapeMap(client, 's1').set('x', 42));
     const server = new Y.Doc();
-    assertOk(checkUpdate(added, server));
-    assertOk(checkUpdate(moved, server, undefined, [added]));
+    const queued: GateQueue = new QueuedStructs();
+    const queue = (update: Uint8Array) => {
+      const verdict = checkUpdate(update, server, undefined, queued);
+      assertOk(verdict);
+      if (verdict.ok) queued.add(verdict.decoded);
+    };
+    queue(added);
+    queue(moved);
     const bad = capture(client, () => shapeMap(client, 's1').set('x', 'abc'));
-    assertRefused(checkUpdate(bad, server, undefined, [added, moved]), OVER_LIMIT);
+    assertRefused(checkUpdate(bad, server, undefined, queued), OVER_LIMIT);
+    queued.clear();
+    assertRefused(checkUpdate(moved, server, undefined, queued), MALFORMED);
   });
 });
 
