@@ -124,6 +124,8 @@ const BUILDERS: Record<ShapeType, ChildBuilder> = {
     new Konva.Rect({ ...quiet, ...stickyBoxAttrs(s) }),
     new Konva.Text({ ...quiet, ...textAttrs(s, STICKY.PADDING) }),
   ],
+  // Placeholder box until the image drawing lands (issue 11).
+  image: (s) => [new Konva.Rect({ ...quiet, ...rectAttrs(s) })],
 };
 
 const UPDATERS: Record<Exclude<ShapeType, 'pen'>, ChildUpdater> = {
@@ -139,6 +141,7 @@ const UPDATERS: Record<Exclude<ShapeType, 'pen'>, ChildUpdater> = {
     box?.setAttrs(stickyBoxAttrs(s));
     text?.setAttrs(textAttrs(s, STICKY.PADDING));
   },
+  image: ([box], s) => box?.setAttrs(rectAttrs(s)),
 };
 
 /** A new Konva group drawing `shape`. */

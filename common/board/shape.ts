@@ -3,17 +3,45 @@
  * turns one into a valid `Shape` or `null`. Missing optional fields get defaults; a missing
  * required field, a wrong type, a non-finite number or a value beyond SHAPE_LIMITS makes the
  * whole shape invalid, and every renderer and snapshot skips it. Unknown fields are ignored.
+ *
+ * Reference fields (`startId`, `endId`, `groupId`, `assetId`) are optional: a shape without
+ * them carries none (an empty string means the same as absent). Every other field is filled
+ * with its default, so a snapshot always carries it.
  */
 import { isValidShapeId } from './ids.ts';
 import { SHAPE_LIMITS } from './limits.ts';
 
-export const SHAPE_TYPES = ['rect', 'ellipse', 'line', 'arrow', 'pen', 'text', 'sticky'] as const;
+export const SHAPE_TYPES = [
+  'rect',
+  'ellipse',
+  'line',
+  'arrow',
+  'pen',
+  'text',
+  'sticky',
+  'image',
+] as const;
 export type ShapeType = (typeof SHAPE_TYPES)[number];
 
 /** Types drawn from `points` rather than a width × height box. */
 export const POINT_SHAPE_TYPES: readonly ShapeType[] = ['line', 'arrow', 'pen'];
-/** Types that carry `text` and `fontSize`. */
+/** Types whose text is the shape itself (it sizes them), drawn with `fontSize`. */
 export const TEXT_SHAPE_TYPES: readonly ShapeType[] = ['text', 'sticky'];
+/** Types that draw their `text` as a label inside or along them (contract: "Added fields"). */
+export const LABEL_SHAPE_TYPES: readonly ShapeType[] = [
+  'rect',
+  'ellipse',
+  'sticky',
+  'arrow',
+  'line',
+];
+/** Types whose ends may be bound to other shapes (`startId`, `endId`). */
+export const BINDABLE_LINE_TYPES: readonly ShapeType[] = ['line', 'arrow'];
+
+export const TEXT_ALIGNS = ['left', 'center', 'right'] as const;
+export type TextAlign = (typeof TEXT_ALIGNS)[number];
+export const STROKE_STYLES = ['solid', 'dashed', 'dotted'] as const;
+export type StrokeStyle = (typeof STROKE_STYLES)[number];
 
 export interface Shape {
   id: string;
@@ -31,10 +59,28 @@ export interface Shape {
   text: string;
   fontSize: number;
   z: number;
+  /** How `text` lines are aligned: `left` by default for text shapes, `center` for labels. */
+  textAlign: TextAlign;
+  strokeStyle: StrokeStyle;
+  /** 0 (invisible) to 1 (opaque). */
+  opacity: number;
+  /** A locked shape cannot be selected or changed in the editor until unlocked. */
+  locked: boolean;
+  /** line/arrow: the shape the first point is bound to (drawn on its outline). */
+  startId?: string;
+  /** line/arrow: the shape the last point is bound to. */
+  endId?: string;
+  /** Shapes with the same groupId select, move and delete together. */
+  groupId?: string;
+  /** image: the board asset drawn in the box (lowercase hex SHA-256 of its bytes). */
+  assetId?: string;
 }
 
 /** The fields a shape may store, as the document names them. */
 export type ShapeFields = Omit<Shape, 'id'>;
+/** The optional reference fields: absent (or empty) means "none". */
+export const SHAPE_REFERENCE_FIELDS = ['startId', 'endId', 'groupId', 'assetId'] as const;
+export type ShapeReferenceField = (typeof SHAPE_REFERENCE_FIELDS)[number];
 export const SHAPE_FIELD_NAMES = [
   'type',
   'x',
@@ -49,8 +95,17 @@ export const SHAPE_FIELD_NAMES = [
   'text',
   'fontSize',
   'z',
+  'textAlign',
+  'strokeStyle',
+  'opacity',
+  'locked',
+  'startId',
+  'endId',
+  'groupId',
+  'assetId',
 ] as const satisfies readonly (keyof ShapeFields)[];
 
+/** Defaults of the optional fields with a value. `textAlign` is `left` for text shapes. */
 export const SHAPE_DEFAULTS = {
   rotation: 0,
   stroke: '#1e1e1e',
@@ -59,12 +114,25 @@ export const SHAPE_DEFAULTS = {
   text: '',
   fontSize: 20,
   z: 0,
-} as const;
+  textAlign: 'center',
+  strokeStyle: 'solid',
+  opacity: 1,
+  locked: false,
+} as const satisfies Partial<ShapeFields>;
+
+/** The alignment a shape of `type` has when it stores none. */
+export function defaultTextAlign(type: ShapeType): TextAlign {
+  return type === 'text' ? 'left' : 'center';
+}
 
 /** Reads one field of a stored shape; `undefined` when absent. */
 export type FieldReader = (name: string) => unknown;
 
 const COLOR_PATTERN = /^[#A-Za-z0-9(),.%\s/-]+$/;
+/** Asset ids are the lowercase hex SHA-256 of the asset's bytes. */
+export const ASSET_ID_PATTERN = /^[0-9a-f]{64}$/;
+/** Group ids share the shape ids' alphabet. */
+const GROUP_ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
 
 export function isShapeType(value: unknown): value is ShapeType {
   return typeof value === 'string' && (SHAPE_TYPES as readonly string[]).includes(value);
@@ -121,9 +189,28 @@ export function isValidFieldValue(name: string, value: unknown): boolean {
       return numberIn(value, L.MIN_FONT_SIZE, L.MAX_FONT_SIZE);
     case 'z':
       return numberIn(value, -L.MAX_Z, L.MAX_Z);
+    case 'textAlign':
+      return (TEXT_ALIGNS as readonly unknown[]).includes(value);
+    case 'strokeStyle':
+      return (STROKE_STYLES as readonly unknown[]).includes(value);
+    case 'opacity':
+      return numberIn(value, 0, 1);
+    case 'locked':
+      return typeof value === 'boolean';
+    case 'startId':
+    case 'endId':
+      return value === '' || isValidShapeId(value);
+    case 'groupId':
+      return value === '' || (typeof value === 'string' && GROUP_ID_PATTERN.test(value));
+    case 'assetId':
+      return value === '' || (typeof value === 'string' && ASSET_ID_PATTERN.test(value));
     default:
       return true;
   }
+}
+
+export function isAssetId(value: unknown): value is string {
+  return typeof value === 'string' && ASSET_ID_PATTERN.test(value);
 }
 
 /** The stored value of `name`, its default when absent, or `undefined` when invalid. */
@@ -131,6 +218,24 @@ function field(read: FieldReader, name: keyof typeof SHAPE_DEFAULTS): unknown {
   const value = read(name);
   if (value === undefined) return SHAPE_DEFAULTS[name];
   return isValidFieldValue(name, value) ? value : undefined;
+}
+
+/**
+ * The reference fields a shape of `type` keeps: the non-empty valid ones that apply to it.
+ * Null when one is invalid (the whole shape is then invalid, as with any other field).
+ */
+function references(read: FieldReader, type: ShapeType): Partial<Shape> | null {
+  const found: Partial<Record<ShapeReferenceField, string>> = {};
+  for (const name of SHAPE_REFERENCE_FIELDS) {
+    const value = read(name);
+    if (value === undefined || value === '') continue;
+    if (!isValidFieldValue(name, value)) return null;
+    const applies =
+      name === 'groupId' ||
+      (name === 'assetId' ? type === 'image' : BINDABLE_LINE_TYPES.includes(type));
+    if (applies) found[name] = value as string;
+  }
+  return found;
 }
 
 /** Turns stored fields into a valid shape, or `null` when they do not make one. */
@@ -154,8 +259,15 @@ export function parseShape(id: string, read: FieldReader): Shape | null {
     text: field(read, 'text'),
     fontSize: field(read, 'fontSize'),
     z: field(read, 'z'),
+    textAlign: read('textAlign') === undefined ? defaultTextAlign(type) : field(read, 'textAlign'),
+    strokeStyle: field(read, 'strokeStyle'),
+    opacity: field(read, 'opacity'),
+    locked: field(read, 'locked'),
   };
   if (Object.values(optional).some((value) => value === undefined)) return null;
+  const refs = references(read, type);
+  // An image without its asset has nothing to draw.
+  if (refs === null || (type === 'image' && refs.assetId === undefined)) return null;
   return {
     id,
     type,
@@ -165,6 +277,7 @@ export function parseShape(id: string, read: FieldReader): Shape | null {
     height: height as number,
     points: points as number[],
     ...(optional as Pick<Shape, keyof typeof SHAPE_DEFAULTS>),
+    ...refs,
   };
 }
 

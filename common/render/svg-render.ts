@@ -128,6 +128,9 @@ const DRAW: Record<Shape['type'], (shape: Shape) => string> = {
     const rect = `<rect ${attrs({ ...box, fill: stickyFill(s), filter: `url(#${SHADOW_ID})` })}/>`;
     return rect + textBlock(s, STICKY.PADDING);
   },
+  // Placeholder frame until the image drawing lands (issue 11).
+  image: (s) =>
+    `<rect ${attrs({ width: s.width, height: s.height, fill: 'none', stroke: s.stroke, 'stroke-width': 1 })}/>`,
 };
 
 /** One shape: a group placed at (x, y) and rotated clockwise about it, as the editor does. */

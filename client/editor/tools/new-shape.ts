@@ -1,6 +1,11 @@
 /** A new shape of the current style, on top of everything else. */
 import { newShapeId } from '../../../common/board/ids.ts';
-import type { Shape, ShapeType } from '../../../common/board/shape.ts';
+import {
+  defaultTextAlign,
+  SHAPE_DEFAULTS,
+  type Shape,
+  type ShapeType,
+} from '../../../common/board/shape.ts';
 import type { ShapeStyle } from '../style-defaults.ts';
 
 export function newShape(
@@ -17,6 +22,10 @@ export function newShape(
     rotation: 0,
     points: [],
     text: '',
+    textAlign: defaultTextAlign(type),
+    strokeStyle: SHAPE_DEFAULTS.strokeStyle,
+    opacity: SHAPE_DEFAULTS.opacity,
+    locked: false,
     ...style,
     // Line-like shapes and text have no fill; a sticky's transparent fill means its default yellow.
     fill: type === 'rect' || type === 'ellipse' || type === 'sticky' ? style.fill : 'transparent',
