@@ -4,7 +4,7 @@ import type { IncomingMessage } from 'node:http';
 import type { IpSlots } from './limits/ip-slots.ts';
 import type { Logger } from './log.ts';
 import type { Metrics } from './metrics.ts';
-import type { RoomRegistry } from './rooms/room-registry.ts';
+import type { RoomRegistry } from './room/room-registry.ts';
 import type { BoardStore } from './storage/board-store.ts';
 
 export interface AppContext {

@@ -22,13 +22,13 @@ import { clientAddress, IpSlots } from './limits/ip-slots.ts';
 import { publishLimits } from './limits/publish-limits.ts';
 import { createLogger, type Logger } from './log.ts';
 import { createMetrics } from './metrics.ts';
-import { RoomRegistry } from './rooms/room-registry.ts';
+import { RoomRegistry } from './room/room-registry.ts';
 import { startScaleOut } from './scale/scale-out.ts';
 import type { BoardStore } from './storage/board-store.ts';
 import { openSqliteStore } from './storage/sqlite-store.ts';
-import { Heartbeat } from './sync/heartbeat.ts';
-import { closeSocket, serveConnection } from './sync/ws-connection.ts';
-import { viewerRoutes } from './viewers/viewer-routes.ts';
+import { Heartbeat } from './transports/websocket/heartbeat.ts';
+import { closeSocket, serveConnection } from './transports/websocket/ws-connection.ts';
+import { viewerRoutes } from './transports/viewers/viewer-routes.ts';
 
 const DEFAULT_DIST_DIR = fileURLToPath(new URL('../dist', import.meta.url));
 /** WebSocket endpoint: `/ws/<id>`, as the stock client builds it from `serverUrl + '/' + room`. */

@@ -8,7 +8,7 @@
 import type { IncomingMessage } from 'node:http';
 import { isValidBoardId } from '../../common/board/ids.ts';
 import type { Config } from '../config.ts';
-import type { RoomRegistry } from '../rooms/room-registry.ts';
+import type { RoomRegistry } from '../room/room-registry.ts';
 import {
   tokenFromRequest,
   type AuthDecision,

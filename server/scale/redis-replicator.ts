@@ -15,7 +15,7 @@
 import { randomBytes } from 'node:crypto';
 import { Redis, type RedisOptions } from 'ioredis';
 import type { Logger } from '../log.ts';
-import type { ReplicaHandlers, RoomReplicator } from '../rooms/room-replicator.ts';
+import type { ReplicaHandlers, RoomReplicator } from '../room/room-replicator.ts';
 
 const KIND = { UPDATE: 0, PRESENCE: 1, RESYNC: 2, PRESENCE_QUERY: 3 } as const;
 type Kind = (typeof KIND)[keyof typeof KIND];

@@ -12,7 +12,7 @@ import { Counter, Gauge } from 'prom-client';
 import type { Config } from '../config.ts';
 import type { Logger } from '../log.ts';
 import type { Metrics } from '../metrics.ts';
-import type { RoomReplicator } from '../rooms/room-replicator.ts';
+import type { RoomReplicator } from '../room/room-replicator.ts';
 import type { BoardStore } from '../storage/board-store.ts';
 import type { PostgresStore } from '../storage/postgres-store.ts';
 import type { RedisReplicator } from './redis-replicator.ts';

@@ -6,7 +6,7 @@ import { WebSocket } from 'ws';
 import * as Y from 'yjs';
 import { addShapes } from '../../common/board/board-doc.ts';
 import { secretKey, signToken, type BoardClaims } from '../../server/auth/tokens.ts';
-import { encodeSyncUpdate } from '../../server/sync/sync-frames.ts';
+import { encodeSyncUpdate } from '../../server/room/sync-frames.ts';
 import { rect } from './shapes.ts';
 
 export const TEST_SECRET = 'test-secret-that-is-long-enough-for-hs256';

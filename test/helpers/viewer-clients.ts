@@ -15,8 +15,8 @@ import {
 } from '../../common/board/snapshot.ts';
 import { createRouter } from '../../server/http/router.ts';
 import { createMetrics } from '../../server/metrics.ts';
-import { viewerRoutes } from '../../server/viewers/viewer-routes.ts';
-import type { ViewerOptions } from '../../server/viewers/viewer-options.ts';
+import { viewerRoutes } from '../../server/transports/viewers/viewer-routes.ts';
+import type { ViewerOptions } from '../../server/transports/viewers/viewer-options.ts';
 import type { TestServer } from './test-server.ts';
 
 export interface ReceivedEvent {

@@ -19,7 +19,7 @@ import { newRandomId, newShapeId } from '../../common/board/ids.ts';
 import { SHAPE_DEFAULTS, type Shape } from '../../common/board/shape.ts';
 import { CLOSE } from '../../common/protocol/close-codes.ts';
 import { MESSAGE_TYPE, SYNC_STEP } from '../../common/protocol/message-types.ts';
-import { checkUpdate, DEFAULT_UPDATE_LIMITS } from '../../server/sync/update-gate.ts';
+import { checkUpdate, DEFAULT_UPDATE_LIMITS } from '../../server/room/update-gate.ts';
 import type { BoardStore } from '../../server/storage/board-store.ts';
 import { connectStockClient, delay, waitFor, type StockClient } from '../helpers/clients.ts';
 import {

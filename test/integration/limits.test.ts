@@ -6,8 +6,8 @@ import * as Y from 'yjs';
 import { addShapes, getShapesMap } from '../../common/board/board-doc.ts';
 import { SHAPE_LIMITS } from '../../common/board/limits.ts';
 import { CLOSE } from '../../common/protocol/close-codes.ts';
-import { encodeAwarenessEntries } from '../../server/sync/awareness-decode.ts';
-import { encodeAwarenessFrame, encodeSyncStep1 } from '../../server/sync/sync-frames.ts';
+import { encodeAwarenessEntries } from '../../server/room/awareness-decode.ts';
+import { encodeAwarenessFrame, encodeSyncStep1 } from '../../server/room/sync-frames.ts';
 import {
   clientFrame,
   metricValue,

@@ -10,7 +10,7 @@ import {
   encodeAwarenessEntries,
   type AwarenessEntry,
   type AwarenessVerdict,
-} from '../../server/sync/awareness-decode.ts';
+} from '../../server/room/awareness-decode.ts';
 
 const MALFORMED = CLOSE.MALFORMED.code;
 const OVER_LIMIT = CLOSE.OVER_LIMIT.code;

@@ -4,8 +4,8 @@ import type { IncomingMessage } from 'node:http';
 import { ConfigError, parseConfig } from '../../server/config.ts';
 import { clientAddress, IpSlots } from '../../server/limits/ip-slots.ts';
 import { TokenBucket } from '../../server/limits/token-bucket.ts';
-import type { Peer } from '../../server/rooms/peer.ts';
-import { presenceFlushDelayMs, RoomPresence } from '../../server/rooms/room-presence.ts';
+import type { Peer } from '../../server/room/peer.ts';
+import { presenceFlushDelayMs, RoomPresence } from '../../server/room/room-presence.ts';
 import { delay } from '../helpers/clients.ts';
 
 describe('token bucket', () => {

@@ -2,14 +2,14 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import * as decoding from 'lib0/decoding';
 import type { CloseCode } from '../../common/protocol/close-codes.ts';
-import type { Peer } from '../../server/rooms/peer.ts';
-import { REMOTE_PRESENCE_TIMEOUT_MS, RoomPresence } from '../../server/rooms/room-presence.ts';
+import type { Peer } from '../../server/room/peer.ts';
+import { REMOTE_PRESENCE_TIMEOUT_MS, RoomPresence } from '../../server/room/room-presence.ts';
 import {
   decodeAwarenessUpdate,
   encodeAwarenessEntries,
   type AwarenessEntry,
-} from '../../server/sync/awareness-decode.ts';
-import { encodeAwarenessFrame } from '../../server/sync/sync-frames.ts';
+} from '../../server/room/awareness-decode.ts';
+import { encodeAwarenessFrame } from '../../server/room/sync-frames.ts';
 
 const peer = (id: number): Peer => ({
   id,

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import * as encoding from 'lib0/encoding';
 import * as Y from 'yjs';
-import { QueuedStructs } from '../../server/sync/queued-structs.ts';
+import { QueuedStructs } from '../../server/room/queued-structs.ts';
 import { rect as baseRect } from '../helpers/shapes.ts';
 import {
   addShapes,
@@ -18,7 +18,7 @@ import {
   type GateQueue,
   type GateVerdict,
   type UpdateLimits,
-} from '../../server/sync/update-gate.ts';
+} from '../../server/room/update-gate.ts';
 
 const MALFORMED = CLOSE.MALFORMED.code;
 const OVER_LIMIT = CLOSE.OVER_LIMIT.code;

@@ -14,8 +14,8 @@ import {
   decodeAwarenessUpdate,
   encodeAwarenessEntries,
   type AwarenessEntry,
-} from '../sync/awareness-decode.ts';
-import { encodeAwarenessFrame } from '../sync/sync-frames.ts';
+} from './awareness-decode.ts';
+import { encodeAwarenessFrame } from './sync-frames.ts';
 import type { Peer } from './peer.ts';
 
 /** Client ids one connection may introduce (a tab has one; a few covers odd clients). */

@@ -14,21 +14,21 @@
  */
 import * as decoding from 'lib0/decoding';
 import { WebSocket, type RawData } from 'ws';
-import { isValidBoardId } from '../../common/board/ids.ts';
-import { CLOSE, type CloseCode } from '../../common/protocol/close-codes.ts';
-import { MESSAGE_TYPE, SYNC_STEP } from '../../common/protocol/message-types.ts';
-import { readTokenPayload } from '../../common/protocol/token-message.ts';
-import type { AuthGrant, BoardAuth } from '../auth/board-auth.ts';
-import { ConnectionToken } from '../auth/connection-token.ts';
-import { TokenBucket } from '../limits/token-bucket.ts';
-import type { Logger } from '../log.ts';
-import type { Metrics } from '../metrics.ts';
-import type { Peer } from '../rooms/peer.ts';
-import type { Room } from '../rooms/room.ts';
-import type { RoomLease, RoomRegistry } from '../rooms/room-registry.ts';
-import type { Role } from '../storage/board-store.ts';
-import { decodeAwarenessUpdate } from './awareness-decode.ts';
-import { checkUpdate } from './update-gate.ts';
+import { isValidBoardId } from '../../../common/board/ids.ts';
+import { CLOSE, type CloseCode } from '../../../common/protocol/close-codes.ts';
+import { MESSAGE_TYPE, SYNC_STEP } from '../../../common/protocol/message-types.ts';
+import { readTokenPayload } from '../../../common/protocol/token-message.ts';
+import type { AuthGrant, BoardAuth } from '../../auth/board-auth.ts';
+import { ConnectionToken } from '../../auth/connection-token.ts';
+import { TokenBucket } from '../../limits/token-bucket.ts';
+import type { Logger } from '../../log.ts';
+import type { Metrics } from '../../metrics.ts';
+import type { Peer } from '../../room/peer.ts';
+import type { Room } from '../../room/room.ts';
+import type { RoomLease, RoomRegistry } from '../../room/room-registry.ts';
+import type { Role } from '../../storage/board-store.ts';
+import { decodeAwarenessUpdate } from '../../room/awareness-decode.ts';
+import { checkUpdate } from '../../room/update-gate.ts';
 
 /** An empty Yjs update (no structs, no deletions): what a fresh client sends as sync step 2. */
 const EMPTY_UPDATE_BYTES = 2;

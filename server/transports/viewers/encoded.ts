@@ -3,7 +3,7 @@
  * (poll and long poll) and, when first asked for, the SSE frame (`event`, `id: <version>`,
  * `data`). JSON.stringify never emits a raw line break, so the body is one valid `data:` line.
  */
-import type { FeedEventName } from '../../common/board/snapshot.ts';
+import type { FeedEventName } from '../../../common/board/snapshot.ts';
 
 export type { FeedEventName };
 

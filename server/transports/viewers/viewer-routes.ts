@@ -3,8 +3,8 @@
  * any origin with its OPTIONS preflight: SVG image, poll, long poll and SSE. The SVG route comes
  * first, so `/api/boards/<id>.svg` is the image and any other dotted id a 400 from the poll.
  */
-import type { AppContext } from '../app-context.ts';
-import type { HttpMethod, Route } from '../http/route.ts';
+import type { AppContext } from '../../app-context.ts';
+import type { HttpMethod, Route } from '../../http/route.ts';
 import { sendPreflight } from './cors.ts';
 import { longPollRoute } from './long-poll.ts';
 import { snapshotRoute, svgRoute } from './snapshot-route.ts';

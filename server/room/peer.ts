@@ -1,6 +1,6 @@
 /**
  * What a room sees of a connection: a role, a way to send bytes and a way to close. The socket
- * library stays outside (server/sync/ws-connection.ts), so rooms are transport-agnostic.
+ * library stays outside (server/transports/websocket/ws-connection.ts), so rooms are transport-agnostic.
  */
 import type { CloseCode } from '../../common/protocol/close-codes.ts';
 import type { Role } from '../storage/board-store.ts';

@@ -17,11 +17,11 @@
  * viewer that applies it anyway ends in the same state.
  */
 import type * as Y from 'yjs';
-import { observeShapes, readShape, readShapes } from '../../common/board/board-doc.ts';
-import { newRandomId } from '../../common/board/ids.ts';
-import type { Shape } from '../../common/board/shape.ts';
-import type { Patch } from '../../common/board/snapshot.ts';
-import type { RoomExtension } from '../rooms/room.ts';
+import { observeShapes, readShape, readShapes } from '../../../common/board/board-doc.ts';
+import { newRandomId } from '../../../common/board/ids.ts';
+import type { Shape } from '../../../common/board/shape.ts';
+import type { Patch } from '../../../common/board/snapshot.ts';
+import type { RoomExtension } from '../../room/room.ts';
 import { Encoded } from './encoded.ts';
 import { PatchRing } from './patch-ring.ts';
 import type { ViewerMetrics } from './viewer-metrics.ts';

@@ -3,8 +3,8 @@
  * viewer that reconnects (`Last-Event-ID`) or polls (`since`) gets exactly what it missed as one
  * merged patch. Versions are contiguous: each patch's `base` is the previous patch's `version`.
  */
-import type { Shape } from '../../common/board/shape.ts';
-import type { Patch } from '../../common/board/snapshot.ts';
+import type { Shape } from '../../../common/board/shape.ts';
+import type { Patch } from '../../../common/board/snapshot.ts';
 
 interface RingEntry {
   patch: Patch;

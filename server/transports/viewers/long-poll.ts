@@ -5,7 +5,7 @@
  * 204. Responses are never cached; waiting polls per board are capped (503 beyond).
  */
 import type { ServerResponse } from 'node:http';
-import type { Route } from '../http/route.ts';
+import type { Route } from '../../http/route.ts';
 import type { FeedListener } from './board-feed.ts';
 import { CORS_HEADERS } from './cors.ts';
 import type { Encoded } from './encoded.ts';

@@ -6,10 +6,10 @@
  * run a second hub with short timeouts over the same rooms without the two sharing state.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { isValidBoardId, newRandomId } from '../../common/board/ids.ts';
-import type { AppContext } from '../app-context.ts';
-import { sendError } from '../http/respond.ts';
-import type { RoomLease } from '../rooms/room-registry.ts';
+import { isValidBoardId, newRandomId } from '../../../common/board/ids.ts';
+import type { AppContext } from '../../app-context.ts';
+import { sendError } from '../../http/respond.ts';
+import type { RoomLease } from '../../room/room-registry.ts';
 import { BoardFeed } from './board-feed.ts';
 import { CORS_HEADERS } from './cors.ts';
 import type { SseStream } from './sse-stream.ts';

@@ -4,8 +4,8 @@
  * rendered once per version, with the same ETag rules.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { renderBoardSvg } from '../../common/render/svg-render.ts';
-import type { Route } from '../http/route.ts';
+import { renderBoardSvg } from '../../../common/render/svg-render.ts';
+import type { Route } from '../../http/route.ts';
 import { CORS_HEADERS } from './cors.ts';
 import { sendEncoded } from './long-poll.ts';
 import type { ViewerHub } from './viewer-hub.ts';

@@ -5,8 +5,8 @@
  * `id: <version>`. `?lastEventId=` stands in for the header where a client cannot set it.
  */
 import type { IncomingMessage } from 'node:http';
-import { endStreamOnTokenExpiry } from '../auth/request-token.ts';
-import type { Route } from '../http/route.ts';
+import { endStreamOnTokenExpiry } from '../../auth/request-token.ts';
+import type { Route } from '../../http/route.ts';
 import { CORS_HEADERS } from './cors.ts';
 import { SseStream } from './sse-stream.ts';
 import type { ViewerHub } from './viewer-hub.ts';
