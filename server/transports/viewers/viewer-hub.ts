@@ -2,13 +2,15 @@
  * What every viewer route shares: the options, the metrics, the open streams and polls (for the
  * keepalive, the buffered-bytes gauge and shutdown), and the way in to a board's feed.
  *
- * A server has one hub. Its feed is attached to each room under a key of its own, so a test can
- * run a second hub with short timeouts over the same rooms without the two sharing state.
+ * A server has one hub. It keeps one feed per loaded room (a subscriber of that room, dropped
+ * when the room unloads), so a test can run a second hub with short timeouts over the same rooms
+ * without the two sharing state.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { isValidBoardId, newRandomId } from '../../../common/board/ids.ts';
+import { isValidBoardId } from '../../../common/board/ids.ts';
 import type { AppContext } from '../../app-context.ts';
 import { sendError } from '../../http/respond.ts';
+import type { Room } from '../../room/room.ts';
 import type { RoomLease } from '../../room/room-registry.ts';
 import { BoardFeed } from './board-feed.ts';
 import { CORS_HEADERS } from './cors.ts';
@@ -33,7 +35,7 @@ export class ViewerHub {
   readonly metrics: ViewerMetrics;
   readonly streams = new Set<SseStream>();
   readonly polls = new Set<Finishable>();
-  private readonly feedKey = `viewers:${newRandomId(6)}`;
+  private readonly feeds = new Map<Room, BoardFeed>();
   private readonly keepaliveTimer: NodeJS.Timeout;
 
   constructor(
@@ -56,11 +58,17 @@ export class ViewerHub {
     const access = await this.ctx.registry.resolve(id, false);
     if (!access) return this.refuse(res, 404, 'no such board');
     const lease = await this.ctx.registry.acquire(access.board);
-    const feed = lease.room.extension(
-      this.feedKey,
-      (room) => new BoardFeed(room.doc, this.options, this.metrics),
-    );
-    return { lease, feed, requestedId: id };
+    return { lease, feed: this.feedOf(lease.room), requestedId: id };
+  }
+
+  /** The room's feed, created on first use and dropped when the room unloads. */
+  private feedOf(room: Room): BoardFeed {
+    let feed = this.feeds.get(room);
+    if (!feed) {
+      feed = new BoardFeed(room, this.options, this.metrics, () => this.feeds.delete(room));
+      this.feeds.set(room, feed);
+    }
+    return feed;
   }
 
   /**
