@@ -238,6 +238,10 @@ function references(read: FieldReader, type: ShapeType): Partial<Shape> | null {
   return found;
 }
 
+function sizeOf(value: unknown, pointBased: boolean): unknown {
+  return value === undefined && pointBased ? 0 : value;
+}
+
 /** Turns stored fields into a valid shape, or `null` when they do not make one. */
 export function parseShape(id: string, read: FieldReader): Shape | null {
   if (!isValidShapeId(id)) return null;
@@ -248,8 +252,9 @@ export function parseShape(id: string, read: FieldReader): Shape | null {
   const pointBased = POINT_SHAPE_TYPES.includes(type);
   const points = pointBased ? read('points') : [];
   if (pointBased && (!isPointList(points) || points.length < 2)) return null;
-  const width = read('width') ?? (pointBased ? 0 : undefined);
-  const height = read('height') ?? (pointBased ? 0 : undefined);
+  // Lines, arrows and pens default their box to 0 when it is absent (null is not absent).
+  const width = sizeOf(read('width'), pointBased);
+  const height = sizeOf(read('height'), pointBased);
   if (!isValidFieldValue('width', width) || !isValidFieldValue('height', height)) return null;
   const optional = {
     rotation: field(read, 'rotation'),
