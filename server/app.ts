@@ -122,6 +122,12 @@ function createRegistry(
       maxIntervalMs: config.presenceMaxIntervalMs,
       cpuPercent: config.presenceCpuPercent,
     },
+    held: {
+      maxBytes: config.heldUpdateBytes,
+      maxCount: config.heldUpdateCount,
+      maxMs: config.heldUpdateMs,
+    },
+    incompleteShapeGraceMs: config.incompleteShapeGraceMs,
     applyUpdate: testHooks?.applyUpdate,
   });
 }

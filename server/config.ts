@@ -58,6 +58,12 @@ export interface Config {
   compactAfterBytes: number;
   /** Frames held per connection while its board loads; more closes it with 1008. */
   maxPendingFrames: number;
+  /** Updates held per connection until what they build on arrives: bytes, count, time (→ 1013). */
+  heldUpdateBytes: number;
+  heldUpdateCount: number;
+  heldUpdateMs: number;
+  /** How long a shape missing a required field may wait for it before the server deletes it. */
+  incompleteShapeGraceMs: number;
   shutdownTimeoutMs: number;
   /** SQLite durability: NORMAL survives a killed process, FULL also a power cut (slower). */
   sqliteSynchronous: 'NORMAL' | 'FULL';
@@ -264,6 +270,10 @@ export function parseConfig(env: Env = process.env): Config {
     compactAfterUpdates: integer(env, 'COMPACT_AFTER_UPDATES', 1_000, 2, 1_000_000),
     compactAfterBytes: integer(env, 'COMPACT_AFTER_BYTES', 4 * 1_048_576, 1_024, 1_073_741_824),
     maxPendingFrames: integer(env, 'MAX_PENDING_FRAMES', 256, 1, 100_000),
+    heldUpdateBytes: integer(env, 'HELD_UPDATE_BYTES', 4 * 1_048_576, 1_024, 1_073_741_824),
+    heldUpdateCount: integer(env, 'HELD_UPDATE_COUNT', 1_000, 1, 1_000_000),
+    heldUpdateMs: integer(env, 'HELD_UPDATE_MS', 30_000, 10, 3_600_000),
+    incompleteShapeGraceMs: integer(env, 'INCOMPLETE_SHAPE_GRACE_MS', 10_000, 0, 86_400_000),
     shutdownTimeoutMs: integer(env, 'SHUTDOWN_TIMEOUT_MS', 8_000, 100, 60_000),
     sqliteSynchronous: sqliteSynchronous(env),
     ...scaleOutSettings(env),

@@ -98,6 +98,34 @@ export function createMetrics() {
       buckets: [0, 0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1],
       registers,
     }),
+    repairs: new Counter({
+      name: 'boardcast_repairs_total',
+      help: 'Server repairs of bad shape values: fields set or deleted, shapes deleted',
+      labelNames: ['action'] as const,
+      registers,
+    }),
+    heldUpdates: new Counter({
+      name: 'boardcast_held_updates_total',
+      help: 'Updates held until what they build on arrived',
+      registers,
+    }),
+    applyFailures: new Counter({
+      name: 'boardcast_apply_failures_total',
+      help: 'Updates that threw while being applied (skipped), by where',
+      labelNames: ['where'] as const,
+      registers,
+    }),
+    resyncs: new Counter({
+      name: 'boardcast_resyncs_total',
+      help: 'Scale-out: boards re-read from storage to close a gap in what other instances sent',
+      registers,
+    }),
+    presenceTrimmed: new Counter({
+      name: 'boardcast_presence_trimmed_total',
+      help: 'Awareness states over the size limit: trimmed (a long selection cut) or dropped',
+      labelNames: ['action'] as const,
+      registers,
+    }),
     tokenRefreshes: new Counter({
       name: 'boardcast_token_refreshes_total',
       help: 'In-band token refreshes accepted',

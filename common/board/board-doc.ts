@@ -5,9 +5,33 @@
  * (a `Y.Array` of numbers is read too). Server, editor and tests all go through here.
  */
 import * as Y from 'yjs';
-import { comparePaintOrder, parseShape, type Shape, type ShapeFields } from './shape.ts';
+import { isValidShapeId } from './ids.ts';
+import { planShapeRepair, type StoredFields } from './repair.ts';
+import {
+  comparePaintOrder,
+  parseShape,
+  SHAPE_FIELD_NAMES,
+  type Shape,
+  type ShapeFields,
+} from './shape.ts';
 
 export const SHAPES_MAP_NAME = 'shapes';
+
+/**
+ * The layout as the server's update gate enforces it on every update (server/room/update-gate.ts):
+ * the root holds only `shapes`; `shapes` maps a valid shape id to a Y.Map; a shape's entries are
+ * keyed by field name. Anything below a shape (field values, `points` as a Y.Array, unknown
+ * fields) is free as far as the layout goes: bad values of known fields are repaired, not
+ * refused (repair.ts).
+ */
+export const BOARD_LAYOUT = {
+  /** The only root type. */
+  rootName: SHAPES_MAP_NAME,
+  /** Whether `key` may name an entry of `shapes`. */
+  isShapeKey: (key: string | null): boolean => isValidShapeId(key),
+  /** What an entry of `shapes` holds (or a deletion of one). */
+  shapeContent: 'map',
+} as const;
 
 export type ShapeMap = Y.Map<unknown>;
 
@@ -111,4 +135,58 @@ export function observeShapes(
   };
   root.observeDeep(handler);
   return () => root.unobserveDeep(handler);
+}
+
+/** The known fields stored for shape `id` (present even when undefined), or null if it is gone. */
+export function readStoredFields(doc: Y.Doc, id: string): StoredFields | null {
+  const map = getShapesMap(doc).get(id);
+  if (!(map instanceof Y.Map)) return null;
+  const fields: Record<string, unknown> = {};
+  for (const name of SHAPE_FIELD_NAMES)
+    if (map.has(name)) fields[name] = readField(map as ShapeMap, name);
+  return fields;
+}
+
+/** What `repairShapes` changed. */
+export interface RepairReport {
+  /** Shape id → the fields set or deleted. */
+  fields: Map<string, string[]>;
+  /** Shapes deleted: no valid type, or still incomplete when that was asked. */
+  deleted: string[];
+}
+
+/**
+ * Makes the given shapes valid as `planShapeRepair` says, in one transaction: bad fields set or
+ * deleted, unrepairable shapes deleted, and incomplete ones too when `deleteIncomplete`.
+ */
+export function repairShapes(
+  doc: Y.Doc,
+  ids: Iterable<string>,
+  options: { deleteIncomplete: boolean },
+): RepairReport {
+  const report: RepairReport = { fields: new Map(), deleted: [] };
+  doc.transact(() => {
+    const root = getShapesMap(doc);
+    for (const id of ids) {
+      const stored = readStoredFields(doc, id);
+      if (!stored) continue;
+      const { edits, outcome } = planShapeRepair(stored);
+      if (outcome === 'unrepairable' || (outcome === 'incomplete' && options.deleteIncomplete)) {
+        root.delete(id);
+        report.deleted.push(id);
+        continue;
+      }
+      if (edits.length === 0) continue;
+      const map = root.get(id) as ShapeMap;
+      for (const { field, value } of edits) {
+        if (value === undefined) map.delete(field);
+        else map.set(field, value);
+      }
+      report.fields.set(
+        id,
+        edits.map((edit) => edit.field),
+      );
+    }
+  });
+  return report;
 }

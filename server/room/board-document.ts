@@ -3,9 +3,16 @@
  * runs and the server's edits after their storage commit (commit-queue.ts), other instances'
  * updates (committed there), and the stored log at load. Each change is announced to the room's
  * subscribers with its source, and the encoded whole state is cached between changes.
+ *
+ * Applying cannot take the process down: an update that throws is caught, logged and counted
+ * (`boardcast_apply_failures_total{where}`), and left out of what is relayed; the room closes
+ * its sender. It is in the stored log already, and loading skips it the same way (and says so),
+ * so the board still loads; the next compaction drops it.
  */
 import * as Y from 'yjs';
 import { observeShapes } from '../../common/board/board-doc.ts';
+import type { Logger } from '../log.ts';
+import type { Metrics } from '../metrics.ts';
 import { applyYjsUpdate, type ApplyUpdate } from './apply-update.ts';
 import type { CommittedEdit, PeerWrite } from './commit-queue.ts';
 import type { ChangeSource, RoomEvents } from './room-events.ts';
@@ -29,7 +36,12 @@ export class BoardDocument {
   constructor(
     readonly doc: Y.Doc,
     events: RoomEvents,
-    private readonly applyUpdate: ApplyUpdate = applyYjsUpdate,
+    private readonly deps: {
+      log: Logger;
+      metrics: Metrics;
+      editId: string;
+      applyUpdate?: ApplyUpdate | undefined;
+    },
   ) {
     this.draft = new ServerDraft(doc, () => this.fullState());
     this.unobserve = observeShapes(doc, (ids, transaction) =>
@@ -53,21 +65,30 @@ export class BoardDocument {
     this.draft.drop();
   }
 
-  /** Applies a committed run of peers' updates, in one transaction. */
-  applyPeerWrites(writes: readonly PeerWrite[]): void {
+  /** Applies a committed run of peers' updates, in one transaction; returns those that threw. */
+  applyPeerWrites(writes: readonly PeerWrite[]): PeerWrite[] {
+    const failed: PeerWrite[] = [];
     this.doc.transact(() => {
-      for (const { update } of writes) this.applyUpdate(this.doc, update, PEER_ORIGIN);
+      for (const write of writes)
+        if (!this.tryApply(write.update, PEER_ORIGIN, 'peer')) failed.push(write);
     }, PEER_ORIGIN);
     this.fullStateCache = null;
+    // The draft followed whatever part of a failed update Yjs integrated before throwing.
+    if (failed.length > 0) this.draft.drop();
+    return failed;
   }
 
   /** Applies committed server edits, each in its own transaction (subscribers see its origin). */
-  applyServerEdits(edits: readonly CommittedEdit[]): void {
+  applyServerEdits(edits: readonly CommittedEdit[]): CommittedEdit[] {
+    const failed: CommittedEdit[] = [];
     this.draft.applyOwn(() => {
-      for (const { update, origin } of edits)
-        this.applyUpdate(this.doc, update, new ServerEditOrigin(origin));
+      for (const edit of edits)
+        if (!this.tryApply(edit.update, new ServerEditOrigin(edit.origin), 'server'))
+          failed.push(edit);
     });
     this.fullStateCache = null;
+    if (failed.length > 0) this.draft.drop(); // it holds edits the board does not
+    return failed;
   }
 
   /**
@@ -76,8 +97,9 @@ export class BoardDocument {
    */
   applyRemote(update: Uint8Array): { fresh: boolean; gap: boolean } {
     let fresh = false;
+    let applied = true;
     this.doc.transact((transaction) => {
-      this.applyUpdate(this.doc, update, REMOTE_ORIGIN);
+      applied = this.tryApply(update, REMOTE_ORIGIN, 'replica');
       const { store } = this.doc;
       // New items, new deletions, or a part waiting for what it depends on: worth relaying.
       fresh = transaction.deleteSet.clients.size > 0 || store.pendingStructs !== null;
@@ -85,8 +107,24 @@ export class BoardDocument {
         fresh ||= Y.getState(store, client) !== (transaction.beforeState.get(client) ?? 0);
     }, REMOTE_ORIGIN);
     if (fresh) this.fullStateCache = null;
+    if (!applied) this.draft.drop();
     const { pendingStructs, pendingDs } = this.doc.store;
-    return { fresh, gap: pendingStructs !== null || pendingDs !== null };
+    return { fresh: fresh && applied, gap: pendingStructs !== null || pendingDs !== null };
+  }
+
+  /** Applies one update; false (logged, counted) when it threw. */
+  private tryApply(update: Uint8Array, origin: unknown, where: string): boolean {
+    try {
+      (this.deps.applyUpdate ?? applyYjsUpdate)(this.doc, update, origin);
+      return true;
+    } catch (error) {
+      this.deps.metrics.applyFailures.inc({ where });
+      this.deps.log.error(
+        { board: this.deps.editId, where, bytes: update.byteLength, err: error },
+        'update failed to apply; skipped',
+      );
+      return false;
+    }
   }
 
   destroy(): void {

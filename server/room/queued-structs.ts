@@ -23,6 +23,17 @@ export class QueuedStructs<M> {
     return list ? findStruct(list, clock) : null;
   }
 
+  /** The state (next clock) of `client` once the queued structs that follow on from `from` apply. */
+  coverageFrom(client: number, from: number): number {
+    const list = this.byClient.get(client);
+    let state = from;
+    for (;;) {
+      const struct = list ? findStruct(list, state) : null;
+      if (!struct || struct.content === 'skip') return state;
+      state = struct.clock + struct.length;
+    }
+  }
+
   clear(): void {
     this.byClient.clear();
   }

@@ -6,13 +6,19 @@
  * Scale-out (a replicator is given): a board subscribes to the other instances' updates before
  * its log is read, so an update published during the load is either in the log or delivered
  * (both is harmless); it unsubscribes when it unloads. On a resync it re-reads its log and
- * applies what it lacks.
+ * applies what it lacks. A remote update that leaves the board waiting for something (a gap:
+ * a message was missed) triggers one resync; what storage cannot resolve either is remembered,
+ * so the same unresolvable part never triggers another (no re-read storm).
+ *
+ * A board always loads: a stored update that throws is skipped (logged, counted), and whatever
+ * the log leaves waiting for something it does not hold is dropped (logged): it can never apply.
  */
 import * as Y from 'yjs';
 import type { Logger } from '../log.ts';
 import type { Metrics } from '../metrics.ts';
 import type { BoardAccess, BoardRecord, BoardStore } from '../storage/board-store.ts';
-import type { ApplyUpdate } from './apply-update.ts';
+import { applyYjsUpdate, type ApplyUpdate } from './apply-update.ts';
+import type { HeldLimits } from './held-updates.ts';
 import type { PresencePacing } from './room-presence.ts';
 import { Room } from './room.ts';
 import type { ReplicaHandlers, RoomReplicator } from './room-replicator.ts';
@@ -25,8 +31,8 @@ interface Replica {
   room: Room | null;
   resyncing: boolean;
   again: boolean;
-  /** When a gap (an update whose dependencies never arrived) last triggered a resync. */
-  gapResyncAt: number;
+  /** What the board still waited for after the last resync: storage cannot resolve it. */
+  unresolvable: string | null;
 }
 
 export interface RegistryDeps {
@@ -40,6 +46,8 @@ export interface RegistryDeps {
   presencePacing?: PresencePacing;
   /** How updates are applied (Y.applyUpdate; a test may inject a failure). */
   applyUpdate?: ApplyUpdate;
+  held?: HeldLimits;
+  incompleteShapeGraceMs?: number;
 }
 
 /** A held room; call `release` exactly when done. */
@@ -107,8 +115,11 @@ export class RoomRegistry {
   private async load(board: BoardRecord): Promise<Room> {
     await this.unloading.get(board.editId);
     const doc = new Y.Doc({ gc: true });
-    const replica: Replica = { room: null, resyncing: false, again: false, gapResyncAt: 0 };
-    await this.deps.replicator?.subscribe(board.editId, this.replicaHandlers(doc, replica));
+    const replica: Replica = { room: null, resyncing: false, again: false, unresolvable: null };
+    await this.deps.replicator?.subscribe(
+      board.editId,
+      this.replicaHandlers(board.editId, doc, replica),
+    );
     let log: Awaited<ReturnType<BoardStore['loadLog']>>;
     try {
       log = await this.deps.store.loadLog(board.editId);
@@ -116,9 +127,7 @@ export class RoomRegistry {
       this.deps.replicator?.unsubscribe(board.editId);
       throw error;
     }
-    doc.transact(() => {
-      for (const update of log.updates) Y.applyUpdate(doc, update);
-    });
+    this.applyStoredLog(board.editId, doc, log.updates);
     const loaded = { updates: log.updates.length, bytes: log.bytes };
     const room = new Room(board, doc, loaded, {
       ...this.deps,
@@ -137,18 +146,52 @@ export class RoomRegistry {
     return room;
   }
 
+  /**
+   * Applies a stored log: a board always loads. Whatever the log leaves waiting for something it
+   * does not hold is dropped: storage holds everything ever committed, so it can never apply
+   * (and Yjs would hand it to every joiner).
+   */
+  private applyStoredLog(editId: string, doc: Y.Doc, updates: readonly Uint8Array[]): void {
+    this.applyEach(editId, doc, updates);
+    if (doc.store.pendingStructs || doc.store.pendingDs) {
+      this.deps.log.warn(
+        { board: editId },
+        'stored updates wait for items the log does not hold; dropped',
+      );
+      doc.store.pendingStructs = null;
+      doc.store.pendingDs = null;
+    }
+  }
+
+  /** Applies updates one by one: one that throws is skipped and reported. */
+  private applyEach(editId: string, doc: Y.Doc, updates: readonly Uint8Array[]): void {
+    const apply = this.deps.applyUpdate ?? applyYjsUpdate;
+    let skipped = 0;
+    doc.transact(() => {
+      for (const update of updates) {
+        try {
+          apply(doc, update);
+        } catch (error) {
+          skipped++;
+          this.deps.log.error(
+            { board: editId, err: error },
+            'stored update failed to apply; skipped',
+          );
+        }
+      }
+    });
+    if (skipped > 0) this.deps.metrics.applyFailures.inc({ where: 'load' }, skipped);
+  }
+
   /** Until the room exists, remote updates go straight into its doc (it has no peers yet). */
-  private replicaHandlers(doc: Y.Doc, replica: Replica): ReplicaHandlers {
+  private replicaHandlers(editId: string, doc: Y.Doc, replica: Replica): ReplicaHandlers {
     return {
       update: (update) => {
-        if (!replica.room) return Y.applyUpdate(doc, update);
-        if (
-          replica.room.applyRemoteUpdate(update) &&
-          Date.now() - replica.gapResyncAt > RESYNC_RETRY_MS
-        ) {
-          replica.gapResyncAt = Date.now();
+        if (!replica.room) return this.applyEach(editId, doc, [update]);
+        const gap = replica.room.applyRemoteUpdate(update);
+        // A resync already showed that storage cannot resolve this: do not read it again.
+        if (gap && pendingSignature(replica.room.doc) !== replica.unresolvable)
           void this.resyncOnce(replica);
-        }
       },
       presence: (frame) => replica.room?.relayRemotePresence(frame),
       presenceQuery: () => replica.room?.publishOwnPresence(),
@@ -168,6 +211,12 @@ export class RoomRegistry {
       await this.resync(replica.room);
     } while (replica.again);
     replica.resyncing = false;
+    replica.unresolvable = pendingSignature(replica.room.doc);
+    if (replica.unresolvable !== null)
+      this.deps.log.warn(
+        { board: replica.room.editId },
+        'board waits for items storage does not hold; not re-reading for them again',
+      );
   }
 
   /** Applies (and relays) whatever the stored log has that the room lacks; retries while storage is down. */
@@ -175,10 +224,8 @@ export class RoomRegistry {
     while (this.current.get(room.editId) === room) {
       try {
         const log = await this.deps.store.loadLog(room.editId);
-        if (log.updates.length > 0)
-          room.applyRemoteUpdate(
-            Y.diffUpdate(Y.mergeUpdates(log.updates), Y.encodeStateVector(room.doc)),
-          );
+        this.deps.metrics.resyncs.inc();
+        applyMissing(room, log.updates);
         return;
       } catch (error) {
         this.deps.log.warn({ board: room.editId, err: error }, 'resync failed; retrying');
@@ -225,4 +272,29 @@ export class RoomRegistry {
     this.unloading.set(room.editId, done);
     return done;
   }
+}
+
+/** Applies what `updates` (a stored log) hold that the room lacks, merged; one by one if that fails. */
+function applyMissing(room: Room, updates: readonly Uint8Array[]): void {
+  if (updates.length === 0) return;
+  let missing: Uint8Array;
+  try {
+    missing = Y.diffUpdate(Y.mergeUpdates([...updates]), Y.encodeStateVector(room.doc));
+  } catch {
+    for (const update of updates) room.applyRemoteUpdate(update); // each is applied safely
+    return;
+  }
+  room.applyRemoteUpdate(missing);
+}
+
+/** What the doc waits for (pending structs and deletes), as a comparable string; null if nothing. */
+function pendingSignature(doc: Y.Doc): string | null {
+  const { pendingStructs, pendingDs } = doc.store;
+  if (!pendingStructs && !pendingDs) return null;
+  const missing = pendingStructs ? [...pendingStructs.missing].sort((a, b) => a[0] - b[0]) : [];
+  return JSON.stringify([
+    missing,
+    pendingStructs?.update.byteLength ?? 0,
+    pendingDs?.byteLength ?? 0,
+  ]);
 }

@@ -10,11 +10,13 @@
  * The server changes a board through `applyServerEdit`, and anything that follows a board
  * (the viewers' feed, webhooks, thumbnails) subscribes to its events (room-events.ts).
  *
- * The rule every write follows, a peer's or the server's: receive → gate → commit to storage →
- * apply to the document → relay to the peers (and to the other instances). Nothing is applied,
- * relayed or shown to a joiner or viewer before it is stored (commit-queue.ts). When several
- * peers wrote in one tick, the merged update goes to everyone, writers included (an echo is a
- * no-op for Yjs), so it is encoded once; a lone writer gets no echo.
+ * The rule every write follows, a peer's or the server's: receive → gate → hold or accept →
+ * commit to storage → apply to the document → relay to the peers (and to the other instances)
+ * → repair what it left invalid (shape-repairs.ts, with a server edit that follows the same
+ * rule). Nothing is applied, relayed or shown to a joiner or viewer before it is stored
+ * (commit-queue.ts). When several peers wrote in one tick, the merged update goes to everyone,
+ * writers included (an echo is a no-op for Yjs), so it is encoded once; a lone writer gets no
+ * echo.
  */
 import * as Y from 'yjs';
 import { readShape, readShapes } from '../../common/board/board-doc.ts';
@@ -40,8 +42,10 @@ import { RoomPeers } from './room-peers.ts';
 import { RoomPresence, type PresencePacing } from './room-presence.ts';
 import type { RoomReplicator } from './room-replicator.ts';
 import type { ServerEdit } from './server-draft.ts';
+import { DEFAULT_INCOMPLETE_SHAPE_GRACE_MS, REPAIR_ORIGIN, ShapeRepairs } from './shape-repairs.ts';
 import { encodeSyncStep1, encodeSyncStep2, encodeSyncUpdate } from './sync-frames.ts';
-import { checkUpdate } from './update-gate.ts';
+import { DEFAULT_HELD_LIMITS, type HeldLimits } from './held-updates.ts';
+import { STORAGE_REFUSAL, UpdateIntake } from './update-intake.ts';
 
 export interface RoomDeps {
   store: BoardStore;
@@ -55,6 +59,10 @@ export interface RoomDeps {
   presencePacing?: PresencePacing;
   /** How updates are applied (Y.applyUpdate; a test may inject a failure). */
   applyUpdate?: ApplyUpdate;
+  /** Bounds on updates held until what they build on arrives (HELD_UPDATE_*). */
+  held?: HeldLimits;
+  /** How long an incomplete shape may wait for its missing fields (INCOMPLETE_SHAPE_GRACE_MS). */
+  incompleteShapeGraceMs?: number;
   /** Called when the last holder releases the room. */
   onIdle(room: Room): void;
 }
@@ -65,6 +73,8 @@ export class Room {
   private readonly events: RoomEvents;
   private readonly commits: CommitQueue;
   private readonly boardDoc: BoardDocument;
+  private readonly intake: UpdateIntake;
+  private readonly repairs: ShapeRepairs;
   private holders = 0;
   private destroyed = false;
 
@@ -76,36 +86,66 @@ export class Room {
     private readonly deps: RoomDeps,
   ) {
     this.events = new RoomEvents(deps.log, board.editId);
-    this.boardDoc = new BoardDocument(doc, this.events, deps.applyUpdate);
+    this.boardDoc = new BoardDocument(doc, this.events, { ...deps, editId: board.editId });
     this.peers = new RoomPeers(deps.metrics, () => this.presence.encodeAll());
-    this.presence = new RoomPresence(
+    this.presence = this.createPresence();
+    this.commits = this.createCommits(loaded);
+    this.intake = new UpdateIntake({
+      doc,
+      commits: this.commits,
+      metrics: deps.metrics,
+      held: deps.held ?? DEFAULT_HELD_LIMITS,
+      refuse: (peer, refusal) => this.refuse(peer, refusal),
+    });
+    this.repairs = this.createRepairs();
+  }
+
+  private createPresence(): RoomPresence {
+    return new RoomPresence(
       (frame) => {
         this.peers.broadcastPresence(frame);
         this.deps.replicator?.publishPresence(this.editId, frame);
       },
       {
         peerCount: () => this.peers.size,
-        pacing: deps.presencePacing ?? null,
-        onScheduled: (delayMs) => deps.metrics.presenceFlushDelay.observe(delayMs / 1_000),
+        pacing: this.deps.presencePacing ?? null,
+        onScheduled: (delayMs) => this.deps.metrics.presenceFlushDelay.observe(delayMs / 1_000),
       },
     );
-    this.commits = new CommitQueue({
-      ...deps,
-      editId: board.editId,
+  }
+
+  private createCommits(loaded: { updates: number; bytes: number }): CommitQueue {
+    return new CommitQueue({
+      ...this.deps,
+      editId: this.editId,
       loaded,
       apply: (run) => this.applyCommitted(run),
       generate: (edit, origin) => this.boardDoc.generate(edit, origin),
       discardDraft: () => this.boardDoc.discardDraft(),
       refuseWriters: (peers) => {
-        for (const peer of peers)
-          this.refuse(peer, {
-            close: CLOSE.TRY_AGAIN_LATER,
-            detail: 'storage unavailable',
-            reason: 'storage_unavailable',
-          });
+        for (const peer of peers) this.refuse(peer, STORAGE_REFUSAL);
       },
       fullState: () => this.fullState(),
     });
+  }
+
+  /** This instance repairs what it applied (and the board as loaded); replicas repair theirs. */
+  private createRepairs(): ShapeRepairs {
+    const repairs = new ShapeRepairs({
+      doc: this.doc,
+      applyServerEdit: (edit, origin) => this.applyServerEdit(edit, origin),
+      log: this.deps.log,
+      metrics: this.deps.metrics,
+      editId: this.editId,
+      incompleteGraceMs: this.deps.incompleteShapeGraceMs ?? DEFAULT_INCOMPLETE_SHAPE_GRACE_MS,
+    });
+    this.events.subscribe({
+      shapesChanged: ({ ids, source, origin }) => {
+        if (source !== 'replica' && origin !== REPAIR_ORIGIN) repairs.check(ids);
+      },
+    });
+    repairs.checkAll();
+    return repairs;
   }
 
   get editId(): string {
@@ -140,6 +180,7 @@ export class Room {
 
   leave(peer: Peer): void {
     if (!this.peers.delete(peer)) return;
+    this.intake.drop(peer);
     this.presence.removePeer(peer);
   }
 
@@ -214,6 +255,7 @@ export class Room {
     if (this.destroyed) return false;
     const { fresh, gap } = this.boardDoc.applyRemote(update);
     if (fresh) this.peers.broadcast(encodeSyncUpdate(update));
+    this.intake.release();
     return gap;
   }
 
@@ -239,6 +281,8 @@ export class Room {
     if (this.destroyed) return;
     this.destroyed = true;
     this.commits.close();
+    this.intake.destroy();
+    this.repairs.destroy();
     this.events.roomClosed();
     this.presence.destroy();
     this.peers.clear();
@@ -288,41 +332,39 @@ export class Room {
    */
   private receiveUpdate(peer: Peer, update: Uint8Array): Refusal | null {
     if (peer.role === 'view' || isEmptyUpdate(update)) return null;
-    if (this.commits.storageFailing)
-      return {
-        close: CLOSE.TRY_AGAIN_LATER,
-        detail: 'storage unavailable',
-        reason: 'storage_unavailable',
-      };
-    const verdict = checkUpdate(update, this.doc, undefined, this.commits.queued);
-    if (!verdict.ok)
-      return { close: verdict.close, detail: verdict.detail, reason: `gate_${verdict.close.code}` };
-    this.commits.submitPeerWrite({ peer, update, decoded: verdict.decoded });
-    return null;
+    return this.intake.receive(peer, update);
   }
 
-  /** Applies a committed run and relays it: a lone writer gets no echo. */
+  /**
+   * Applies a committed run and relays what applied: a lone writer gets no echo. A peer whose
+   * update threw is closed (1007); held updates are looked at again.
+   */
   private applyCommitted(run: CommittedRun): void {
     if (this.destroyed) return;
     if (run.kind === 'peer') {
-      this.boardDoc.applyPeerWrites(run.writes);
-      const writers = new Set(run.writes.map((write) => write.peer));
-      const only = writers.size === 1 ? (run.writes[0] as PeerWrite).peer : null;
+      const failed = new Set(this.boardDoc.applyPeerWrites(run.writes));
+      const applied = run.writes.filter((write) => !failed.has(write));
+      for (const peer of new Set([...failed].map((write) => write.peer)))
+        this.refuse(peer, APPLY_REFUSAL);
+      const writers = new Set(applied.map((write) => write.peer));
+      const only = writers.size === 1 ? (applied[0] as PeerWrite).peer : null;
       this.relay(
-        run.writes.map((write) => write.update),
+        applied.map((write) => write.update),
         only,
       );
     } else {
-      this.boardDoc.applyServerEdits(run.edits);
+      const failed = new Set(this.boardDoc.applyServerEdits(run.edits));
       this.relay(
-        run.edits.map((edit) => edit.update),
+        run.edits.filter((edit) => !failed.has(edit)).map((edit) => edit.update),
         null,
       );
     }
+    this.intake.release();
   }
 
   /** Sends committed updates, merged, to every peer but `except`, and to the other instances. */
   private relay(updates: Uint8Array[], except: Peer | null): void {
+    if (updates.length === 0) return;
     const merged = updates.length === 1 ? (updates[0] as Uint8Array) : Y.mergeUpdates(updates);
     this.peers.broadcast(encodeSyncUpdate(merged), except);
     this.deps.replicator?.publishUpdate(this.editId, merged);
@@ -337,6 +379,13 @@ export class Room {
     peer.close(close, detail);
   }
 }
+
+/** An update that threw in Yjs: nothing more of its sender is taken (it would send it again). */
+const APPLY_REFUSAL: Refusal = {
+  close: CLOSE.MALFORMED,
+  detail: 'the update could not be applied',
+  reason: 'apply_failed',
+};
 
 /** An empty Yjs update (no structs, no deletions): what a fresh client sends as sync step 2. */
 function isEmptyUpdate(update: Uint8Array): boolean {

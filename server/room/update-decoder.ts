@@ -14,8 +14,9 @@
  *                [ if neither: varUint(1) varString(rootName) | varUint(≠1) id(parent) ]
  *                [ if neither and BIT6: varString(parentSub) ] content(info & 31)
  *   id         = varUint(client) varUint(clock)
- *   content    = 1 deleted varUint(len) | 4 string varString | 7 type varUint(typeRef)
- *              | 8 any varUint(n) { any }      (2 JSON, 3 binary, 5 embed, 6 format, 9 doc: refused)
+ *   content    = 1 deleted varUint(len) | 7 type varUint(typeRef) | 8 any varUint(n) { any }
+ *                (2 JSON, 3 binary, 4 string, 5 embed, 6 format, 9 doc: refused; 4, 5 and 6
+ *                belong to Y.Text and XML, which the board has no place for)
  *   deleteSet  = varUint(#clients) { varUint(client) varUint(#ranges) { varUint(clock) varUint(len) } }
  */
 import * as decoding from 'lib0/decoding';
@@ -23,7 +24,7 @@ import { CLOSE, type CloseCode } from '../../common/protocol/close-codes.ts';
 import type { UpdateLimits } from './update-gate.ts';
 
 /** What a struct holds, as far as the gate cares. `map`/`array` are YMap/YArray types. */
-export type StructContent = 'gc' | 'skip' | 'deleted' | 'any' | 'string' | 'map' | 'array';
+export type StructContent = 'gc' | 'skip' | 'deleted' | 'any' | 'map' | 'array';
 
 /**
  * One decoded struct. Absent ids have client -1. `memo` is a slot for the caller's per-struct
@@ -58,6 +59,8 @@ export interface DecodedUpdate<M = unknown> {
   clients: Map<number, DecodedStruct<M>[]>;
   structCount: number;
   deleteRangeCount: number;
+  /** Per client, the end (last clock + 1) of the furthest range the delete set names. */
+  deleteEnds: Map<number, number>;
 }
 
 /** Thrown inside the gate to refuse an update; `checkUpdate` turns it into a verdict. */
@@ -77,13 +80,13 @@ export const overLimit = (detail: string): Refusal => new Refusal(CLOSE.OVER_LIM
 // Content refs (Item.js contentRefs) and type refs (ContentType.js typeRefs).
 const REF_GC = 0;
 const REF_DELETED = 1;
-const REF_STRING = 4;
 const REF_TYPE = 7;
 const REF_ANY = 8;
 const REF_SKIP = 10;
 const FORBIDDEN_REFS: Record<number, string> = {
   2: 'JSON content',
   3: 'binary content',
+  4: 'string content (Y.Text)',
   5: 'embed content',
   6: 'format content',
   9: 'a subdocument',
@@ -154,26 +157,22 @@ function decodeUtf8(bytes: Uint8Array, start: number, end: number): string {
   return UTF8.decode(bytes.subarray(start, end));
 }
 
-function readFiniteNumber(value: number): number {
-  if (!Number.isFinite(value)) throw overLimit('non-finite number');
-  return value;
-}
-
-/** lib0's `readAny`, bounded, and refusing what JSON cannot hold. */
+/** lib0's `readAny`, bounded, refusing BigInt and binary values (not data a board holds). */
 function readAny(d: Decoder, limits: UpdateLimits, depth: number): unknown {
   const tag = readByte(d);
   switch (tag) {
     case 127:
-      throw overLimit('undefined value');
+      return undefined; // a well-formed value; in a shape field it is repaired like any bad one
     case 126:
       return null;
     case 125:
       if (d.pos >= d.arr.length) throw malformed('unexpected end of update');
       return decoding.readVarInt(d);
+    // NaN and ±Infinity are well-formed: a shape field holding one is repaired, not refused.
     case 124:
-      return readFiniteNumber(decoding.readFloat32(d));
+      return decoding.readFloat32(d);
     case 123:
-      return readFiniteNumber(decoding.readFloat64(d));
+      return decoding.readFloat64(d);
     case 122:
       throw overLimit('BigInt value');
     case 121:
@@ -217,10 +216,6 @@ function readContent(d: Decoder, ref: number, struct: DecodedStruct, limits: Upd
     case REF_DELETED:
       struct.content = 'deleted';
       struct.length = decoding.readVarUint(d);
-      return;
-    case REF_STRING:
-      struct.content = 'string';
-      struct.length = readString(d, limits).length;
       return;
     case REF_ANY: {
       const count = readCount(d, 1, limits.maxAnyEntries, 'values in one item');
@@ -333,20 +328,28 @@ function readSections<M>(
   return { clients, count };
 }
 
-function readDeleteSet(d: Decoder, limits: UpdateLimits): number {
+function readDeleteSet(
+  d: Decoder,
+  limits: UpdateLimits,
+): { ranges: number; ends: Map<number, number> } {
   let ranges = 0;
+  const ends = new Map<number, number>();
   const clientCount = readCount(d, MIN_DS_CLIENT_BYTES, Infinity, 'delete-set clients');
   for (let c = 0; c < clientCount; c++) {
-    decoding.readVarUint(d); // client
+    const client = decoding.readVarUint(d);
     const limit = limits.maxDeleteRanges - ranges;
     const rangeCount = readCount(d, MIN_RANGE_BYTES, limit, 'delete ranges');
+    let end = ends.get(client) ?? 0;
     for (let i = 0; i < rangeCount; i++) {
-      decoding.readVarUint(d); // clock
-      decoding.readVarUint(d); // length
+      const clock = decoding.readVarUint(d);
+      const length = decoding.readVarUint(d);
+      if (clock + length > Number.MAX_SAFE_INTEGER) throw malformed('delete range overflows');
+      end = Math.max(end, clock + length);
     }
+    if (rangeCount > 0) ends.set(client, end);
     ranges += rangeCount;
   }
-  return ranges;
+  return { ranges, ends };
 }
 
 /**
@@ -357,9 +360,14 @@ function readDeleteSet(d: Decoder, limits: UpdateLimits): number {
 export function decodeUpdateBounded<M>(update: Uint8Array, limits: UpdateLimits): DecodedUpdate<M> {
   const d = decoding.createDecoder(update);
   const { clients, count } = readSections<M>(d, limits);
-  const deleteRangeCount = readDeleteSet(d, limits);
+  const deletes = readDeleteSet(d, limits);
   if (bytesLeft(d) !== 0) throw malformed(`${bytesLeft(d)} trailing bytes`);
-  return { clients, structCount: count, deleteRangeCount };
+  return {
+    clients,
+    structCount: count,
+    deleteRangeCount: deletes.ranges,
+    deleteEnds: deletes.ends,
+  };
 }
 
 /** The struct of `structs` (one client, clock order) that holds `clock`, or null. */

@@ -7,7 +7,11 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createBoardcastServer, type BoardcastServer } from '../../server/app.ts';
+import {
+  createBoardcastServer,
+  type BoardcastOptions,
+  type BoardcastServer,
+} from '../../server/app.ts';
 import { parseConfig } from '../../server/config.ts';
 import type { BoardStore } from '../../server/storage/board-store.ts';
 
@@ -35,6 +39,8 @@ export interface TestServerOptions {
   env?: Record<string, string>;
   /** Wraps the default SQLite store (fault injection). */
   wrapStore?: (store: BoardStore) => BoardStore;
+  /** Test hooks of the server (e.g. an update applier that throws). */
+  testHooks?: BoardcastOptions['testHooks'];
 }
 
 function configFor(dataDir: string, port: number, env: Record<string, string> = {}) {
@@ -58,6 +64,7 @@ async function boot(
   const server = createBoardcastServer({
     config,
     store: options.wrapStore ? options.wrapStore(base) : base,
+    testHooks: options.testHooks,
   });
   return { server, port: await server.listen() };
 }
