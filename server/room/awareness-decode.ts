@@ -2,8 +2,14 @@
  * The y-protocols awareness update, decoded within bounds and re-encoded.
  *   awarenessUpdate = varUint(#entries) { varUint(clientID) varUint(clock) varString(stateJSON) }
  * stateJSON is "null" when the client's presence is removed. The contract's state is
- * `{ user: { name, color }, cursor: { x, y } | null, selection: string[] }`; third-party clients
- * put other things there, so only the size and the JSON kind (object or null) are enforced.
+ * `{ user: { name, color }, cursor: { x, y } | null, selection: string[] }` plus optional
+ * `viewport` and `laser`; third-party clients put other things there, so only the JSON kind
+ * (object or null) and the size are looked at.
+ *
+ * Presence never closes an honest client: only bytes that do not decode (1007) and an entry
+ * count far beyond any room (1008) are refused. Entries the caller does not want (client ids
+ * another connection owns) are skipped without being parsed; a state too big to be worth
+ * parsing, or one that is not an object, is dropped (counted in `dropped`).
  */
 import * as decoding from 'lib0/decoding';
 import * as encoding from 'lib0/encoding';
@@ -17,19 +23,31 @@ export interface AwarenessEntry {
 }
 
 export type AwarenessVerdict =
-  { ok: true; entries: AwarenessEntry[] } | { ok: false; close: CloseCode; detail: string };
+  | {
+      ok: true;
+      entries: AwarenessEntry[];
+      /** Entries the caller did not want, skipped unparsed. */
+      skipped: number;
+      /** States too big to parse, or not objects: left out. */
+      dropped: number;
+    }
+  | { ok: false; close: CloseCode; detail: string };
 
 export interface AwarenessLimits {
+  /** Entries in one awareness update; over → 1008 (an echo of a whole room stays far below). */
   maxEntries: number;
-  maxStateBytes: number;
+  /** UTF-8 bytes of the largest state parsed at all; a bigger one is dropped unread. */
+  maxParsedStateBytes: number;
 }
 
 export const DEFAULT_AWARENESS_LIMITS: Readonly<AwarenessLimits> = Object.freeze({
-  /** Entries in one awareness update; over → 1008. */
-  maxEntries: 16,
-  /** UTF-8 bytes of one entry's state JSON; over → 1008. */
-  maxStateBytes: 4096,
+  maxEntries: 10_000,
+  /** Fits a selection of 10,000 ids, which a third-party client may send whole; it is trimmed. */
+  maxParsedStateBytes: 256 * 1024,
 });
+
+/** Marks a state that was left out (too big to parse, or not an object). */
+const DROPPED = Symbol('dropped');
 
 /** clientID, clock and a one-byte string length: the least an entry can take. */
 const MIN_ENTRY_BYTES = 3;
@@ -47,24 +65,34 @@ class AwarenessRefusal extends Error {
 
 const bytesLeft = (d: Decoder): number => d.arr.length - d.pos;
 
-function readState(d: Decoder, limits: AwarenessLimits): Record<string, unknown> | null {
+function readState(
+  d: Decoder,
+  limits: AwarenessLimits,
+): Record<string, unknown> | null | typeof DROPPED {
   const byteLength = decoding.peekVarUint(d);
   // Checked before reading so an oversized state is neither copied nor parsed.
-  if (byteLength > limits.maxStateBytes) {
-    throw new AwarenessRefusal(
-      CLOSE.OVER_LIMIT,
-      `awareness state of ${byteLength} bytes is too big`,
-    );
+  if (byteLength > limits.maxParsedStateBytes) {
+    skipString(d);
+    return DROPPED;
   }
   const state: unknown = JSON.parse(decoding.readVarString(d));
   if (state === null) return null;
-  if (typeof state !== 'object' || Array.isArray(state)) {
-    throw new AwarenessRefusal(CLOSE.MALFORMED, 'awareness state is not an object or null');
-  }
+  if (typeof state !== 'object' || Array.isArray(state)) return DROPPED;
   return state as Record<string, unknown>;
 }
 
-function readEntries(payload: Uint8Array, limits: AwarenessLimits): AwarenessEntry[] {
+function skipString(d: Decoder): void {
+  const byteLength = decoding.readVarUint(d);
+  if (byteLength > bytesLeft(d))
+    throw new AwarenessRefusal(CLOSE.MALFORMED, 'awareness state runs past the end');
+  d.pos += byteLength;
+}
+
+function readEntries(
+  payload: Uint8Array,
+  limits: AwarenessLimits,
+  wanted: (clientId: number) => boolean,
+): Extract<AwarenessVerdict, { ok: true }> {
   const d = decoding.createDecoder(payload);
   const count = decoding.readVarUint(d);
   if (count * MIN_ENTRY_BYTES > bytesLeft(d)) {
@@ -76,27 +104,36 @@ function readEntries(payload: Uint8Array, limits: AwarenessLimits): AwarenessEnt
       `${count} awareness entries is over ${limits.maxEntries}`,
     );
   }
-  const entries: AwarenessEntry[] = [];
+  const result = { ok: true as const, entries: [] as AwarenessEntry[], skipped: 0, dropped: 0 };
   for (let i = 0; i < count; i++) {
     const clientId = decoding.readVarUint(d);
     const clock = decoding.readVarUint(d);
-    entries.push({ clientId, clock, state: readState(d, limits) });
+    if (!wanted(clientId)) {
+      skipString(d);
+      result.skipped++;
+      continue;
+    }
+    const state = readState(d, limits);
+    if (state === DROPPED) result.dropped++;
+    else result.entries.push({ clientId, clock, state });
   }
   if (bytesLeft(d) !== 0)
     throw new AwarenessRefusal(CLOSE.MALFORMED, 'trailing bytes after awareness');
-  return entries;
+  return result;
 }
 
 /**
  * Decodes an awareness update payload (the bytes after the message type). Never throws:
- * anything that does not decode or parse is MALFORMED (1007), anything over `limits` OVER_LIMIT (1008).
+ * anything that does not decode or parse is MALFORMED (1007), more entries than `limits` allow
+ * OVER_LIMIT (1008). `wanted` picks the client ids worth parsing (all by default).
  */
 export function decodeAwarenessUpdate(
   payload: Uint8Array,
   limits: AwarenessLimits = DEFAULT_AWARENESS_LIMITS,
+  wanted: (clientId: number) => boolean = () => true,
 ): AwarenessVerdict {
   try {
-    return { ok: true, entries: readEntries(payload, limits) };
+    return readEntries(payload, limits, wanted);
   } catch (error) {
     if (error instanceof AwarenessRefusal)
       return { ok: false, close: error.close, detail: error.message };

@@ -9,7 +9,6 @@
  * unrenewed for REMOTE_PRESENCE_TIMEOUT_MS, the y-protocols timeout, e.g. after their instance died.
  */
 import * as decoding from 'lib0/decoding';
-import { CLOSE, type CloseCode } from '../../common/protocol/close-codes.ts';
 import {
   decodeAwarenessUpdate,
   encodeAwarenessEntries,
@@ -20,10 +19,12 @@ import type { Peer } from './peer.ts';
 
 /** Client ids one connection may introduce (a tab has one; a few covers odd clients). */
 export const MAX_CLIENT_IDS_PER_PEER = 4;
+/** UTF-8 bytes of one state as the room keeps and relays it; bigger ones are trimmed first. */
+export const MAX_RELAYED_STATE_BYTES = 4096;
 /** A remote presence not renewed for this long is forgotten (y-protocols clients renew every 15 s). */
 export const REMOTE_PRESENCE_TIMEOUT_MS = 30_000;
 /** A remote frame carries one tick's changes of a whole instance: more than a peer may send. */
-const REMOTE_LIMITS = { maxEntries: 10_000, maxStateBytes: 4096 };
+const REMOTE_LIMITS = { maxEntries: 10_000, maxParsedStateBytes: MAX_RELAYED_STATE_BYTES };
 
 /** Settings (config: PRESENCE_TICK_PEERS, PRESENCE_MAX_INTERVAL_MS, PRESENCE_CPU_PERCENT). */
 export interface PresencePacing {
@@ -66,8 +67,11 @@ export interface PresenceOptions {
 /** Delays under this are run on the next tick rather than a timer. */
 const MIN_TIMER_MS = 1;
 
-export type PresenceVerdict =
-  { ok: true; foreign: number } | { ok: false; close: CloseCode; detail: string };
+/** What `apply` left out: entries for ids others own, and new ids past MAX_CLIENT_IDS_PER_PEER. */
+export interface PresenceVerdict {
+  foreign: number;
+  overIds: number;
+}
 
 export class RoomPresence {
   private readonly states = new Map<number, AwarenessEntry>();
@@ -88,37 +92,50 @@ export class RoomPresence {
     private readonly options: PresenceOptions | null = null,
   ) {}
 
-  /** Applies entries from `peer`; entries for client ids owned by another peer are dropped. */
+  /**
+   * Whether an entry of `peer` for `clientId` would be applied: an id it owns, or one nobody
+   * here or on another instance owns. Others are skipped before their state is even parsed.
+   */
+  wants(peer: Peer, clientId: number): boolean {
+    const owner = this.owners.get(clientId);
+    return owner ? owner === peer : !this.isRemote(clientId);
+  }
+
+  /**
+   * Applies entries from `peer`. Entries for client ids owned by another peer are dropped, and
+   * so are new ids past MAX_CLIENT_IDS_PER_PEER: presence never closes a connection.
+   */
   apply(peer: Peer, entries: readonly AwarenessEntry[]): PresenceVerdict {
-    let foreign = 0;
+    const verdict = { foreign: 0, overIds: 0 };
     for (const entry of entries) {
       const owner = this.owners.get(entry.clientId);
       if (owner && owner !== peer) {
-        foreign++;
+        verdict.foreign++;
         continue;
       }
       if (!owner && entry.state === null) continue; // stock clients echo removals of ids that left: never a claim
       if (!owner && this.isRemote(entry.clientId)) {
-        foreign++;
+        verdict.foreign++;
         continue;
       }
-      if (!owner) {
-        const mine = this.owned.get(peer) ?? new Set<number>();
-        if (mine.size >= MAX_CLIENT_IDS_PER_PEER) {
-          return {
-            ok: false,
-            close: CLOSE.OVER_LIMIT,
-            detail: `more than ${MAX_CLIENT_IDS_PER_PEER} presence ids`,
-          };
-        }
-        mine.add(entry.clientId);
-        this.owned.set(peer, mine);
-        this.owners.set(entry.clientId, peer);
+      if (!owner && !this.claim(peer, entry.clientId)) {
+        verdict.overIds++;
+        continue;
       }
       this.states.set(entry.clientId, entry);
       this.markChanged(entry.clientId);
     }
-    return { ok: true, foreign };
+    return verdict;
+  }
+
+  /** Makes `peer` the owner of `clientId`; false when it already has as many ids as it may. */
+  private claim(peer: Peer, clientId: number): boolean {
+    const mine = this.owned.get(peer) ?? new Set<number>();
+    if (mine.size >= MAX_CLIENT_IDS_PER_PEER) return false;
+    mine.add(clientId);
+    this.owned.set(peer, mine);
+    this.owners.set(clientId, peer);
+    return true;
   }
 
   /** Removes every client id `peer` introduced, for everyone. */

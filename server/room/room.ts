@@ -35,7 +35,7 @@ import {
   type ServerEditResult,
 } from './commit-queue.ts';
 import type { Peer } from './peer.ts';
-import { receivePresence } from './presence-intake.ts';
+import { receivePresence, type PresenceIntakeDeps } from './presence-intake.ts';
 import type { Refusal } from './refusal.ts';
 import { RoomEvents, type RoomSubscriber, type Unsubscribe } from './room-events.ts';
 import { RoomPeers } from './room-peers.ts';
@@ -75,6 +75,7 @@ export class Room {
   private readonly boardDoc: BoardDocument;
   private readonly intake: UpdateIntake;
   private readonly repairs: ShapeRepairs;
+  private readonly presenceIntake: PresenceIntakeDeps;
   private holders = 0;
   private destroyed = false;
 
@@ -89,6 +90,14 @@ export class Room {
     this.boardDoc = new BoardDocument(doc, this.events, { ...deps, editId: board.editId });
     this.peers = new RoomPeers(deps.metrics, () => this.presence.encodeAll());
     this.presence = this.createPresence();
+    const { metrics, log } = deps;
+    this.presenceIntake = {
+      presence: this.presence,
+      metrics,
+      log,
+      editId: this.editId,
+      reported: new WeakSet(),
+    };
     this.commits = this.createCommits(loaded);
     this.intake = new UpdateIntake({
       doc,
@@ -300,16 +309,7 @@ export class Room {
       case 'update':
         return this.receiveUpdate(peer, message.update);
       case 'awareness':
-        return receivePresence(
-          {
-            presence: this.presence,
-            metrics: this.deps.metrics,
-            log: this.deps.log,
-            editId: this.editId,
-          },
-          peer,
-          message.payload,
-        );
+        return receivePresence(this.presenceIntake, peer, message.payload);
       case 'query-awareness': {
         const presence = this.presence.encodeAll();
         if (presence) peer.send(presence);

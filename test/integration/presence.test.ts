@@ -216,4 +216,60 @@ describe('presence', () => {
     const delayMs = await removalDelayMs(viewer, [editor], () => viewer.destroy());
     assert.ok(delayMs < PROMPT_REMOVAL_MS, `presence removed after ${delayMs.toFixed(0)} ms`);
   });
+
+  it('never closes a client over its presence: a 10,000-id selection is trimmed, with its count', async () => {
+    const boardId = newRandomId();
+    const alice = await connect(boardId);
+    const bob = await connect(boardId);
+    const closes: number[] = [];
+    alice.provider.on('connection-close', (event) => event && closes.push(event.code));
+    const selection = Array.from({ length: 10_000 }, (_, i) => `shape-${i}`);
+    alice.provider.awareness.setLocalState({ ...presenceOf('alice'), selection });
+    await waitFor(
+      () =>
+        (seenBy(bob, alice) as { selectionCount?: number } | undefined)?.selectionCount === 10_000,
+      2_000,
+      "alice's trimmed selection at bob",
+    );
+    const seen = seenBy(bob, alice) as { selection: string[]; user: { name: string } };
+    assert.ok(seen.selection.length > 0 && seen.selection.length < 10_000);
+    assert.deepEqual(seen.selection, selection.slice(0, seen.selection.length));
+    assert.equal(seen.user.name, 'alice');
+    // Later changes still go through, on the same connection.
+    alice.provider.awareness.setLocalState(presenceOf('alice', 5, 5));
+    await waitToSee(bob, alice, presenceOf('alice', 5, 5), "alice's next presence");
+    assert.deepEqual(closes, []);
+    assert.equal(alice.provider.wsconnected, true);
+    const metrics = await (await fetch(`${server.url}/metrics`)).text();
+    assert.match(metrics, /boardcast_presence_trimmed_total\{action="trimmed"\} [1-9]/);
+  });
+
+  it('never closes a client that sends more presence ids than it may own: the extra ones are left out', async () => {
+    const boardId = newRandomId();
+    const alice = await connect(boardId);
+    const bob = await connect(boardId);
+    const closes: number[] = [];
+    alice.provider.on('connection-close', (event) => event && closes.push(event.code));
+    // Five documents' presence through one connection (a client that made new docs in a tab).
+    const { Awareness, encodeAwarenessUpdate } = await import('y-protocols/awareness');
+    const encoding = await import('lib0/encoding');
+    const { Doc } = await import('yjs');
+    for (let i = 0; i < 6; i++) {
+      const extra = new Awareness(new Doc());
+      extra.setLocalState(presenceOf(`extra-${i}`));
+      const encoder = encoding.createEncoder();
+      encoding.writeVarUint(encoder, 1);
+      encoding.writeVarUint8Array(encoder, encodeAwarenessUpdate(extra, [extra.clientID]));
+      (alice.provider.ws as unknown as { send(data: Uint8Array): void }).send(
+        encoding.toUint8Array(encoder),
+      );
+      extra.destroy();
+    }
+    alice.provider.awareness.setLocalState(presenceOf('alice', 1, 1));
+    await delay(300);
+    assert.deepEqual(closes, []);
+    assert.equal(alice.provider.wsconnected, true);
+    const names = [...bob.provider.awareness.getStates().values()].map((state) => state.user?.name);
+    assert.equal(names.filter((name) => String(name).startsWith('extra-')).length, 3);
+  });
 });

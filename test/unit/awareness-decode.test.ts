@@ -11,6 +11,7 @@ import {
   type AwarenessEntry,
   type AwarenessVerdict,
 } from '../../server/room/awareness-decode.ts';
+import { fitState } from '../../server/room/presence-trim.ts';
 
 const MALFORMED = CLOSE.MALFORMED.code;
 const OVER_LIMIT = CLOSE.OVER_LIMIT.code;
@@ -95,12 +96,17 @@ describe('decodeAwarenessUpdate', () => {
     assert.ok(performance.now() - started < 20);
   });
 
-  it('refuses JSON that is not an object or null, or not JSON, with 1007', () => {
-    for (const json of ['42', '"text"', '[1,2]', 'true', '{"a":', 'undefined', '']) {
+  it('refuses what is not JSON with 1007, and drops JSON that is not an object or null', () => {
+    for (const json of ['{"a":', 'undefined', '']) {
       assertRefused(decodeAwarenessUpdate(rawUpdate([json])), MALFORMED);
     }
+    const decoded = decodeAwarenessUpdate(
+      rawUpdate(['42', '"text"', '[1,2]', 'true', '{}', 'null']),
+    );
+    assert.ok(decoded.ok);
+    if (decoded.ok) assert.equal(decoded.dropped, 4);
     assert.deepEqual(
-      entriesOf(decodeAwarenessUpdate(rawUpdate(['{}', 'null']))).map((e) => e.state),
+      entriesOf(decoded).map((e) => e.state),
       [{}, null],
     );
   });
@@ -113,23 +119,75 @@ describe('decodeAwarenessUpdate', () => {
     assertRefused(decodeAwarenessUpdate(encoding.toUint8Array(encoder)), MALFORMED);
   });
 
-  it('refuses more entries than the limit with 1008', () => {
+  it('refuses more entries than the attack bound with 1008, and accepts a whole room’s echo', () => {
     const max = DEFAULT_AWARENESS_LIMITS.maxEntries;
+    assert.ok(max >= 10_000);
     const states = Array.from({ length: max + 1 }, () => '{}');
     assertRefused(decodeAwarenessUpdate(rawUpdate(states)), OVER_LIMIT);
     assert.equal(entriesOf(decodeAwarenessUpdate(rawUpdate(states.slice(1)))).length, max);
     assertRefused(
-      decodeAwarenessUpdate(rawUpdate(['{}', '{}']), { maxEntries: 1, maxStateBytes: 100 }),
+      decodeAwarenessUpdate(rawUpdate(['{}', '{}']), { maxEntries: 1, maxParsedStateBytes: 100 }),
       OVER_LIMIT,
     );
   });
 
-  it('refuses a state bigger than the limit with 1008', () => {
-    const max = DEFAULT_AWARENESS_LIMITS.maxStateBytes;
+  it('drops a state too big to parse, unread, and skips entries the caller does not want', () => {
+    const max = DEFAULT_AWARENESS_LIMITS.maxParsedStateBytes;
     const json = (name: string) => JSON.stringify({ user: { name, color: '' } });
     const state = (bytes: number) => json('x'.repeat(bytes - json('').length));
-    assert.equal(state(max).length, max);
-    assert.equal(entriesOf(decodeAwarenessUpdate(rawUpdate([state(max)]))).length, 1);
-    assertRefused(decodeAwarenessUpdate(rawUpdate([state(max + 1)])), OVER_LIMIT);
+    const decoded = decodeAwarenessUpdate(
+      rawUpdate([state(max), state(max + 1), '{"a":1}']),
+      undefined,
+      (id) => id !== 102,
+    );
+    assert.ok(decoded.ok);
+    if (!decoded.ok) return;
+    assert.deepEqual(
+      decoded.entries.map((entry) => entry.clientId),
+      [100],
+    );
+    assert.equal(decoded.dropped, 1);
+    assert.equal(decoded.skipped, 1);
+  });
+});
+
+describe('fitState', () => {
+  const user = { name: 'Ada', color: '#f80' };
+  const ids = (count: number) =>
+    Array.from({ length: count }, (_, i) => `shape-${String(i).padStart(16, '0')}`);
+
+  it('keeps a state that fits as it is', () => {
+    const state = { user, cursor: null, selection: ids(3) };
+    assert.deepEqual(fitState(state, 4096), { kind: 'as-is', state });
+  });
+
+  it('cuts a selection of 10,000 ids to its first ids that fit, and counts them all', () => {
+    const selection = ids(10_000);
+    const fitted = fitState({ user, cursor: { x: 1, y: 2 }, selection }, 4096);
+    assert.equal(fitted.kind, 'trimmed');
+    if (fitted.kind !== 'trimmed') return;
+    const kept = fitted.state.selection as string[];
+    assert.ok(kept.length > 50 && kept.length < 200, `${kept.length} ids kept`);
+    assert.deepEqual(kept, selection.slice(0, kept.length));
+    assert.equal(fitted.state.selectionCount, 10_000);
+    assert.ok(Buffer.byteLength(JSON.stringify(fitted.state)) <= 4096);
+    assert.ok(
+      Buffer.byteLength(
+        JSON.stringify({ ...fitted.state, selection: selection.slice(0, kept.length + 1) }),
+      ) > 4096,
+    );
+  });
+
+  it('keeps the count an editor sent with its own part of a selection', () => {
+    const fitted = fitState({ user, selection: ids(500), selectionCount: 12_000 }, 4096);
+    assert.ok(fitted.kind === 'trimmed' && fitted.state.selectionCount === 12_000);
+  });
+
+  it('drops a state that does not fit without its selection, or has none to cut', () => {
+    assert.equal(
+      fitState({ user: { name: 'x'.repeat(5_000) }, selection: [] }, 4096).kind,
+      'dropped',
+    );
+    assert.equal(fitState({ notes: 'x'.repeat(5_000) }, 4096).kind, 'dropped');
   });
 });

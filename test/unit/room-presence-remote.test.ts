@@ -31,7 +31,7 @@ function idsIn(frame: Uint8Array | null): number[] {
   decoding.readVarUint(decoder);
   const decoded = decodeAwarenessUpdate(decoding.readVarUint8Array(decoder), {
     maxEntries: 1000,
-    maxStateBytes: 4096,
+    maxParsedStateBytes: 4096,
   });
   assert.ok(decoded.ok);
   return decoded.entries.map((item) => item.clientId).sort();
@@ -40,7 +40,7 @@ function idsIn(frame: Uint8Array | null): number[] {
 describe('presence from other instances', () => {
   it('is relayed and shown to joiners, but never the entries for ids owned here', () => {
     const presence = new RoomPresence(() => undefined);
-    assert.deepEqual(presence.apply(peer(1), [entry(10, 1, 'local')]), { ok: true, foreign: 0 });
+    assert.deepEqual(presence.apply(peer(1), [entry(10, 1, 'local')]), { foreign: 0, overIds: 0 });
     const relayed = presence.applyRemote(frameOf(entry(10, 5, 'hijack'), entry(20, 1, 'remote')));
     assert.deepEqual(idsIn(relayed), [20]);
     assert.deepEqual(idsIn(presence.encodeAll()), [10, 20]);
@@ -52,10 +52,10 @@ describe('presence from other instances', () => {
     t.mock.method(Date, 'now', () => now);
     const presence = new RoomPresence(() => undefined);
     presence.applyRemote(frameOf(entry(20, 1, 'remote')));
-    assert.deepEqual(presence.apply(peer(1), [entry(20, 2, 'spoof')]), { ok: true, foreign: 1 });
+    assert.deepEqual(presence.apply(peer(1), [entry(20, 2, 'spoof')]), { foreign: 1, overIds: 0 });
     now += REMOTE_PRESENCE_TIMEOUT_MS + 1;
     assert.equal(presence.encodeAll(), null, 'a stale remote state is forgotten');
-    assert.deepEqual(presence.apply(peer(1), [entry(20, 3, 'back')]), { ok: true, foreign: 0 });
+    assert.deepEqual(presence.apply(peer(1), [entry(20, 3, 'back')]), { foreign: 0, overIds: 0 });
   });
 
   it('is forgotten when its owner removes it', () => {
