@@ -23,11 +23,21 @@ export interface ChromeDeps {
   connection: Connection;
   identity: Identity;
   askName: boolean;
+  /** Clears this device's copy of the board (IndexedDB), unsent changes included. */
+  clearLocalCopy(): Promise<void>;
 }
 
 export function connectChrome(deps: ChromeDeps): { presence: Presence } {
   const presence = connectPresence(deps);
-  new StatusView(byId('status'), deps.connection);
+  new StatusView(byId('status'), deps.connection, {
+    exportCopy: () => exportJson(deps.app.editor.model.all(), `${deps.board.boardId}-local-copy`),
+    dropUnsent: () => {
+      void deps.clearLocalCopy().then(() => {
+        deps.connection.forgetUnsent();
+        window.location.reload();
+      });
+    },
+  });
   connectZoomAndHistory(deps.app);
   connectFileMenu(deps.app, deps.board.boardId);
   byId('share-button').addEventListener('click', () => {

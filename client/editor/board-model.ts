@@ -1,7 +1,9 @@
 /**
  * The editor's view of the board document: a cache of valid shapes kept in step with Yjs
  * (incrementally, from the ids observeShapes reports) and the edits the editor makes, all
- * tagged with the local origin so that undo tracks only this person's changes.
+ * tagged with the local origin so that undo tracks only this person's changes. Every edit is
+ * kept within the documented limits before it is written (clampFields: font size, text length,
+ * coordinates, sizes, point counts), so the server never has to repair what this editor sends.
  */
 import type * as Y from 'yjs';
 import {
@@ -12,6 +14,7 @@ import {
   removeShapes,
   updateShapes,
 } from '../../common/board/board-doc.ts';
+import { clampFields } from '../../common/board/repair.ts';
 import { comparePaintOrder, type Shape, type ShapeFields } from '../../common/board/shape.ts';
 
 export interface ShapeChanges {
@@ -92,13 +95,16 @@ export class BoardModel {
   }
 
   add(shapes: readonly Shape[]): void {
-    for (const chunk of chunkBySize(shapes, MAX_ADD_BYTES_PER_TRANSACTION)) {
+    const clamped = shapes.map((shape) => clampFields(shape));
+    for (const chunk of chunkBySize(clamped, MAX_ADD_BYTES_PER_TRANSACTION)) {
       addShapes(this.doc, chunk, this.localOrigin);
     }
   }
 
   update(changes: ReadonlyMap<string, Partial<ShapeFields>>): void {
-    if (changes.size > 0) updateShapes(this.doc, changes, this.localOrigin);
+    if (changes.size === 0) return;
+    const clamped = new Map([...changes].map(([id, fields]) => [id, clampFields(fields)]));
+    updateShapes(this.doc, clamped, this.localOrigin);
   }
 
   remove(ids: Iterable<string>): void {

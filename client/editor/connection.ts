@@ -5,6 +5,10 @@
  * says why. Counts local changes made while not synced ("N unsent changes", remembered across
  * reloads in `storage`, since the changes themselves are kept in IndexedDB); they stay in the
  * document (and IndexedDB) and merge when the sync resumes.
+ *
+ * A refusal of what this tab sent (1007 malformed, 1008 over a limit, 1009 too big) also stops
+ * the retries: the provider would send the same changes again on every reconnect and be refused
+ * again. The state says so (`refused`), and the person chooses what to do with the local copy.
  */
 import { WebsocketProvider } from 'y-websocket';
 import type * as Y from 'yjs';
@@ -19,7 +23,16 @@ export type ConnectionState =
   | { kind: 'connecting' }
   | { kind: 'connected' }
   | { kind: 'waiting'; retryAt: number }
-  | { kind: 'stopped'; code: number; reason: string };
+  | { kind: 'stopped'; code: number; reason: string }
+  /** The server refused what this tab sent; retrying would send it again. */
+  | { kind: 'refused'; code: number; reason: string };
+
+/** Closes that refuse what the client sent (contract: an honest client never gets them). */
+const REFUSED_CONTENT: readonly number[] = [
+  CLOSE.MALFORMED.code,
+  CLOSE.OVER_LIMIT.code,
+  CLOSE.TOO_BIG.code,
+];
 
 export interface ConnectionStatus {
   state: ConnectionState;
@@ -73,8 +86,7 @@ export class Connection {
       params: options.params,
     });
     this.provider.on('status', ({ status }) => {
-      if (status === 'connecting' && this.state.kind !== 'stopped')
-        this.setState({ kind: 'connecting' });
+      if (status === 'connecting' && !this.isFinal) this.setState({ kind: 'connecting' });
     });
     this.provider.on('sync', (synced) => this.onSync(synced));
     this.provider.on('connection-close', (event) => this.onClose(event));
@@ -101,6 +113,15 @@ export class Connection {
 
   onChange(listener: (status: ConnectionStatus) => void): void {
     this.listeners.add(listener);
+  }
+
+  /** The unsent changes were dropped (the local copy is being cleared): count none. */
+  forgetUnsent(): void {
+    this.setUnsent(0);
+  }
+
+  private get isFinal(): boolean {
+    return this.state.kind === 'stopped' || this.state.kind === 'refused';
   }
 
   private onSync(synced: boolean): void {
@@ -133,6 +154,8 @@ export class Connection {
       return;
     }
     if (isPermanentClose(event.code)) return this.stop(event);
+    if (REFUSED_CONTENT.includes(event.code))
+      return this.setState({ kind: 'refused', code: event.code, reason: closeReason(event) });
     this.scheduleRetry();
   }
 

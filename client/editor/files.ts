@@ -2,9 +2,12 @@
  * Files: export the board as PNG (2×), SVG (the renderer behind the server's `.svg`, so both
  * match) or JSON, and import JSON. An import accepts our export, a snapshot from
  * `GET /api/boards/<id>`, or a bare array of shapes; every valid shape is added with a new id,
- * above the board, keeping its order. Invalid entries are skipped.
+ * above the board, keeping its order. Values past the documented limits are brought within
+ * them as the server would repair them (a 20,000-character text is cut to 10,000); entries that
+ * still make no shape are skipped.
  */
 import { newShapeId } from '../../common/board/ids.ts';
+import { applyFieldEdits, planShapeRepair } from '../../common/board/repair.ts';
 import { comparePaintOrder, parseShape, type Shape } from '../../common/board/shape.ts';
 import { renderShapesToCanvas } from '../render/render-image.ts';
 import { renderBoardSvg } from '../../common/render/svg-render.ts';
@@ -45,9 +48,12 @@ export function shapesFromJson(text: string, baseZ: number): Shape[] {
   const parsed: { shape: Shape; originalId: string }[] = [];
   for (const entry of list) {
     if (typeof entry !== 'object' || entry === null) continue;
-    const fields = entry as Record<string, unknown>;
+    const stored = entry as Record<string, unknown>;
+    const { edits, outcome } = planShapeRepair(stored);
+    if (outcome !== 'valid') continue;
+    const fields = applyFieldEdits(stored, edits);
     const shape = parseShape(newShapeId(), (name) => fields[name]);
-    if (shape) parsed.push({ shape, originalId: String(fields.id ?? '') });
+    if (shape) parsed.push({ shape, originalId: String(stored.id ?? '') });
   }
   // Paint order as the file had it: z, then the file's ids (the new ids are random).
   const inFileOrder = parsed.sort(

@@ -64,6 +64,7 @@ async function start(): Promise<void> {
     connection,
     identity,
     askName,
+    clearLocalCopy: () => localCopy.clearData(),
   });
   installTestHooks(
     board.boardId,

@@ -112,7 +112,7 @@ export class PresenceView {
       const avatar = document.createElement('span');
       avatar.className = 'avatar';
       avatar.textContent = initials(person.name);
-      avatar.title = i === 0 ? `${person.name} (you)` : person.name;
+      avatar.title = i === 0 ? `${person.name} (you)` : titleOf(person as Peer);
       avatar.style.background = person.color;
       return avatar;
     });
@@ -124,6 +124,12 @@ export class PresenceView {
     }
     this.deps.avatars.replaceChildren(...shown);
   }
+}
+
+/** A peer's name, and how many shapes they have selected (their outlines show the first ones). */
+function titleOf(peer: Peer): string {
+  const count = peer.selectionCount;
+  return count > 0 ? `${peer.name} · ${count.toLocaleString('en')} selected` : peer.name;
 }
 
 function initials(name: string): string {

@@ -3,6 +3,11 @@
  * `{ user: { name, color }, cursor: { x, y } | null, selection: string[] }`.
  * Publishes this person's cursor (board coordinates, at most ~30 times a second) and selection;
  * reads everyone else's, checking every field, since a peer may send anything.
+ *
+ * The state stays small, so selecting ten thousand shapes never costs anyone their connection:
+ * a long selection is sent in part (its first ids, within SELECTION_BUDGET_BYTES) with
+ * `selectionCount`, how many shapes are selected in all. The server trims other clients' states
+ * the same way (server/room/presence-trim.ts).
  */
 import type { Awareness } from 'y-protocols/awareness';
 import { isColor } from '../../common/board/shape.ts';
@@ -12,13 +17,36 @@ import type { Point } from './viewport.ts';
 
 export const CURSOR_INTERVAL_MS = 33;
 const MAX_SELECTION_IDS = 10_000;
+/**
+ * Bytes of selected ids sent at most: with the name, colour and cursor, and room left for a
+ * viewport and a laser trail, the state stays well under the 4 KiB the server relays.
+ */
+export const SELECTION_BUDGET_BYTES = 2_048;
 
 export interface Peer {
   clientId: number;
   name: string;
   color: string;
   cursor: Point | null;
+  /** The selected ids this peer sent: all of them, or the first of a long selection. */
   selection: string[];
+  /** How many shapes the peer has selected in all (at least `selection.length`). */
+  selectionCount: number;
+}
+
+/** The first ids of `ids` that fit the budget, as JSON strings in an array. */
+export function selectionPart(
+  ids: readonly string[],
+  budgetBytes = SELECTION_BUDGET_BYTES,
+): string[] {
+  const part: string[] = [];
+  let bytes = 2; // []
+  for (const id of ids) {
+    bytes += id.length + 3; // quotes and a comma; ids are ASCII
+    if (bytes > budgetBytes) break;
+    part.push(id);
+  }
+  return part;
 }
 
 interface AwarenessChanges {
@@ -55,7 +83,14 @@ export class Presence {
   }
 
   setSelection(ids: readonly string[]): void {
-    this.awareness.setLocalStateField('selection', [...ids]);
+    const part = selectionPart(ids);
+    const state = this.awareness.getLocalState() ?? {};
+    const { selectionCount: _previous, ...rest } = state;
+    const next =
+      part.length < ids.length
+        ? { ...rest, selection: part, selectionCount: ids.length }
+        : { ...rest, selection: part };
+    this.awareness.setLocalState(next);
   }
 
   /** Everyone else here now. */
@@ -94,5 +129,15 @@ function readPeer(clientId: number, state: Record<string, unknown>): Peer | null
         .filter((id): id is string => typeof id === 'string')
         .slice(0, MAX_SELECTION_IDS)
     : [];
-  return { clientId, name, color, cursor, selection };
+  const stated = state.selectionCount;
+  const counted =
+    typeof stated === 'number' && Number.isSafeInteger(stated) && stated > 0 ? stated : 0;
+  return {
+    clientId,
+    name,
+    color,
+    cursor,
+    selection,
+    selectionCount: Math.max(counted, selection.length),
+  };
 }

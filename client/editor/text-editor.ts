@@ -5,6 +5,8 @@
  * removed (a new one is never made).
  */
 import type Konva from 'konva';
+import { SHAPE_LIMITS } from '../../common/board/limits.ts';
+import { truncateText } from '../../common/board/repair.ts';
 import type { Shape } from '../../common/board/shape.ts';
 import { STICKY, TEXT_FONT_FAMILY, TEXT_LINE_HEIGHT } from '../../common/render/shape-geometry.ts';
 import type { BoardModel } from './board-model.ts';
@@ -56,6 +58,7 @@ export class TextEditor {
     const textarea = document.createElement('textarea');
     textarea.className = 'text-editor';
     textarea.value = shape.text;
+    textarea.maxLength = SHAPE_LIMITS.MAX_TEXT_LENGTH; // typing and pasting stop at the limit
     textarea.spellcheck = false;
     textarea.setAttribute('aria-label', shape.type === 'sticky' ? 'Sticky note text' : 'Text');
     const node = this.canvas.shapes.getNode(shape.id);
@@ -82,7 +85,7 @@ export class TextEditor {
     session.hidden?.visible(true);
     this.canvas.shapes.layer.batchDraw();
     this.notifyOpenChange();
-    const text = session.textarea.value;
+    const text = truncateText(session.textarea.value);
     const current = this.model.get(session.shape.id);
     if (!session.isNew && !current) return; // someone deleted it meanwhile
     const shape = current ?? session.shape;

@@ -5,12 +5,16 @@
  * goes back to 1 when the board update redraws it.
  */
 import Konva from 'konva';
+import { SHAPE_LIMITS } from '../../common/board/limits.ts';
+import { clamp } from '../../common/board/repair.ts';
 import { POINT_SHAPE_TYPES, type Shape, type ShapeFields } from '../../common/board/shape.ts';
 import type { EditorContext } from './editor-context.ts';
 import { measureText } from './text-measure.ts';
 
 const ACCENT = '#4c6ef5';
 const MIN_SIZE_PX = 4;
+/** A text shrunk by the handles stops at this font size (readable, and above the limit's 1). */
+const MIN_TEXT_FONT_SIZE = 4;
 
 export class SelectionTransformer {
   private readonly transformer: Konva.Transformer;
@@ -86,7 +90,9 @@ function transformedFields(shape: Shape, node: Konva.Node): Partial<ShapeFields>
     return { ...placed, points };
   }
   if (shape.type === 'text') {
-    const fontSize = Math.max(4, Math.round(shape.fontSize * Math.max(sx, sy)));
+    // Kept within the documented font sizes, and measured at the size that is written.
+    const scaled = Math.round(shape.fontSize * Math.max(sx, sy));
+    const fontSize = clamp(scaled, MIN_TEXT_FONT_SIZE, SHAPE_LIMITS.MAX_FONT_SIZE);
     return { ...placed, fontSize, ...measureText(shape.text, fontSize) };
   }
   return { ...placed, width: tidy(shape.width * sx), height: tidy(shape.height * sy) };

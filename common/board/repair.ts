@@ -161,3 +161,22 @@ export function applyFieldEdits(
   }
   return result;
 }
+
+/**
+ * `fields` with each known field that holds a bad value made valid the way a repair would; a
+ * bad value of an optional field is left out (the stored value, or the default, stays). For
+ * writers that keep to the limits before they send (the editor), so the server never has to
+ * repair what they write.
+ */
+export function clampFields<T extends object>(fields: T): T {
+  const clamped = { ...fields } as Record<string, unknown>;
+  for (const name of SHAPE_FIELD_NAMES) {
+    if (name === 'type' || !Object.hasOwn(clamped, name)) continue;
+    const value = clamped[name];
+    if (value === undefined || isValidFieldValue(name, value)) continue;
+    const repaired = repairedValue(name, value);
+    if (repaired === undefined) delete clamped[name];
+    else clamped[name] = repaired;
+  }
+  return clamped as T;
+}

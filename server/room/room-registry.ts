@@ -31,8 +31,11 @@ interface Replica {
   room: Room | null;
   resyncing: boolean;
   again: boolean;
-  /** What the board still waited for after the last resync: storage cannot resolve it. */
-  unresolvable: string | null;
+  /**
+   * What the board waited for (pendingSignature) when a gap last asked for a resync: the same
+   * wait never asks again, so what storage cannot resolve costs one re-read, not one per update.
+   */
+  askedFor: string | null;
 }
 
 export interface RegistryDeps {
@@ -115,7 +118,7 @@ export class RoomRegistry {
   private async load(board: BoardRecord): Promise<Room> {
     await this.unloading.get(board.editId);
     const doc = new Y.Doc({ gc: true });
-    const replica: Replica = { room: null, resyncing: false, again: false, unresolvable: null };
+    const replica: Replica = { room: null, resyncing: false, again: false, askedFor: null };
     await this.deps.replicator?.subscribe(
       board.editId,
       this.replicaHandlers(board.editId, doc, replica),
@@ -188,10 +191,11 @@ export class RoomRegistry {
     return {
       update: (update) => {
         if (!replica.room) return this.applyEach(editId, doc, [update]);
-        const gap = replica.room.applyRemoteUpdate(update);
-        // A resync already showed that storage cannot resolve this: do not read it again.
-        if (gap && pendingSignature(replica.room.doc) !== replica.unresolvable)
-          void this.resyncOnce(replica);
+        if (!replica.room.applyRemoteUpdate(update)) return;
+        const waitingFor = pendingSignature(replica.room.doc);
+        if (waitingFor === replica.askedFor) return;
+        replica.askedFor = waitingFor;
+        void this.resyncOnce(replica);
       },
       presence: (frame) => replica.room?.relayRemotePresence(frame),
       presenceQuery: () => replica.room?.publishOwnPresence(),
@@ -211,8 +215,7 @@ export class RoomRegistry {
       await this.resync(replica.room);
     } while (replica.again);
     replica.resyncing = false;
-    replica.unresolvable = pendingSignature(replica.room.doc);
-    if (replica.unresolvable !== null)
+    if (pendingSignature(replica.room.doc) !== null)
       this.deps.log.warn(
         { board: replica.room.editId },
         'board waits for items storage does not hold; not re-reading for them again',

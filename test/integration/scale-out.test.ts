@@ -8,7 +8,9 @@ import { addShapes, readShapes, updateShapes, readShape } from '../../common/boa
 import { CLOSE } from '../../common/protocol/close-codes.ts';
 import { MESSAGE_TYPE } from '../../common/protocol/message-types.ts';
 import { openPostgresStore } from '../../server/storage/postgres-store.ts';
+import { metricValue } from '../helpers/auth.ts';
 import { connectStockClient, delay, waitFor, type StockClient } from '../helpers/clients.ts';
+import { connectRawPeer } from '../helpers/raw-peer.ts';
 import {
   REDIS_URL,
   createTestDatabase,
@@ -33,6 +35,12 @@ const ids = (client: StockClient) =>
     .map((shape) => shape.id)
     .sort();
 const newBoard = (name: string) => `${name}-${randomBytes(4).toString('hex')}`;
+/** Short, so a forged delete set is seen through to its sender's close within the test. */
+const HELD_UPDATE_MS = 1_000;
+
+async function metricOf(server: ServerProcess, series: string): Promise<number> {
+  return metricValue(await (await fetch(`${server.url}/metrics`)).text(), series);
+}
 
 function closeCode(client: StockClient): Promise<number> {
   return new Promise((resolve) =>
@@ -81,6 +89,7 @@ describe(
         REDIS_URL,
         REDIS_CHANNEL_PREFIX: randomChannelPrefix(),
         LOG_LEVEL: process.env.SCALE_DEBUG ? 'debug' : 'warn',
+        HELD_UPDATE_MS: String(HELD_UPDATE_MS),
       };
       servers = await Promise.all([1, 2, 3].map(() => spawnServerProcess(tempDataDir(), env)));
     });
@@ -115,6 +124,30 @@ describe(
         'both field edits',
       );
       assert.deepEqual(readShape(one.doc, 'from-3'), readShape(three.doc, 'from-3'));
+    });
+
+    it('holds a forged delete set on instance 1, never shares it, and no instance re-reads the board for it', async () => {
+      const board = newBoard('forged');
+      const [one, two] = [connect(instance(1), board), connect(instance(2), board)];
+      await Promise.all([one.synced, two.synced]);
+      const resyncsBefore = await Promise.all(
+        [2, 3].map((n) => metricOf(instance(n as 2 | 3), 'boardcast_resyncs_total')),
+      );
+      const attacker = connectRawPeer(instance(1).wsUrl, board);
+      await attacker.joined;
+      attacker.sendUpdate(new Uint8Array([0, 1, 0xb2, 0xf1, 0x19, 1, 0, 0xe8, 0x07])); // client 424242, clocks 0–999
+      for (let i = 0; i < 20; i++) {
+        addShapes(one.doc, [rect(`after-forged-${i}`)]);
+        await delay(75); // past the old one-resync-a-second throttle
+      }
+      await waitFor(() => ids(two).length === 20, 5_000, 'the edits on instance 2');
+      assert.equal((await attacker.closed).code, CLOSE.TRY_AGAIN_LATER.code);
+      assert.ok((await metricOf(instance(1), 'boardcast_held_updates_total')) >= 1);
+      const resyncsAfter = await Promise.all(
+        [2, 3].map((n) => metricOf(instance(n as 2 | 3), 'boardcast_resyncs_total')),
+      );
+      assert.deepEqual(resyncsAfter, resyncsBefore, 'an instance re-read the board');
+      assert.equal(two.doc.store.pendingDs, null);
     });
 
     it('shows a client connected by the view id on instance 2 the edits made on instance 1', async () => {

@@ -10,11 +10,17 @@ import fc from 'fast-check';
 import { SHAPE_LIMITS } from '../../common/board/limits.ts';
 import {
   applyFieldEdits,
+  clampFields,
   planShapeRepair,
   truncateText,
   type StoredFields,
 } from '../../common/board/repair.ts';
-import { parseShape, SHAPE_FIELD_NAMES, SHAPE_TYPES } from '../../common/board/shape.ts';
+import {
+  isValidFieldValue,
+  parseShape,
+  SHAPE_FIELD_NAMES,
+  SHAPE_TYPES,
+} from '../../common/board/shape.ts';
 
 const RUNS = Number(process.env.BOARDCAST_PROPERTY_RUNS) || 1_000;
 const L = SHAPE_LIMITS;
@@ -185,6 +191,37 @@ describe('planShapeRepair', () => {
     assert.equal(planShapeRepair({ type: 'rect', x: 1 }).outcome, 'incomplete');
     assert.equal(planShapeRepair({ type: 'line', x: 1, y: 1, points: [1] }).outcome, 'incomplete');
     assert.equal(planShapeRepair({ type: 'hexagon', x: 1, y: 1 }).outcome, 'unrepairable');
+  });
+});
+
+describe('clampFields (what the editor writes)', () => {
+  it('leaves every present known field valid, and valid fields as they were', () => {
+    fc.assert(
+      fc.property(storedFields, (fields) => {
+        const clamped = clampFields(fields);
+        for (const name of SHAPE_FIELD_NAMES) {
+          if (name === 'type' || !Object.hasOwn(clamped, name) || clamped[name] === undefined)
+            continue;
+          const box =
+            SHAPE_TYPES.includes(fields.type as never) &&
+            !['line', 'arrow', 'pen'].includes(fields.type as string);
+          if (name === 'points' && box) continue;
+          assert.ok(isValidFieldValue(name, clamped[name]), `${name}: ${String(clamped[name])}`);
+        }
+      }),
+      { numRuns: RUNS },
+    );
+    fc.assert(
+      fc.property(validFields, (fields) => assert.deepEqual(clampFields(fields), { ...fields })),
+      { numRuns: RUNS },
+    );
+  });
+
+  it('clamps a font size scaled to 2,700 to 1,000 and cuts a pasted 20,000-character text', () => {
+    assert.deepEqual(clampFields({ fontSize: 2_700, text: 'x'.repeat(20_000) }), {
+      fontSize: L.MAX_FONT_SIZE,
+      text: 'x'.repeat(L.MAX_TEXT_LENGTH),
+    });
   });
 });
 
