@@ -6,7 +6,14 @@
  * itself fails.
  */
 import type { Page } from '@playwright/test';
-import { drawWith, expect, renderedTypes, test, waitForConnected } from './fixtures.ts';
+import {
+  contentRefusals,
+  drawWith,
+  expect,
+  renderedTypes,
+  test,
+  waitForConnected,
+} from './fixtures.ts';
 
 const shapeCount = (page: Page) => page.evaluate(() => window.__boardcast.shapeCount());
 
@@ -53,5 +60,6 @@ test('with the server down, a reload shows the board, and edits made then reach 
   const bob = await openEditor('Bob');
   await expect.poll(() => renderedTypes(bob), { timeout: 20_000 }).toEqual(['ellipse', 'rect']);
   expect(await shapeCount(bob)).toBe(2);
+  expect(await contentRefusals(server)).toEqual({});
   // openEditor's teardown fails the test on any uncaught page error, before or after reload.
 });

@@ -2,7 +2,14 @@
  * Offline editing: edits made while the server is down stay in the page, are counted in the
  * status, and reach the others when the server is back.
  */
-import { drawWith, expect, renderedTypes, test, waitForConnected } from './fixtures.ts';
+import {
+  contentRefusals,
+  drawWith,
+  expect,
+  renderedTypes,
+  test,
+  waitForConnected,
+} from './fixtures.ts';
 
 test("server stops, A draws, server restarts: A's shapes reach B", async ({
   openEditor,
@@ -26,11 +33,14 @@ test("server stops, A draws, server restarts: A's shapes reach B", async ({
   await expect.poll(() => renderedTypes(bob), { timeout: 20_000 }).toEqual(['ellipse', 'rect']);
   expect((await boardShapes()).map((shape) => shape.type).sort()).toEqual(['ellipse', 'rect']);
   await expect(alice.locator('#status .status-text')).toHaveText('Connected');
+  // The reconnect went through at once: nothing was refused, held too long or trimmed.
+  expect(await contentRefusals(server)).toEqual({});
 });
 
 test('a reload without a connection shows the board from IndexedDB, and edits made then sync later', async ({
   openEditor,
   boardShapes,
+  server,
 }) => {
   test.setTimeout(90_000);
   const alice = await openEditor('Alice');
@@ -57,4 +67,5 @@ test('a reload without a connection shows the board from IndexedDB, and edits ma
   await expect
     .poll(async () => (await boardShapes()).map((s) => s.type).sort())
     .toEqual(['ellipse', 'rect']);
+  expect(await contentRefusals(server)).toEqual({});
 });

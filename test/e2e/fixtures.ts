@@ -109,3 +109,28 @@ export function renderedShapes(page: Page) {
 export async function renderedTypes(page: Page): Promise<string[]> {
   return (await renderedShapes(page)).map((shape) => shape.type).sort();
 }
+
+/**
+ * Refusals of what clients sent, by reason, from the server's /metrics: the gate's (gate_…),
+ * held updates past their bounds (held_…), updates that threw (apply_failed), presence left out
+ * or trimmed (presence_…, awareness_…), frames before a board loaded (pending_frames), and the
+ * server's repairs of bad values (repair_…). The editor causes none of them (contract: "An
+ * honest client is never closed for what it sends"; it keeps its own state within the limits).
+ */
+export async function contentRefusals(server: TestServer): Promise<Record<string, number>> {
+  const text = await (await fetch(`${server.url}/metrics`)).text();
+  const refusals: Record<string, number> = {};
+  for (const match of text.matchAll(/^boardcast_refusals_total\{reason="([^"]+)"\} (\S+)$/gm)) {
+    const [, reason = '', count = '0'] = match;
+    if (/^(gate_|held_|apply_failed|presence_too_many|awareness_|pending_frames)/.test(reason))
+      refusals[reason] = Number(count);
+  }
+  const trimmed = /^boardcast_presence_trimmed_total\{action="([^"]+)"\} (\S+)$/gm;
+  for (const [, action = '', count = '0'] of text.matchAll(trimmed))
+    refusals[`presence_${action}`] = Number(count);
+  // The editor keeps to the limits itself: the server never has to repair what it wrote.
+  const repairs = /^boardcast_repairs_total\{action="([^"]+)"\} (\S+)$/gm;
+  for (const [, action = '', count = '0'] of text.matchAll(repairs))
+    refusals[`repair_${action}`] = Number(count);
+  return refusals;
+}
