@@ -3,9 +3,12 @@
  * uses the 44xx codes to stop retrying and say why.
  */
 export const CLOSE = {
-  /** The frame or update did not decode, or broke the protocol. */
+  /** The frame or update did not decode, broke the protocol, or threw while it was applied. */
   MALFORMED: { code: 1007, reason: 'malformed message' },
-  /** Over a documented limit (counts, sizes, values, presence). */
+  /**
+   * Over a limit that guards the server (update counts and sizes, the document layout, binary
+   * content, subdocuments). Never for a bad shape value (repaired) or an early update (held).
+   */
   OVER_LIMIT: { code: 1008, reason: 'over a documented limit' },
   /** One frame larger than the maximum message size. */
   TOO_BIG: { code: 1009, reason: 'message too big' },
@@ -13,7 +16,8 @@ export const CLOSE = {
   INTERNAL_ERROR: { code: 1011, reason: 'internal error' },
   /** The server is shutting down or restarting; reconnect. */
   SERVER_RESTARTING: { code: 1012, reason: 'server restarting' },
-  /** Try again later: storage refused a write, or the peer read too slowly. */
+  /** Try again later: storage refused a write, the peer read too slowly, or its held updates
+   * waited past their bounds (it resyncs on reconnect). */
   TRY_AGAIN_LATER: { code: 1013, reason: 'try again later' },
   /** The board id is not valid. */
   BAD_ID: { code: 4400, reason: 'bad board id' },
