@@ -14,6 +14,7 @@ import { BoardAuth } from './auth/board-auth.ts';
 import { createAuthGuard } from './auth/http-guard.ts';
 import { checkUpgrade } from './auth/upgrade-guard.ts';
 import type { Config } from './config.ts';
+import { lifecycleRoutes } from './http/lifecycle-routes.ts';
 import { linkRoutes } from './http/link-routes.ts';
 import { opsRoutes } from './http/ops-routes.ts';
 import { pageRoutes } from './http/page-routes.ts';
@@ -105,6 +106,7 @@ export function createBoardcastServer(options: BoardcastOptions): BoardcastServe
     ...opsRoutes(context),
     ...pageRoutes(context),
     ...linkRoutes(context),
+    ...lifecycleRoutes(context),
     // viewer routes are wired here
     ...viewerRoutes(context),
   ];
@@ -151,7 +153,7 @@ export function createBoardcastServer(options: BoardcastOptions): BoardcastServe
     socket.once('close', release);
     const url = new URL(pathname, 'http://localhost');
     url.search = (req.url ?? '').slice(pathname.length);
-    checkUpgrade(req, url, id, { config, registry, auth })
+    checkUpgrade(req, url, id, { config, registry, auth, isRetired: (id) => store.isRetired(id) })
       .then((verdict) => {
         if (!verdict.ok) {
           metrics.refusals.inc({ reason: verdict.reason });

@@ -1,7 +1,15 @@
 /**
- * Loaded boards by edit id. Concurrent joins share one load (a Map of promises); a board is
- * unloaded a grace time after its last holder leaves; a board being unloaded finishes writing
- * before it is loaded again.
+ * Loaded boards by their internal key (board-store.ts), with their edit and view ids as aliases.
+ * Concurrent joins share one load (a Map of promises); a board is unloaded a grace time after its
+ * last holder leaves; a board being unloaded finishes writing before it is loaded again.
+ *
+ * Resetting a link or deleting a board (`rotate`, `delete`) commits to storage first, then
+ * re-reads the board's ids (`refresh`): the room closes whatever came by an id it no longer has
+ * (4404), and a deleted board is dropped at once. Other instances hear of it through the
+ * replicator and re-read the same way; a room also re-reads its ids right after it loads, so a
+ * reset committed while it was loading is not missed. A join holds its room and, in the same
+ * tick as it joins, checks that its id is still one of the room's (`Room.roleOf`), so a join
+ * racing a reset either is closed by it or sees the new ids.
  *
  * Scale-out (a replicator is given): a board subscribes to the other instances' updates before
  * its log is read, so an update published during the load is either in the log or delivered
@@ -11,7 +19,13 @@
 import * as Y from 'yjs';
 import type { Logger } from '../log.ts';
 import type { Metrics } from '../metrics.ts';
-import type { BoardAccess, BoardRecord, BoardStore } from '../storage/board-store.ts';
+import {
+  BoardGoneError,
+  type BoardAccess,
+  type BoardRecord,
+  type BoardStore,
+  type Role,
+} from '../storage/board-store.ts';
 import type { PresencePacing } from './room-presence.ts';
 import { Room } from './room.ts';
 import type { ReplicaHandlers, RoomReplicator } from './room-replicator.ts';
@@ -22,7 +36,8 @@ const RESYNC_RETRY_MS = 1_000;
 /** A loading or loaded board's link to its replicas. */
 interface Replica {
   room: Room | null;
-  resyncing: boolean;
+  /** The resync running now (it runs again when `again` is set meanwhile), or null. */
+  resyncing: Promise<void> | null;
   again: boolean;
   /** When a gap (an update whose dependencies never arrived) last triggered a resync. */
   gapResyncAt: number;
@@ -46,11 +61,13 @@ export interface RoomLease {
 }
 
 export class RoomRegistry {
+  /** Everything below is keyed by the board's internal key. */
   private readonly rooms = new Map<string, Promise<Room>>();
   /** The room each entry of `rooms` resolved to, so a stale unload never drops a newer load. */
   private readonly current = new Map<string, Room>();
-  /** Edit id by view id, for the loaded boards. */
-  private readonly viewIds = new Map<string, string>();
+  /** Key by edit id and by view id, for the loaded boards. */
+  private readonly aliases = new Map<string, string>();
+  private readonly replicas = new Map<string, Replica>();
   private readonly unloading = new Map<string, Promise<void>>();
   private readonly unloadTimers = new Map<string, NodeJS.Timeout>();
 
@@ -62,23 +79,54 @@ export class RoomRegistry {
    */
   async resolve(id: string, create: boolean): Promise<BoardAccess | null> {
     // A loaded board answers without storage, so joins keep working while the database is down.
-    const loaded = this.current.get(id) ?? this.current.get(this.viewIds.get(id) ?? '');
-    if (loaded) return { board: loaded.board, role: loaded.editId === id ? 'edit' : 'view' };
+    const loaded = this.current.get(this.aliases.get(id) ?? '');
+    const role = loaded?.roleOf(id);
+    if (loaded && role) return { board: loaded.board, role };
     const found = await this.deps.store.findBoard(id);
     if (found || !create) return found;
-    return { board: await this.deps.store.ensureBoard(id), role: 'edit' };
+    const created = await this.deps.store.ensureBoard(id);
+    return created ? { board: created, role: 'edit' } : null; // null: a retired id
+  }
+
+  /**
+   * Resets the board's edit or view id: stored, then every peer and viewer here that came by the
+   * old id is closed (4404) before this resolves, and the other instances are told. Null when
+   * the board was deleted meanwhile.
+   */
+  async rotate(key: string, which: Role): Promise<BoardRecord | null> {
+    const board = await this.deps.store.rotateId(key, which);
+    this.deps.replicator?.announceChange(key);
+    await this.refresh(key);
+    return board;
+  }
+
+  /** Deletes the board from storage, then closes everything on it (4404), here and elsewhere. */
+  async delete(key: string): Promise<boolean> {
+    const deleted = await this.deps.store.deleteBoard(key);
+    this.deps.replicator?.announceChange(key);
+    await this.refresh(key);
+    return deleted;
+  }
+
+  /** Re-reads a loaded (or loading) board's ids from storage and applies them (see the top). */
+  async refresh(key: string): Promise<void> {
+    const loading = this.rooms.get(key);
+    if (!loading) return;
+    await loading.catch(() => undefined);
+    const replica = this.replicas.get(key);
+    if (replica) await this.resyncOnce(replica);
   }
 
   /** Loads (or shares the load of) the board and holds it. */
   async acquire(board: BoardRecord): Promise<RoomLease> {
-    let loading = this.rooms.get(board.editId);
+    let loading = this.rooms.get(board.key);
     if (!loading) {
       loading = this.load(board);
-      this.rooms.set(board.editId, loading);
-      loading.catch(() => this.rooms.delete(board.editId));
+      this.rooms.set(board.key, loading);
+      loading.catch(() => this.rooms.delete(board.key));
     }
     const room = await loading;
-    this.cancelUnload(board.editId);
+    this.cancelUnload(board.key);
     return { room, release: room.retain() };
   }
 
@@ -102,35 +150,59 @@ export class RoomRegistry {
   }
 
   private async load(board: BoardRecord): Promise<Room> {
-    await this.unloading.get(board.editId);
+    const { key } = board;
+    await this.unloading.get(key);
     const doc = new Y.Doc({ gc: true });
-    const replica: Replica = { room: null, resyncing: false, again: false, gapResyncAt: 0 };
-    await this.deps.replicator?.subscribe(board.editId, this.replicaHandlers(doc, replica));
+    const replica: Replica = { room: null, resyncing: null, again: false, gapResyncAt: 0 };
+    this.replicas.set(key, replica);
+    await this.deps.replicator?.subscribe(key, this.replicaHandlers(doc, replica));
     let log: Awaited<ReturnType<BoardStore['loadLog']>>;
+    let fresh: BoardRecord | null;
     try {
-      log = await this.deps.store.loadLog(board.editId);
+      // Read after subscribing: a reset or delete committed later is announced to us.
+      fresh = await this.deps.store.boardByKey(key);
+      log = await this.deps.store.loadLog(key);
     } catch (error) {
-      this.deps.replicator?.unsubscribe(board.editId);
+      this.dropReplica(key, replica);
       throw error;
+    }
+    if (!fresh) {
+      this.dropReplica(key, replica);
+      throw new BoardGoneError(key);
     }
     doc.transact(() => {
       for (const update of log.updates) Y.applyUpdate(doc, update);
     });
-    const room = new Room(board, doc, log.updates.length, log.bytes, {
+    const room = new Room(fresh, doc, log.updates.length, log.bytes, {
       ...this.deps,
       onIdle: (idle) => this.scheduleUnload(idle),
+      onGone: () => void this.resyncOnce(replica),
     });
     replica.room = room;
-    this.current.set(board.editId, room);
-    this.viewIds.set(board.viewId, board.editId);
+    this.current.set(key, room);
+    this.setAliases(room, null);
     if (replica.again) void this.resyncOnce(replica); // asked for while loading
-    this.deps.replicator?.queryPresence(board.editId);
+    this.deps.replicator?.queryPresence(key);
     this.deps.metrics.boardsLoaded.inc();
     this.deps.log.debug(
-      { board: board.editId, updates: log.updates.length, bytes: log.bytes },
+      { board: fresh.editId, updates: log.updates.length, bytes: log.bytes },
       'board loaded',
     );
     return room;
+  }
+
+  private dropReplica(key: string, replica: Replica): void {
+    if (this.replicas.get(key) !== replica) return;
+    this.replicas.delete(key);
+    this.deps.replicator?.unsubscribe(key);
+  }
+
+  /** Points the room's current ids at its key (and forgets `previous` ones it no longer has). */
+  private setAliases(room: Room, previous: BoardRecord | null): void {
+    for (const id of [previous?.editId, previous?.viewId])
+      if (id && this.aliases.get(id) === room.key && !room.roleOf(id)) this.aliases.delete(id);
+    this.aliases.set(room.board.editId, room.key);
+    this.aliases.set(room.board.viewId, room.key);
   }
 
   /** Until the room exists, remote updates go straight into its doc (it has no peers yet). */
@@ -152,25 +224,41 @@ export class RoomRegistry {
     };
   }
 
-  /** One resync at a time per room; a request during one runs another right after it. */
-  private async resyncOnce(replica: Replica): Promise<void> {
+  /**
+   * One resync at a time per room; a request during one runs another right after it. Resolves
+   * once a resync that started after the call has finished (a loading room runs it after load).
+   */
+  private resyncOnce(replica: Replica): Promise<void> {
     if (!replica.room || replica.resyncing) {
       replica.again = true;
-      return;
+      return replica.resyncing ?? Promise.resolve();
     }
-    replica.resyncing = true;
-    do {
-      replica.again = false;
-      await this.resync(replica.room);
-    } while (replica.again);
-    replica.resyncing = false;
+    const room = replica.room;
+    replica.resyncing = (async () => {
+      do {
+        replica.again = false;
+        await this.resync(room);
+      } while (replica.again);
+      replica.resyncing = null;
+    })();
+    return replica.resyncing;
   }
 
-  /** Applies (and relays) whatever the stored log has that the room lacks; retries while storage is down. */
+  /**
+   * Re-reads the board's ids (closing what used ids it lost; dropping it once deleted), then
+   * applies (and relays) whatever the stored log has that the room lacks. Retries while storage
+   * is down.
+   */
   private async resync(room: Room): Promise<void> {
-    while (this.current.get(room.editId) === room) {
+    while (this.current.get(room.key) === room) {
       try {
-        const log = await this.deps.store.loadLog(room.editId);
+        const board = await this.deps.store.boardByKey(room.key);
+        if (this.current.get(room.key) !== room) return;
+        if (!board) return this.drop(room);
+        const previous = room.board;
+        room.changeIds(board);
+        this.setAliases(room, previous);
+        const log = await this.deps.store.loadLog(room.key);
         if (log.updates.length > 0)
           room.applyRemoteUpdate(
             Y.diffUpdate(Y.mergeUpdates(log.updates), Y.encodeStateVector(room.doc)),
@@ -183,42 +271,53 @@ export class RoomRegistry {
     }
   }
 
+  /** The board was deleted: close everyone on it (4404) and unload it now, without a grace. */
+  private drop(room: Room): void {
+    this.deps.log.info({ board: room.editId }, 'board deleted; closing its connections');
+    room.changeIds(null);
+    this.cancelUnload(room.key);
+    void this.unload(room);
+  }
+
   private scheduleUnload(room: Room): void {
-    this.cancelUnload(room.editId);
+    this.cancelUnload(room.key);
     const timer = setTimeout(() => {
-      this.unloadTimers.delete(room.editId);
+      this.unloadTimers.delete(room.key);
       if (!room.isHeld) void this.unload(room);
     }, this.deps.graceMs);
     timer.unref();
-    this.unloadTimers.set(room.editId, timer);
+    this.unloadTimers.set(room.key, timer);
   }
 
-  private cancelUnload(editId: string): void {
-    const timer = this.unloadTimers.get(editId);
+  private cancelUnload(key: string): void {
+    const timer = this.unloadTimers.get(key);
     if (timer) clearTimeout(timer);
-    this.unloadTimers.delete(editId);
+    this.unloadTimers.delete(key);
   }
 
   private unload(room: Room): Promise<void> {
-    const existing = this.unloading.get(room.editId);
+    const { key } = room;
+    const existing = this.unloading.get(key);
     if (existing) return existing;
-    if (this.current.get(room.editId) !== room) return Promise.resolve();
-    this.rooms.delete(room.editId);
-    this.current.delete(room.editId);
-    this.viewIds.delete(room.board.viewId);
+    if (this.current.get(key) !== room) return Promise.resolve();
+    this.rooms.delete(key);
+    this.current.delete(key);
+    for (const id of [room.board.editId, room.board.viewId])
+      if (this.aliases.get(id) === key) this.aliases.delete(id);
+    const replica = this.replicas.get(key);
     const done = room
       .whenSettled()
       .catch((error: unknown) =>
         this.deps.log.error({ board: room.editId, err: error }, 'flush before unload failed'),
       )
       .finally(() => {
-        this.deps.replicator?.unsubscribe(room.editId);
+        if (replica) this.dropReplica(key, replica);
         room.destroy();
-        this.unloading.delete(room.editId);
+        this.unloading.delete(key);
         this.deps.metrics.boardsLoaded.dec();
         this.deps.log.debug({ board: room.editId }, 'board unloaded');
       });
-    this.unloading.set(room.editId, done);
+    this.unloading.set(key, done);
     return done;
   }
 }

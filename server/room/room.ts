@@ -12,7 +12,12 @@ import * as Y from 'yjs';
 import { CLOSE, type CloseCode } from '../../common/protocol/close-codes.ts';
 import type { Logger } from '../log.ts';
 import type { Metrics } from '../metrics.ts';
-import type { BoardRecord, BoardStore } from '../storage/board-store.ts';
+import {
+  BoardGoneError,
+  type BoardRecord,
+  type BoardStore,
+  type Role,
+} from '../storage/board-store.ts';
 import type { AwarenessEntry } from './awareness-decode.ts';
 import { QueuedStructs } from './queued-structs.ts';
 import type { GateDecoded, GateQueue } from './update-gate.ts';
@@ -38,11 +43,15 @@ export interface RoomDeps {
   presencePacing?: PresencePacing;
   /** Called when the last holder releases the room. */
   onIdle(room: Room): void;
+  /** Called when a write found the board deleted (elsewhere): the registry drops the room. */
+  onGone?(room: Room): void;
 }
 
 /** Something attached to a room for its lifetime (e.g. the viewers' feed). */
 export interface RoomExtension {
   destroy(): void;
+  /** These ids of the board stopped working (reset or deleted): end what used them. */
+  revoke?(ids: readonly string[]): void;
 }
 
 interface PendingUpdate {
@@ -74,7 +83,8 @@ export class Room {
   private compactedBytes: number;
 
   constructor(
-    readonly board: BoardRecord,
+    /** The board's current ids; `changeIds` replaces it when a link is reset. */
+    public board: BoardRecord,
     readonly doc: Y.Doc,
     private logUpdates: number,
     private logBytes: number,
@@ -83,7 +93,7 @@ export class Room {
     this.presence = new RoomPresence(
       (frame) => {
         this.broadcastPresence(frame);
-        this.deps.replicator?.publishPresence(this.editId, frame);
+        this.deps.replicator?.publishPresence(this.key, frame);
       },
       {
         peerCount: () => this.peers.size,
@@ -96,6 +106,31 @@ export class Room {
 
   get editId(): string {
     return this.board.editId;
+  }
+
+  /** The board's internal key: what storage and replication know it by. */
+  get key(): string {
+    return this.board.key;
+  }
+
+  /** The role `id` gives on this board now; null when it is not (or no longer) one of its ids. */
+  roleOf(id: string): Role | null {
+    if (id === this.board.editId) return 'edit';
+    return id === this.board.viewId ? 'view' : null;
+  }
+
+  /**
+   * The board's ids changed (a link was reset), or it was deleted (`next` null): every peer and
+   * viewer that came by an id it no longer has is closed with 4404 (all of them when deleted).
+   */
+  changeIds(next: BoardRecord | null): void {
+    const { editId, viewId } = this.board;
+    const gone = [editId, viewId].filter((id) => id !== next?.editId && id !== next?.viewId);
+    if (next) this.board = next;
+    if (gone.length === 0) return;
+    for (const peer of [...this.peers])
+      if (!next || gone.includes(peer.viaId)) peer.close(CLOSE.GONE);
+    for (const extension of this.extensions.values()) extension.revoke?.(gone);
   }
 
   /** Keeps the room loaded until the returned function is called (once). */
@@ -112,6 +147,11 @@ export class Room {
 
   get isHeld(): boolean {
     return this.holders > 0;
+  }
+
+  /** Peers, viewers and requests holding the room right now. */
+  get holderCount(): number {
+    return this.holders;
   }
 
   /** Adds a peer and starts its sync: our state vector, then everyone's presence. */
@@ -205,7 +245,7 @@ export class Room {
   /** Another instance asked (its board just loaded): publish the presence of this instance's peers. */
   publishOwnPresence(): void {
     const frame = this.presence.encodeAll(false);
-    if (frame) this.deps.replicator?.publishPresence(this.editId, frame);
+    if (frame) this.deps.replicator?.publishPresence(this.key, frame);
   }
 
   /** Sends one frame to every peer except `except`. */
@@ -320,7 +360,7 @@ export class Room {
     const bytes = updates.reduce((sum, update) => sum + update.byteLength, 0);
     const stopTimer = this.deps.metrics.commitSeconds.startTimer();
     try {
-      await this.deps.store.appendUpdates(this.editId, updates);
+      await this.deps.store.appendUpdates(this.key, updates);
     } catch (error) {
       this.failStorage(batch, error);
       return;
@@ -344,11 +384,16 @@ export class Room {
     const merged = updates.length === 1 ? (updates[0] as Uint8Array) : Y.mergeUpdates(updates);
     const only = writers.size === 1 ? (batch[0] as PendingUpdate).peer : null;
     this.broadcast(encodeSyncUpdate(merged), only);
-    this.deps.replicator?.publishUpdate(this.editId, merged);
+    this.deps.replicator?.publishUpdate(this.key, merged);
   }
 
   /** Nothing in `batch` was stored: refuse its writers, relay nothing, pause writes. */
   private failStorage(batch: readonly PendingUpdate[], error: unknown): void {
+    if (error instanceof BoardGoneError) {
+      this.changeIds(null);
+      this.deps.onGone?.(this);
+      return;
+    }
     this.storageRetryAt = Date.now() + STORAGE_RETRY_MS;
     this.deps.metrics.storageFailures.inc();
     this.deps.log.error(
@@ -369,7 +414,7 @@ export class Room {
     if (this.logUpdates <= this.deps.compactAfterUpdates && this.logBytes <= byteBound) return;
     const merged = this.fullState();
     try {
-      await this.deps.store.replaceLog(this.editId, merged);
+      await this.deps.store.replaceLog(this.key, merged);
       this.logUpdates = 1;
       this.logBytes = merged.byteLength;
       this.compactedBytes = merged.byteLength;

@@ -26,7 +26,7 @@ import type { Metrics } from '../../metrics.ts';
 import type { Peer } from '../../room/peer.ts';
 import type { Room } from '../../room/room.ts';
 import type { RoomLease, RoomRegistry } from '../../room/room-registry.ts';
-import type { Role } from '../../storage/board-store.ts';
+import { BoardGoneError, type Role } from '../../storage/board-store.ts';
 import { decodeAwarenessUpdate } from '../../room/awareness-decode.ts';
 import { checkUpdate } from '../../room/update-gate.ts';
 
@@ -65,6 +65,7 @@ export interface ConnectionDeps {
 class WsPeer implements Peer {
   constructor(
     readonly id: number,
+    readonly viaId: string,
     private readonly accessRole: Role,
     private readonly ws: WebSocket,
     private readonly deps: ConnectionDeps,
@@ -247,8 +248,14 @@ export function serveConnection(
   if (!isValidBoardId(id)) return refuse(CLOSE.BAD_ID, 'ids are [A-Za-z0-9_-]{1,64}', 'bad_id');
   void join(id, deps)
     .then((joined) => {
+      if (!joined) return refuse(CLOSE.GONE, 'this link was reset or the board deleted', 'gone');
       if (closed) return joined.lease.release();
-      const peer = new WsPeer(peerId, joined.role, ws, deps, token);
+      // Checked in the same tick as the join: a link reset since the lookup closes it here.
+      if (joined.lease.room.roleOf(id) !== joined.role) {
+        joined.lease.release();
+        return refuse(CLOSE.GONE, 'this link was reset', 'gone');
+      }
+      const peer = new WsPeer(peerId, id, joined.role, ws, deps, token);
       session = { peer, room: joined.lease.room, lease: joined.lease };
       log.info({ board: joined.lease.room.editId, role: peer.role }, 'connected');
       session.room.join(peer);
@@ -260,10 +267,19 @@ export function serveConnection(
     });
 }
 
-async function join(id: string, deps: ConnectionDeps): Promise<{ role: Role; lease: RoomLease }> {
-  const access = await deps.registry.resolve(id, true);
-  if (!access) throw new Error(`board ${id} could not be created`);
-  return { role: access.role, lease: await deps.registry.acquire(access.board) };
+/** The board's room, held; null when the id was reset or the board deleted meanwhile. */
+async function join(
+  id: string,
+  deps: ConnectionDeps,
+): Promise<{ role: Role; lease: RoomLease } | null> {
+  const access = await deps.registry.resolve(id, true); // null: a reset id, never re-created
+  if (!access) return null;
+  try {
+    return { role: access.role, lease: await deps.registry.acquire(access.board) };
+  } catch (error) {
+    if (error instanceof BoardGoneError) return null;
+    throw error;
+  }
 }
 
 interface Refusal {
