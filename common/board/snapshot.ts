@@ -32,6 +32,8 @@ export const FEED_EVENTS = {
 
 /** What the server says, in a 404 or a `gone` event, about a link that stopped working. */
 export const GONE_MESSAGE = 'this link was reset or the board deleted';
+/** What the editor and the viewer show then (after a 4404, `gone`, or that 404). */
+export const GONE_TEXT = 'This link was reset or the board deleted';
 export type FeedEventName = typeof FEED_EVENTS.SNAPSHOT | typeof FEED_EVENTS.PATCH;
 
 /** Applies a patch to a shape table keyed by id. */

@@ -1,4 +1,6 @@
 /** The connection status line: connected, reconnecting in N s, offline with N unsent changes. */
+import { GONE_TEXT } from '../../../common/board/snapshot.ts';
+import { CLOSE } from '../../../common/protocol/close-codes.ts';
 import type { Connection, ConnectionStatus } from '../connection.ts';
 
 const TICK_MS = 500;
@@ -53,6 +55,7 @@ export function describe({ state, unsentChanges }: ConnectionStatus): {
       return { text: `Offline${unsent} · reconnecting in ${seconds} s`, tone: 'bad' };
     }
     case 'stopped':
+      if (state.code === CLOSE.GONE.code) return { text: `${GONE_TEXT}${unsent}`, tone: 'bad' };
       return { text: `Disconnected: ${state.reason} (${state.code})${unsent}`, tone: 'bad' };
   }
 }
