@@ -37,12 +37,13 @@ export function opsRoutes(ctx: AppContext): Route[] {
       path: /^\/api\/admin\/connections$/,
       async handle({ res }) {
         const boards: BoardConnections[] = (await ctx.registry.loadedRooms()).map((room) => {
-          const editors = [...room.peers].filter((peer) => room.roleOf(peer.viaId) === 'edit');
+          const roles = room.peerRoles();
+          const editors = roles.filter((role) => role === 'edit').length;
           return {
             board: boardDigest(room.key),
-            editors: editors.length,
-            readers: room.peers.size - editors.length,
-            viewers: Math.max(0, room.holderCount - room.peers.size),
+            editors,
+            readers: roles.length - editors,
+            viewers: Math.max(0, room.holderCount - roles.length),
           };
         });
         sendJson(res, 200, { boards });

@@ -26,6 +26,7 @@ import {
   type BoardStore,
   type Role,
 } from '../storage/board-store.ts';
+import type { ApplyUpdate } from './apply-update.ts';
 import type { PresencePacing } from './room-presence.ts';
 import { Room } from './room.ts';
 import type { ReplicaHandlers, RoomReplicator } from './room-replicator.ts';
@@ -52,6 +53,8 @@ export interface RegistryDeps {
   compactAfterBytes: number;
   replicator?: RoomReplicator | null;
   presencePacing?: PresencePacing;
+  /** How updates are applied (Y.applyUpdate; a test may inject a failure). */
+  applyUpdate?: ApplyUpdate;
 }
 
 /** A held room; call `release` exactly when done. */
@@ -140,8 +143,8 @@ export class RoomRegistry {
     return settled.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []));
   }
 
-  /** Waits for every room's writes, then unloads them all. */
-  async closeAll(): Promise<void> {
+  /** Waits for every room's writes, then unloads them all (shutdown). */
+  async unloadAll(): Promise<void> {
     for (const timer of this.unloadTimers.values()) clearTimeout(timer);
     this.unloadTimers.clear();
     const rooms = await this.loadedRooms();
@@ -173,7 +176,8 @@ export class RoomRegistry {
     doc.transact(() => {
       for (const update of log.updates) Y.applyUpdate(doc, update);
     });
-    const room = new Room(fresh, doc, log.updates.length, log.bytes, {
+    const loaded = { updates: log.updates.length, bytes: log.bytes };
+    const room = new Room(fresh, doc, loaded, {
       ...this.deps,
       onIdle: (idle) => this.scheduleUnload(idle),
       onGone: () => void this.resyncOnce(replica),

@@ -1,35 +1,49 @@
 /**
- * One loaded board: its Yjs document, its peers and its presence.
+ * One loaded board: its Yjs document, its peers, its presence, and everything it accepts.
  *
- * Updates from peers arrive already checked by the update gate. They are queued, and once per
- * tick the whole batch is committed in one storage transaction, then applied to the document and
- * relayed as one frame: to everyone but the writer when there was one writer, to everyone when
- * there were several (an echo is harmless to Yjs, and it keeps the encoding to once per tick).
- * Nothing is applied or relayed before it is stored. The encoded full state is cached so that
- * many joins of a big board encode it once.
+ * Transports (server/transports/) speak to a room through a few methods and nothing else:
+ *   join(peer)                 sends the peer our state vector and everyone's presence
+ *   receive(peer, message)     one y-protocols message: answers sync step 1, gates updates,
+ *                              applies presence; refuses (closes) the peer when it must
+ *   leave(peer)                removes it and its presence
+ *   closeAll(close, detail)    closes every peer
+ * A link reset or a deletion reaches a room through `changeIds` (room-registry.ts): the peers
+ * and subscribers that came by an id the board no longer has are closed (4404).
+ * The server changes a board through `applyServerEdit`, and anything that follows a board
+ * (the viewers' feed, webhooks, thumbnails) subscribes to its events (room-events.ts).
+ *
+ * The rule every write follows, a peer's or the server's: receive → gate → commit to storage →
+ * apply to the document → relay to the peers (and to the other instances). Nothing is applied,
+ * relayed or shown to a joiner or viewer before it is stored (commit-queue.ts). When several
+ * peers wrote in one tick, the merged update goes to everyone, writers included (an echo is a
+ * no-op for Yjs), so it is encoded once; a lone writer gets no echo.
  */
 import * as Y from 'yjs';
+import { readShape, readShapes } from '../../common/board/board-doc.ts';
+import type { Shape } from '../../common/board/shape.ts';
 import { CLOSE, type CloseCode } from '../../common/protocol/close-codes.ts';
 import type { Logger } from '../log.ts';
 import type { Metrics } from '../metrics.ts';
+import type { BoardRecord, BoardStore, Role } from '../storage/board-store.ts';
+import type { ApplyUpdate } from './apply-update.ts';
+import { BoardDocument } from './board-document.ts';
+import { readClientMessage } from './client-message.ts';
 import {
-  BoardGoneError,
-  type BoardRecord,
-  type BoardStore,
-  type Role,
-} from '../storage/board-store.ts';
-import type { AwarenessEntry } from './awareness-decode.ts';
-import { QueuedStructs } from './queued-structs.ts';
-import type { GateDecoded, GateQueue } from './update-gate.ts';
-import { encodeSyncStep1, encodeSyncStep2, encodeSyncUpdate } from './sync-frames.ts';
+  CommitQueue,
+  type CommittedRun,
+  type PeerWrite,
+  type ServerEditResult,
+} from './commit-queue.ts';
 import type { Peer } from './peer.ts';
+import { receivePresence } from './presence-intake.ts';
+import type { Refusal } from './refusal.ts';
+import { RoomEvents, type RoomSubscriber, type Unsubscribe } from './room-events.ts';
+import { RoomPeers } from './room-peers.ts';
+import { RoomPresence, type PresencePacing } from './room-presence.ts';
 import type { RoomReplicator } from './room-replicator.ts';
-import { RoomPresence, type PresencePacing, type PresenceVerdict } from './room-presence.ts';
-
-/** After a failed write, refuse updates for this long before trying storage again. */
-export const STORAGE_RETRY_MS = 5_000;
-/** The transaction origin of updates that came from another instance. */
-export const REMOTE_ORIGIN = 'replica';
+import type { ServerEdit } from './server-draft.ts';
+import { encodeSyncStep1, encodeSyncStep2, encodeSyncUpdate } from './sync-frames.ts';
+import { checkUpdate } from './update-gate.ts';
 
 export interface RoomDeps {
   store: BoardStore;
@@ -41,58 +55,37 @@ export interface RoomDeps {
   replicator?: RoomReplicator | null;
   /** How presence is coalesced as the room grows; per tick when absent. */
   presencePacing?: PresencePacing;
+  /** How updates are applied (Y.applyUpdate; a test may inject a failure). */
+  applyUpdate?: ApplyUpdate;
   /** Called when the last holder releases the room. */
   onIdle(room: Room): void;
   /** Called when a write found the board deleted (elsewhere): the registry drops the room. */
   onGone?(room: Room): void;
 }
 
-/** Something attached to a room for its lifetime (e.g. the viewers' feed). */
-export interface RoomExtension {
-  destroy(): void;
-  /** These ids of the board stopped working (reset or deleted): end what used them. */
-  revoke?(ids: readonly string[]): void;
-}
-
-interface PendingUpdate {
-  peer: Peer;
-  update: Uint8Array;
-  /** As the update gate decoded it; indexed in `queued` until applied. */
-  decoded: GateDecoded;
-}
-
 export class Room {
-  readonly peers = new Set<Peer>();
   readonly presence: RoomPresence;
+  private readonly peers: RoomPeers;
+  private readonly events: RoomEvents;
+  private readonly commits: CommitQueue;
+  private readonly boardDoc: BoardDocument;
   private holders = 0;
-  private pending: PendingUpdate[] = [];
-  /**
-   * Structs of the updates accepted but not applied yet (queued, or being committed): the update
-   * gate resolves what a new update builds on in them as well as in the doc.
-   */
-  readonly queued: GateQueue = new QueuedStructs();
-  private flushScheduled = false;
-  private flushing: Promise<void> | null = null;
-  private fullStateCache: Uint8Array | null = null;
-  private storageRetryAt = 0;
-  private readonly extensions = new Map<string, RoomExtension>();
   private destroyed = false;
-  /** Peers that missed a presence frame (they were behind): they get the whole presence next. */
-  private readonly presenceBehind = new Set<Peer>();
-  /** Size of the last compacted state; the byte bound for compaction grows with it. */
-  private compactedBytes: number;
 
   constructor(
     /** The board's current ids; `changeIds` replaces it when a link is reset. */
     public board: BoardRecord,
+    /** The board. Read it freely; change it only through `applyServerEdit`. */
     readonly doc: Y.Doc,
-    private logUpdates: number,
-    private logBytes: number,
+    loaded: { updates: number; bytes: number },
     private readonly deps: RoomDeps,
   ) {
+    this.events = new RoomEvents(deps.log, board.editId);
+    this.boardDoc = new BoardDocument(doc, this.events, deps.applyUpdate);
+    this.peers = new RoomPeers(deps.metrics, () => this.presence.encodeAll());
     this.presence = new RoomPresence(
       (frame) => {
-        this.broadcastPresence(frame);
+        this.peers.broadcastPresence(frame);
         this.deps.replicator?.publishPresence(this.key, frame);
       },
       {
@@ -101,7 +94,27 @@ export class Room {
         onScheduled: (delayMs) => deps.metrics.presenceFlushDelay.observe(delayMs / 1_000),
       },
     );
-    this.compactedBytes = logBytes;
+    this.commits = new CommitQueue({
+      ...deps,
+      key: board.key,
+      boardGone: () => {
+        this.changeIds(null);
+        this.deps.onGone?.(this);
+      },
+      loaded,
+      apply: (run) => this.applyCommitted(run),
+      generate: (edit, origin) => this.boardDoc.generate(edit, origin),
+      discardDraft: () => this.boardDoc.discardDraft(),
+      refuseWriters: (peers) => {
+        for (const peer of peers)
+          this.refuse(peer, {
+            close: CLOSE.TRY_AGAIN_LATER,
+            detail: 'storage unavailable',
+            reason: 'storage_unavailable',
+          });
+      },
+      fullState: () => this.fullState(),
+    });
   }
 
   get editId(): string {
@@ -121,7 +134,7 @@ export class Room {
 
   /**
    * The board's ids changed (a link was reset), or it was deleted (`next` null): every peer and
-   * viewer that came by an id it no longer has is closed with 4404 (all of them when deleted).
+   * subscriber that came by an id it no longer has is closed with 4404 (all of them when deleted).
    */
   changeIds(next: BoardRecord | null): void {
     const { editId, viewId } = this.board;
@@ -130,8 +143,94 @@ export class Room {
     if (gone.length === 0) return;
     for (const peer of [...this.peers])
       if (!next || gone.includes(peer.viaId)) peer.close(CLOSE.GONE);
-    for (const extension of this.extensions.values()) extension.revoke?.(gone);
+    this.events.idsRevoked(gone);
   }
+
+  // ── Transports ────────────────────────────────────────────────────────────────────────────
+
+  /** Adds a peer and starts its sync: our state vector, then everyone's presence. */
+  join(peer: Peer): void {
+    this.peers.add(peer);
+    peer.send(encodeSyncStep1(Y.encodeStateVector(this.doc)));
+    const presence = this.presence.encodeAll();
+    if (presence) peer.send(presence);
+  }
+
+  /**
+   * One y-protocols message from `peer` (sync, awareness or query; PROTOCOL.md). Never throws:
+   * a message that must be refused closes its peer with the documented code.
+   */
+  receive(peer: Peer, message: Uint8Array): void {
+    if (this.destroyed) return;
+    let refusal: Refusal | null;
+    try {
+      refusal = this.dispatch(peer, message);
+    } catch (error) {
+      const detail = error instanceof Error ? error.message : 'undecodable message';
+      refusal = { close: CLOSE.MALFORMED, detail, reason: 'malformed' };
+    }
+    if (refusal) this.refuse(peer, refusal);
+  }
+
+  leave(peer: Peer): void {
+    if (!this.peers.delete(peer)) return;
+    this.presence.removePeer(peer);
+  }
+
+  /** Closes every peer with `close` (e.g. the board was deleted or its link rotated). */
+  closeAll(close: CloseCode, detail?: string): void {
+    this.peers.closeAll(close, detail);
+  }
+
+  get peerCount(): number {
+    return this.peers.size;
+  }
+
+  /** The peers by the role their id gives (for the operator's connection counts). */
+  peerRoles(): Role[] {
+    return [...this.peers].map((peer) => this.roleOf(peer.viaId) ?? 'view');
+  }
+
+  /** Peers, viewers and requests holding the room right now. */
+  get holderCount(): number {
+    return this.holders;
+  }
+
+  // ── The server's own edits, and what follows the board ────────────────────────────────────
+
+  /**
+   * Changes the board as the server: `edit` runs on a document holding the board's current
+   * state (it may read and write it, in one go, and must not keep it) and the change it makes
+   * follows the same rule as a peer's update: committed to storage before any peer, joiner or
+   * viewer can see it, then applied here, relayed to every peer and published to the other
+   * instances. Edits run in order with peers' updates. Resolves once relayed, with whether
+   * anything changed; rejects with RoomWriteError when storage refused it or the room closed
+   * first, and with the edit's own error when it threw (nothing of it is applied then).
+   * `origin` is handed to subscribers (ShapesChange.origin).
+   */
+  applyServerEdit(edit: ServerEdit, origin?: unknown): Promise<ServerEditResult> {
+    return this.commits.submitEdit(edit, origin);
+  }
+
+  subscribe(subscriber: RoomSubscriber): Unsubscribe {
+    return this.events.subscribe(subscriber);
+  }
+
+  readShape(id: string): Shape | null {
+    return readShape(this.doc, id);
+  }
+
+  /** Every valid shape, in paint order. */
+  readShapes(): Shape[] {
+    return readShapes(this.doc);
+  }
+
+  /** The whole board as one update, encoded once per change. */
+  fullState(): Uint8Array {
+    return this.boardDoc.fullState();
+  }
+
+  // ── Registry and scale-out ────────────────────────────────────────────────────────────────
 
   /** Keeps the room loaded until the returned function is called (once). */
   retain(): () => void {
@@ -149,97 +248,24 @@ export class Room {
     return this.holders > 0;
   }
 
-  /** Peers, viewers and requests holding the room right now. */
-  get holderCount(): number {
-    return this.holders;
-  }
-
-  /** Adds a peer and starts its sync: our state vector, then everyone's presence. */
-  join(peer: Peer): void {
-    this.peers.add(peer);
-    peer.send(encodeSyncStep1(Y.encodeStateVector(this.doc)));
-    const presence = this.presence.encodeAll();
-    if (presence) peer.send(presence);
-  }
-
-  leave(peer: Peer): void {
-    if (!this.peers.delete(peer)) return;
-    this.presenceBehind.delete(peer);
-    this.presence.removePeer(peer);
-  }
-
-  /** Answers a peer's sync step 1. Throws when the state vector does not decode. */
-  answerSyncStep1(peer: Peer, stateVector: Uint8Array): void {
-    const known = Y.decodeStateVector(stateVector);
-    const update =
-      known.size === 0 ? this.fullState() : Y.encodeStateAsUpdate(this.doc, stateVector);
-    peer.send(encodeSyncStep2(update));
-  }
-
-  /** The whole board as one update, encoded once per change. */
-  fullState(): Uint8Array {
-    this.fullStateCache ??= Y.encodeStateAsUpdate(this.doc);
-    return this.fullStateCache;
-  }
-
-  /** Queues a gated update for the next commit. Refuses it while storage is failing. */
-  submitUpdate(peer: Peer, update: Uint8Array, decoded: GateDecoded): void {
-    if (Date.now() < this.storageRetryAt) {
-      this.refuse(peer, CLOSE.TRY_AGAIN_LATER, 'storage unavailable', 'storage_unavailable');
-      return;
-    }
-    this.pending.push({ peer, update, decoded });
-    this.queued.add(decoded);
-    this.scheduleFlush();
-  }
-
-  /** Applies presence; entries for ids another connection introduced are dropped and counted. */
-  applyPresence(peer: Peer, entries: readonly AwarenessEntry[]): PresenceVerdict {
-    const verdict = this.presence.apply(peer, entries);
-    if (verdict.ok && verdict.foreign > 0) {
-      this.deps.metrics.refusals.inc({ reason: 'presence_foreign_id' }, verdict.foreign);
-      this.deps.log.warn(
-        { board: this.editId, peer: peer.id, entries: verdict.foreign },
-        "presence for another connection's client id dropped",
-      );
-    }
-    return verdict;
-  }
-
-  sendPresenceTo(peer: Peer): void {
-    const presence = this.presence.encodeAll();
-    if (presence) peer.send(presence);
-  }
-
   /**
    * A committed update from another instance: applied to the doc and relayed to every local peer
-   * (and so to viewers observing the doc), never stored again. A no-op update is not relayed.
-   * Returns true when the doc now lacks something the update depends on (its instance died
-   * between commit and publish): the caller re-reads storage, which has it.
+   * (and so to subscribers), never stored again. A no-op update is not relayed. Returns true when
+   * the doc now lacks something the update depends on (its instance died between commit and
+   * publish): the caller re-reads storage, which has it.
    */
   applyRemoteUpdate(update: Uint8Array): boolean {
     if (this.destroyed) return false;
-    let fresh = false;
-    this.doc.transact((transaction) => {
-      Y.applyUpdate(this.doc, update, REMOTE_ORIGIN);
-      const { store } = this.doc;
-      // New items, new deletions, or a part waiting for what it depends on: worth relaying.
-      fresh = transaction.deleteSet.clients.size > 0 || store.pendingStructs !== null;
-      for (const client of store.clients.keys())
-        fresh ||= Y.getState(store, client) !== (transaction.beforeState.get(client) ?? 0);
-    }, REMOTE_ORIGIN);
-    if (fresh) {
-      this.fullStateCache = null;
-      this.broadcast(encodeSyncUpdate(update), null);
-    }
-    return this.doc.store.pendingStructs !== null || this.doc.store.pendingDs !== null;
+    const { fresh, gap } = this.boardDoc.applyRemote(update);
+    if (fresh) this.peers.broadcast(encodeSyncUpdate(update));
+    return gap;
   }
 
   /** Presence from another instance's peers, relayed to local peers; it is never owned here. */
   relayRemotePresence(frame: Uint8Array): void {
     if (this.destroyed) return;
     const relayed = this.presence.applyRemote(frame);
-    if (relayed) this.broadcastPresence(relayed);
+    if (relayed) this.peers.broadcastPresence(relayed);
   }
 
   /** Another instance asked (its board just loaded): publish the presence of this instance's peers. */
@@ -248,182 +274,115 @@ export class Room {
     if (frame) this.deps.replicator?.publishPresence(this.key, frame);
   }
 
-  /** Sends one frame to every peer except `except`. */
-  broadcast(frame: Uint8Array, except: Peer | null): void {
-    let sent = 0;
-    for (const peer of this.peers) {
-      if (peer === except) continue;
-      peer.send(frame);
-      sent++;
-    }
-    this.deps.metrics.messagesOut.inc(sent);
-    this.deps.metrics.bytesOut.inc(sent * frame.byteLength);
-  }
-
-  /**
-   * Sends a presence frame to every peer. A peer that is behind skips it (presence goes first
-   * under backpressure) and gets the whole presence with the next frame it can take.
-   */
-  broadcastPresence(frame: Uint8Array): void {
-    let sent = 0;
-    let bytes = 0;
-    let whole: Uint8Array | null | undefined;
-    for (const peer of this.peers) {
-      if (!peer.sendPresence) {
-        peer.send(frame);
-      } else if (this.presenceBehind.has(peer)) {
-        if (whole === undefined) whole = this.presence.encodeAll();
-        const catchUp = whole ?? frame;
-        if (!peer.sendPresence(catchUp)) continue;
-        this.presenceBehind.delete(peer);
-        bytes += catchUp.byteLength - frame.byteLength;
-      } else if (!peer.sendPresence(frame)) {
-        this.presenceBehind.add(peer);
-        continue;
-      }
-      sent++;
-      bytes += frame.byteLength;
-    }
-    this.deps.metrics.messagesOut.inc(sent);
-    this.deps.metrics.bytesOut.inc(bytes);
-  }
-
-  /** The extension stored under `key`, created on first use and destroyed with the room. */
-  extension<T extends RoomExtension>(key: string, create: (room: Room) => T): T {
-    let extension = this.extensions.get(key);
-    if (!extension) {
-      extension = create(this);
-      this.extensions.set(key, extension);
-    }
-    return extension as T;
-  }
-
-  /** Resolves once every queued update is committed and relayed. */
-  async whenSettled(): Promise<void> {
-    while (this.flushing || this.pending.length > 0 || this.flushScheduled) {
-      if (this.flushing) await this.flushing;
-      else await new Promise((resolve) => setImmediate(resolve));
-    }
-  }
-
-  closeAllPeers(close: CloseCode, detail?: string): void {
-    for (const peer of [...this.peers]) peer.close(close, detail);
+  /** Resolves once every queued write is committed and relayed. */
+  whenSettled(): Promise<void> {
+    return this.commits.whenSettled();
   }
 
   destroy(): void {
     if (this.destroyed) return;
     this.destroyed = true;
-    for (const extension of this.extensions.values()) extension.destroy();
-    this.extensions.clear();
+    this.commits.close();
+    this.events.roomClosed();
     this.presence.destroy();
-    this.presenceBehind.clear();
     this.peers.clear();
-    this.doc.destroy();
+    this.boardDoc.destroy();
   }
 
-  private refuse(peer: Peer, close: CloseCode, detail: string, reason: string): void {
-    this.deps.metrics.refusals.inc({ reason });
-    this.deps.log.warn(
-      { board: this.editId, peer: peer.id, code: close.code, reason: detail },
-      'update refused',
-    );
-    peer.close(close, detail);
-  }
+  // ── Inside ────────────────────────────────────────────────────────────────────────────────
 
-  private scheduleFlush(): void {
-    if (this.flushScheduled || this.flushing) return;
-    this.flushScheduled = true;
-    setImmediate(() => {
-      this.flushScheduled = false;
-      this.flushing = this.flush().finally(() => {
-        this.flushing = null;
-        if (this.pending.length > 0 && !this.destroyed) this.scheduleFlush();
-      });
-    });
-  }
-
-  private async flush(): Promise<void> {
-    const batch = this.pending;
-    this.pending = [];
-    if (batch.length === 0 || this.destroyed) return;
-    try {
-      await this.commitAndRelay(batch);
-    } finally {
-      // The batch is applied (or dropped): keep indexing only what is still queued.
-      this.queued.clear();
-      for (const item of this.pending) this.queued.add(item.decoded);
+  private dispatch(peer: Peer, bytes: Uint8Array): Refusal | null {
+    const message = readClientMessage(bytes);
+    switch (message.kind) {
+      case 'sync-step-1':
+        this.answerSyncStep1(peer, message.stateVector);
+        return null;
+      case 'update':
+        return this.receiveUpdate(peer, message.update);
+      case 'awareness':
+        return receivePresence(
+          {
+            presence: this.presence,
+            metrics: this.deps.metrics,
+            log: this.deps.log,
+            editId: this.editId,
+          },
+          peer,
+          message.payload,
+        );
+      case 'query-awareness': {
+        const presence = this.presence.encodeAll();
+        if (presence) peer.send(presence);
+        return null;
+      }
     }
   }
 
-  private async commitAndRelay(batch: readonly PendingUpdate[]): Promise<void> {
-    const updates = batch.map((item) => item.update);
-    const bytes = updates.reduce((sum, update) => sum + update.byteLength, 0);
-    const stopTimer = this.deps.metrics.commitSeconds.startTimer();
-    try {
-      await this.deps.store.appendUpdates(this.key, updates);
-    } catch (error) {
-      this.failStorage(batch, error);
-      return;
-    }
-    stopTimer();
-    this.deps.metrics.commits.inc();
-    this.deps.metrics.storedBytes.inc(bytes);
-    this.applyAndRelay(batch, updates);
-    this.logUpdates += updates.length;
-    this.logBytes += bytes;
-    await this.compactIfDue();
-  }
-
-  private applyAndRelay(batch: readonly PendingUpdate[], updates: Uint8Array[]): void {
-    if (this.destroyed) return;
-    this.doc.transact(() => {
-      for (const { update, peer } of batch) Y.applyUpdate(this.doc, update, peer);
-    }, this);
-    this.fullStateCache = null;
-    const writers = new Set(batch.map((item) => item.peer));
-    const merged = updates.length === 1 ? (updates[0] as Uint8Array) : Y.mergeUpdates(updates);
-    const only = writers.size === 1 ? (batch[0] as PendingUpdate).peer : null;
-    this.broadcast(encodeSyncUpdate(merged), only);
-    this.deps.replicator?.publishUpdate(this.key, merged);
-  }
-
-  /** Nothing in `batch` was stored: refuse its writers, relay nothing, pause writes. */
-  private failStorage(batch: readonly PendingUpdate[], error: unknown): void {
-    if (error instanceof BoardGoneError) {
-      this.changeIds(null);
-      this.deps.onGone?.(this);
-      return;
-    }
-    this.storageRetryAt = Date.now() + STORAGE_RETRY_MS;
-    this.deps.metrics.storageFailures.inc();
-    this.deps.log.error(
-      { board: this.editId, err: error },
-      'storage write failed; updates refused',
-    );
-    for (const peer of new Set(batch.map((item) => item.peer))) {
-      this.refuse(peer, CLOSE.TRY_AGAIN_LATER, 'storage unavailable', 'storage_unavailable');
-    }
+  /** Answers a peer's sync step 1. Throws when the state vector does not decode. */
+  private answerSyncStep1(peer: Peer, stateVector: Uint8Array): void {
+    const known = Y.decodeStateVector(stateVector);
+    const update =
+      known.size === 0 ? this.fullState() : Y.encodeStateAsUpdate(this.doc, stateVector);
+    peer.send(encodeSyncStep2(update));
   }
 
   /**
-   * Replaces the log with one merged state once it passes the bounds. The byte bound grows with
-   * the state itself, so a big board is not re-compacted on every commit.
+   * A read-only peer's updates are never applied, stored or relayed; the stock client sends an
+   * empty one on join, not worth a look.
    */
-  private async compactIfDue(): Promise<void> {
-    const byteBound = Math.max(this.deps.compactAfterBytes, 2 * this.compactedBytes);
-    if (this.logUpdates <= this.deps.compactAfterUpdates && this.logBytes <= byteBound) return;
-    const merged = this.fullState();
-    try {
-      await this.deps.store.replaceLog(this.key, merged);
-      this.logUpdates = 1;
-      this.logBytes = merged.byteLength;
-      this.compactedBytes = merged.byteLength;
-      this.deps.metrics.compactions.inc();
-    } catch (error) {
-      this.deps.log.error(
-        { board: this.editId, err: error },
-        'compaction failed; the log is kept as it was',
+  private receiveUpdate(peer: Peer, update: Uint8Array): Refusal | null {
+    if (peer.role === 'view' || isEmptyUpdate(update)) return null;
+    if (this.commits.storageFailing)
+      return {
+        close: CLOSE.TRY_AGAIN_LATER,
+        detail: 'storage unavailable',
+        reason: 'storage_unavailable',
+      };
+    const verdict = checkUpdate(update, this.doc, undefined, this.commits.queued);
+    if (!verdict.ok)
+      return { close: verdict.close, detail: verdict.detail, reason: `gate_${verdict.close.code}` };
+    this.commits.submitPeerWrite({ peer, update, decoded: verdict.decoded });
+    return null;
+  }
+
+  /** Applies a committed run and relays it: a lone writer gets no echo. */
+  private applyCommitted(run: CommittedRun): void {
+    if (this.destroyed) return;
+    if (run.kind === 'peer') {
+      this.boardDoc.applyPeerWrites(run.writes);
+      const writers = new Set(run.writes.map((write) => write.peer));
+      const only = writers.size === 1 ? (run.writes[0] as PeerWrite).peer : null;
+      this.relay(
+        run.writes.map((write) => write.update),
+        only,
+      );
+    } else {
+      this.boardDoc.applyServerEdits(run.edits);
+      this.relay(
+        run.edits.map((edit) => edit.update),
+        null,
       );
     }
   }
+
+  /** Sends committed updates, merged, to every peer but `except`, and to the other instances. */
+  private relay(updates: Uint8Array[], except: Peer | null): void {
+    const merged = updates.length === 1 ? (updates[0] as Uint8Array) : Y.mergeUpdates(updates);
+    this.peers.broadcast(encodeSyncUpdate(merged), except);
+    this.deps.replicator?.publishUpdate(this.key, merged);
+  }
+
+  private refuse(peer: Peer, { close, detail, reason }: Refusal): void {
+    this.deps.metrics.refusals.inc({ reason });
+    this.deps.log.warn(
+      { board: this.editId, peer: peer.id, code: close.code, reason: detail },
+      'peer refused',
+    );
+    peer.close(close, detail);
+  }
+}
+
+/** An empty Yjs update (no structs, no deletions): what a fresh client sends as sync step 2. */
+function isEmptyUpdate(update: Uint8Array): boolean {
+  return update.byteLength === 2 && update[0] === 0 && update[1] === 0;
 }

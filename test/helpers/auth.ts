@@ -4,7 +4,7 @@
 import net from 'node:net';
 import { WebSocket } from 'ws';
 import * as Y from 'yjs';
-import { addShapes } from '../../common/board/board-doc.ts';
+import { addShapes, getShapesMap } from '../../common/board/board-doc.ts';
 import { secretKey, signToken, type BoardClaims } from '../../server/auth/tokens.ts';
 import { encodeSyncUpdate } from '../../server/room/sync-frames.ts';
 import { rect } from './shapes.ts';
@@ -156,6 +156,21 @@ export function clientFrame(payload: Uint8Array): Buffer {
             Buffer.from(new BigUint64Array([BigInt(payload.length)]).buffer).reverse(),
           ]);
   return Buffer.concat([header, Buffer.alloc(4), payload]);
+}
+
+/**
+ * `count` small sync update frames from one Yjs client: the first adds a shape, each other one
+ * moves it (about 30 bytes a frame), so a flood of a thousand arrives in one socket read.
+ */
+export function moveUpdateFrames(id: string, count: number): Uint8Array[] {
+  const doc = new Y.Doc();
+  const frames: Uint8Array[] = [];
+  doc.on('update', (update: Uint8Array) => frames.push(encodeSyncUpdate(update)));
+  addShapes(doc, [rect(id)]);
+  const shape = getShapesMap(doc).get(id) as Y.Map<unknown>;
+  for (let i = 1; i < count; i++) shape.set('x', i);
+  doc.destroy();
+  return frames;
 }
 
 /** `count` sync update frames from one Yjs client, each adding one valid shape. */

@@ -1,8 +1,9 @@
 /**
- * The viewers' side of one loaded board (a room extension, one per room): it turns document
- * changes into versions and patches, once, for every viewer of the board.
+ * The viewers' side of one loaded board (a subscriber of its room, one per room and hub): it
+ * turns the room's shape changes into versions and patches, once, for every viewer of the board.
  *
- * - `observeShapes` collects the ids changed since the last tick; a tick, at most every
+ * - the room's `shapesChanged` events collect the ids changed since the last tick (the room
+ *   reports only changes already committed, so a viewer never sees anything that could be lost); a tick, at most every
  *   `tickMs`, reads just those shapes and publishes one patch: an id whose shape is valid is an
  *   upsert, an id that was published and is now gone or invalid is a remove. Invalid shapes never
  *   leave the server. A tick that changes nothing visible publishes nothing.
@@ -16,12 +17,11 @@
  * next patch carries; applying a patch is idempotent (upsert whole shapes, remove ids), so a
  * viewer that applies it anyway ends in the same state.
  */
-import type * as Y from 'yjs';
-import { observeShapes, readShape, readShapes } from '../../../common/board/board-doc.ts';
 import { newRandomId } from '../../../common/board/ids.ts';
 import type { Shape } from '../../../common/board/shape.ts';
 import type { Patch } from '../../../common/board/snapshot.ts';
-import type { RoomExtension } from '../../room/room.ts';
+import type { Room } from '../../room/room.ts';
+import type { RoomSubscriber, ShapesChange } from '../../room/room-events.ts';
 import { Encoded } from './encoded.ts';
 import { PatchRing } from './patch-ring.ts';
 import type { ViewerMetrics } from './viewer-metrics.ts';
@@ -46,7 +46,7 @@ export type Catchup = { kind: 'current' } | { kind: 'patch' | 'snapshot'; encode
 const MAX_CACHED_RESUMES = 8;
 const EPOCH_BYTES = 6;
 
-export class BoardFeed implements RoomExtension {
+export class BoardFeed implements RoomSubscriber {
   private readonly epoch = newRandomId(EPOCH_BYTES);
   private counter = 0;
   private readonly dirty = new Set<string>();
@@ -55,7 +55,7 @@ export class BoardFeed implements RoomExtension {
   private readonly ring: PatchRing;
   private readonly listeners = new Set<FeedListener>();
   private readonly counts = { stream: 0, poll: 0 };
-  private readonly unobserve: () => void;
+  private readonly unsubscribe: () => void;
   private tickTimer: NodeJS.Timeout | null = null;
   private lastPublishAt = 0;
   private shapesJson: Buffer | null = null;
@@ -65,13 +65,23 @@ export class BoardFeed implements RoomExtension {
   private closed = false;
 
   constructor(
-    private readonly doc: Y.Doc,
+    private readonly room: Room,
     private readonly options: ViewerOptions,
     private readonly metrics: ViewerMetrics,
+    /** Called once the feed is closed (its room unloaded). */
+    private readonly onClosed: () => void = () => {},
   ) {
     this.ring = new PatchRing(options.ringMaxPatches, options.ringMaxBytes);
-    for (const shape of readShapes(doc)) this.published.add(shape.id);
-    this.unobserve = observeShapes(doc, (ids) => this.markDirty(ids));
+    for (const shape of room.readShapes()) this.published.add(shape.id);
+    this.unsubscribe = room.subscribe(this);
+  }
+
+  shapesChanged(change: ShapesChange): void {
+    this.markDirty(change.ids);
+  }
+
+  roomClosed(): void {
+    this.destroy();
   }
 
   get version(): string {
@@ -121,12 +131,12 @@ export class BoardFeed implements RoomExtension {
 
   /** The SVG image of the current version, rendered once by `render`. */
   image(render: (shapes: Shape[]) => string): string {
-    this.svg ??= render(readShapes(this.doc));
+    this.svg ??= render(this.room.readShapes());
     return this.svg;
   }
 
   /** Ids that stopped working: their listeners are told they are gone (4404's HTTP twin). */
-  revoke(ids: readonly string[]): void {
+  idsRevoked(ids: readonly string[]): void {
     for (const listener of [...this.listeners])
       if (ids.includes(listener.requestedId)) listener.onGone();
     for (const id of ids) this.snapshots.delete(id);
@@ -135,15 +145,16 @@ export class BoardFeed implements RoomExtension {
   destroy(): void {
     if (this.closed) return;
     this.closed = true;
-    this.unobserve();
+    this.unsubscribe();
     if (this.tickTimer) clearTimeout(this.tickTimer);
     for (const listener of [...this.listeners]) listener.onFeedClosed();
     this.listeners.clear();
     this.ring.clear();
     this.clearEncodings();
+    this.onClosed();
   }
 
-  private markDirty(ids: Set<string>): void {
+  private markDirty(ids: ReadonlySet<string>): void {
     for (const id of ids) this.dirty.add(id);
     if (this.tickTimer || this.closed) return;
     const wait = Math.max(0, this.lastPublishAt + this.options.tickMs - Date.now());
@@ -172,7 +183,7 @@ export class BoardFeed implements RoomExtension {
     const upsert: Shape[] = [];
     const remove: string[] = [];
     for (const id of this.dirty) {
-      const shape = readShape(this.doc, id);
+      const shape = this.room.readShape(id);
       if (shape) {
         upsert.push(shape);
         this.published.add(id);
@@ -191,7 +202,7 @@ export class BoardFeed implements RoomExtension {
    */
   private encodeShapes(): Buffer {
     for (const id of this.dirty) this.published.add(id);
-    return Buffer.from(JSON.stringify(readShapes(this.doc)));
+    return Buffer.from(JSON.stringify(this.room.readShapes()));
   }
 
   private cacheResume(base: string, patch: Patch): Encoded {

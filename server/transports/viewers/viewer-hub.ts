@@ -2,14 +2,16 @@
  * What every viewer route shares: the options, the metrics, the open streams and polls (for the
  * keepalive, the buffered-bytes gauge and shutdown), and the way in to a board's feed.
  *
- * A server has one hub. Its feed is attached to each room under a key of its own, so a test can
- * run a second hub with short timeouts over the same rooms without the two sharing state.
+ * A server has one hub. It keeps one feed per loaded room (a subscriber of that room, dropped
+ * when the room unloads), so a test can run a second hub with short timeouts over the same rooms
+ * without the two sharing state.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { isValidBoardId, newRandomId } from '../../../common/board/ids.ts';
+import { isValidBoardId } from '../../../common/board/ids.ts';
 import { GONE_MESSAGE } from '../../../common/board/snapshot.ts';
 import type { AppContext } from '../../app-context.ts';
 import { sendError } from '../../http/respond.ts';
+import type { Room } from '../../room/room.ts';
 import type { RoomLease } from '../../room/room-registry.ts';
 import { BoardGoneError } from '../../storage/board-store.ts';
 import { BoardFeed } from './board-feed.ts';
@@ -35,7 +37,7 @@ export class ViewerHub {
   readonly metrics: ViewerMetrics;
   readonly streams = new Set<SseStream>();
   readonly polls = new Set<Finishable>();
-  private readonly feedKey = `viewers:${newRandomId(6)}`;
+  private readonly feeds = new Map<Room, BoardFeed>();
   private readonly keepaliveTimer: NodeJS.Timeout;
 
   constructor(
@@ -68,11 +70,7 @@ export class ViewerHub {
       if (error instanceof BoardGoneError) return this.refuse(res, 404, GONE_MESSAGE);
       throw error;
     }
-    const feed = lease.room.extension(
-      this.feedKey,
-      (room) => new BoardFeed(room.doc, this.options, this.metrics),
-    );
-    const board = { lease, feed, requestedId: id };
+    const board = { lease, feed: this.feedOf(lease.room), requestedId: id };
     return this.stillOpen(res, board) ? board : null;
   }
 
@@ -85,6 +83,16 @@ export class ViewerHub {
     board.lease.release();
     this.refuse(res, 404, GONE_MESSAGE);
     return false;
+  }
+
+  /** The room's feed, created on first use and dropped when the room unloads. */
+  private feedOf(room: Room): BoardFeed {
+    let feed = this.feeds.get(room);
+    if (!feed) {
+      feed = new BoardFeed(room, this.options, this.metrics, () => this.feeds.delete(room));
+      this.feeds.set(room, feed);
+    }
+    return feed;
   }
 
   /**
