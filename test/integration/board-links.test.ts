@@ -17,7 +17,13 @@ import {
 } from '../helpers/board-api.ts';
 import { connectStockClient, delay, waitFor, type StockClient } from '../helpers/clients.ts';
 import { rect } from '../helpers/shapes.ts';
-import { startTestServer, storedLogOf, type TestServer } from '../helpers/test-server.ts';
+import { mint, TEST_SECRET, upgradeStatus } from '../helpers/auth.ts';
+import {
+  boardNamed,
+  startTestServer,
+  storedLogOf,
+  type TestServer,
+} from '../helpers/test-server.ts';
 
 const GONE = CLOSE.GONE.code;
 
@@ -275,5 +281,54 @@ describe('deleting a board', () => {
     await fresh.synced;
     assert.deepEqual(ids(fresh.doc), []);
     assert.notEqual((await getLinks(server.url, 'reused-name')).viewId, oldLinks.viewId);
+  });
+});
+
+describe('in JWT mode', () => {
+  let secured: TestServer;
+  before(async () => {
+    secured = await startTestServer({ env: { AUTH_SECRET: TEST_SECRET } });
+  });
+  after(() => secured.close());
+
+  it('resets a link only with an edit token for the board, and the old id takes its tokens with it', async () => {
+    const board = await boardNamed(secured, 'jwt-reset');
+    const rotate = (token?: string) => rotateLink(secured.url, 'jwt-reset', 'edit', token);
+    assert.equal((await rotate()).status, 401);
+    assert.equal((await rotate(await mint(board.viewId, 'view'))).status, 403);
+    assert.equal((await rotate(await mint('another-board', 'edit'))).status, 403);
+    const oldToken = await mint('jwt-reset', 'edit');
+    const answer = await rotate(oldToken);
+    assert.equal(answer.status, 200);
+    const fresh = (await answer.json()) as { editId: string };
+    const ws = (token: string) => `${secured.wsUrl}/${fresh.editId}?token=${token}`;
+    assert.equal(await upgradeStatus(ws(oldToken)), 403, 'a token for the reset id is dead');
+    assert.equal(await upgradeStatus(ws(await mint(board.viewId, 'edit'))), 101);
+    assert.equal(await upgradeStatus(ws(await mint('*', 'edit'))), 101);
+    const late = await fetch(`${secured.url}/api/boards/jwt-reset?token=${oldToken}`);
+    assert.equal(late.status, 404, 'a good token on a reset id learns it was reset');
+  });
+
+  it('deletes only with an edit token, and imports only with an edit token for every board', async () => {
+    const board = await boardNamed(secured, 'jwt-delete');
+    const file = await fetch(
+      `${secured.url}/api/boards/jwt-delete/export?token=${await mint('jwt-delete', 'edit')}`,
+    );
+    assert.equal(file.status, 200);
+    const body = await file.text();
+    const importWith = async (token: string) =>
+      (await fetch(`${secured.url}/api/boards/import?token=${token}`, { method: 'POST', body }))
+        .status;
+    assert.equal(await importWith(await mint('jwt-delete', 'edit')), 403);
+    assert.equal(await importWith(await mint('*', 'view')), 403);
+    assert.equal(await importWith(await mint('*', 'edit')), 201);
+    assert.equal(
+      (await deleteBoard(secured.url, 'jwt-delete', await mint(board.viewId, 'view'))).status,
+      403,
+    );
+    assert.equal(
+      (await deleteBoard(secured.url, 'jwt-delete', await mint('jwt-delete', 'edit'))).status,
+      204,
+    );
   });
 });
