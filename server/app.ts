@@ -10,6 +10,7 @@ import type { AppContext } from './app-context.ts';
 import { BoardAuth } from './auth/board-auth.ts';
 import { createAuthGuard } from './auth/http-guard.ts';
 import type { Config } from './config.ts';
+import { lifecycleRoutes } from './http/lifecycle-routes.ts';
 import { linkRoutes } from './http/link-routes.ts';
 import { opsRoutes } from './http/ops-routes.ts';
 import { pageRoutes } from './http/page-routes.ts';
@@ -163,6 +164,7 @@ function routesOf(context: AppContext) {
     ...opsRoutes(context),
     ...pageRoutes(context),
     ...linkRoutes(context),
+    ...lifecycleRoutes(context),
     // viewer routes are wired here
     ...viewerRoutes(context),
   ];

@@ -75,6 +75,10 @@ export interface Config {
   redisUrl: string | null;
   /** Prefix of every Redis channel, so several deployments can share one Redis. */
   redisChannelPrefix: string;
+  /** Largest board file `POST /api/boards/import` takes (the request body), in bytes. */
+  maxImportBytes: number;
+  /** Operator switch: an import may keep the file's ids (`?keepIds=1`) instead of new ones. */
+  importKeepIds: boolean;
 }
 
 type Env = Record<string, string | undefined>;
@@ -277,6 +281,8 @@ export function parseConfig(env: Env = process.env): Config {
     shutdownTimeoutMs: integer(env, 'SHUTDOWN_TIMEOUT_MS', 8_000, 100, 60_000),
     sqliteSynchronous: sqliteSynchronous(env),
     ...scaleOutSettings(env),
+    maxImportBytes: integer(env, 'MAX_IMPORT_BYTES', 32 * 1_048_576, 1_024, 1_073_741_824),
+    importKeepIds: flag(env, 'IMPORT_KEEP_IDS'),
   };
 }
 

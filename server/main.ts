@@ -4,6 +4,7 @@
  */
 import { createBoardcastServer } from './app.ts';
 import { ConfigError, parseConfig, type Config } from './config.ts';
+import { writeServerMarker } from './ops/server-marker.ts';
 
 function loadConfig(): Config {
   try {
@@ -26,6 +27,11 @@ async function main(): Promise<void> {
     { port, host: config.host, dataDir: config.dataDir },
     `listening on http://${config.host}:${port}`,
   );
+  // SQLite: tells `npm run boards` that this server holds DATA_DIR (server/ops/server-marker.ts).
+  const removeMarker = config.databaseUrl
+    ? () => {}
+    : writeServerMarker(config.dataDir, { pid: process.pid, port, host: config.host });
+  process.once('exit', removeMarker);
   // Test harnesses read this line to learn a port-0 server's real port.
   if (process.env.BOARDCAST_PRINT_PORT === '1') process.stdout.write(`BOARDCAST_PORT=${port}\n`);
 

@@ -117,7 +117,7 @@ export function createMetrics() {
     }),
     resyncs: new Counter({
       name: 'boardcast_resyncs_total',
-      help: 'Scale-out: boards re-read from storage to close a gap in what other instances sent',
+      help: 'Boards re-read from storage (scale-out: a gap in what other instances sent, or a changed id)',
       registers,
     }),
     presenceTrimmed: new Counter({

@@ -1,7 +1,9 @@
 /**
  * The controls around the canvas: presence (cursors, avatars, the name), the connection
- * status, zoom and undo buttons, the file menu, share and help.
+ * status, zoom and undo buttons, the file menu (exports, imports, deleting the board), share
+ * (and resetting links) and help.
  */
+import type { BoardLifecycle } from './board-lifecycle.ts';
 import type { BoardLocation } from './board-location.ts';
 import type { Connection } from './connection.ts';
 import { byId, type EditorApp } from './editor-app.ts';
@@ -18,9 +20,10 @@ import { showToast } from './ui/toast.ts';
 export interface ChromeDeps {
   app: EditorApp;
   board: BoardLocation;
-  /** The current board token in JWT mode (it changes on refresh), else null. */
-  token: () => string | null;
+  /** Headers for the board's API (the current token in JWT mode; it changes on refresh). */
+  headers: () => Record<string, string>;
   connection: Connection;
+  lifecycle: BoardLifecycle;
   identity: Identity;
   askName: boolean;
   /** Clears this device's copy of the board (IndexedDB), unsent changes included. */
@@ -39,10 +42,14 @@ export function connectChrome(deps: ChromeDeps): { presence: Presence } {
     },
   });
   connectZoomAndHistory(deps.app);
-  connectFileMenu(deps.app, deps.board.boardId);
+  connectFileMenu(deps.app, deps.board, deps.lifecycle);
   byId('share-button').addEventListener('click', () => {
-    const token = deps.token();
-    void openShareDialog(deps.board.linksUrl, token ? { authorization: `Bearer ${token}` } : {});
+    void openShareDialog({
+      linksUrl: () => deps.board.linksUrl,
+      headers: deps.headers,
+      beforeEditReset: () => deps.lifecycle.beforeEditReset(),
+      afterEditReset: (links) => deps.lifecycle.afterEditReset(links),
+    });
   });
   byId('help-button').addEventListener('click', openHelpDialog);
   keepFocusOffButtons();
@@ -110,7 +117,11 @@ function connectZoomAndHistory({ editor, zoomToFit }: EditorApp): void {
   refresh();
 }
 
-function connectFileMenu({ editor, commands }: EditorApp, boardId: string): void {
+function connectFileMenu(
+  { editor, commands }: EditorApp,
+  board: BoardLocation,
+  lifecycle: BoardLifecycle,
+): void {
   const menu = byId('file-menu');
   const input = byId<HTMLInputElement>('import-input');
   byId('menu-button').addEventListener('click', (event) => {
@@ -119,10 +130,11 @@ function connectFileMenu({ editor, commands }: EditorApp, boardId: string): void
   });
   document.addEventListener('click', () => (menu.hidden = true));
   const actions: Record<string, () => void> = {
-    'export-png': () => void exportPng(editor.model.all(), boardId),
-    'export-svg': () => exportSvg(editor.model.all(), boardId),
-    'export-json': () => exportJson(editor.model.all(), boardId),
+    'export-png': () => void exportPng(editor.model.all(), board.boardId),
+    'export-svg': () => exportSvg(editor.model.all(), board.boardId),
+    'export-json': () => exportJson(editor.model.all(), board.boardId),
     'import-json': () => input.click(),
+    'delete-board': () => void lifecycle.deleteBoard(),
   };
   menu.addEventListener('click', (event) => {
     const action = (event.target as HTMLElement).closest<HTMLElement>('[data-action]')?.dataset

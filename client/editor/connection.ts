@@ -1,14 +1,18 @@
 /**
  * The connection to `/ws/<id>`: the stock y-websocket provider, driven by us. The provider's own
  * retry loop is switched off (we clear `shouldConnect` when a connection closes) and replaced by
- * exponential backoff with full jitter; a 44xx close (bad id, auth, forbidden) stops retrying and
- * says why. Counts local changes made while not synced ("N unsent changes", remembered across
- * reloads in `storage`, since the changes themselves are kept in IndexedDB); they stay in the
- * document (and IndexedDB) and merge when the sync resumes.
+ * exponential backoff with full jitter; a 44xx close (bad id, auth, forbidden, 4404 link reset or
+ * board deleted) stops retrying and says why. Counts local changes made while not synced ("N
+ * unsent changes", remembered across reloads in `storage`, since the changes themselves are kept
+ * in IndexedDB); they stay in the document (and IndexedDB) and merge when the sync resumes.
  *
  * A refusal of what this tab sent (1007 malformed, 1008 over a limit, 1009 too big) also stops
  * the retries: the provider would send the same changes again on every reconnect and be refused
  * again. The state says so (`refused`), and the person chooses what to do with the local copy.
+ *
+ * When this tab resets the board's edit link, the server closes its socket with 4404 like every
+ * other holder of the old id; `expectMove` makes that close wait for `moveTo`, which reconnects
+ * the same document (unsent edits included) under the new id.
  */
 import { WebsocketProvider } from 'y-websocket';
 import type * as Y from 'yjs';
@@ -67,7 +71,11 @@ export class Connection {
   readonly provider: WebsocketProvider;
   private state: ConnectionState = { kind: 'connecting' };
   private unsent: number;
-  private readonly unsentKey: string;
+  private unsentKey: string;
+  /** This tab is resetting the edit link: a 4404 now is its own doing (see the top). */
+  private moving = false;
+  /** The 4404 that came while moving, reported if the move is called off. */
+  private heldClose: { code: number; reason: string } | null = null;
   private readonly storage: Storage;
   private readonly renewToken: (() => Promise<boolean>) | undefined;
   private readonly probeRefusal: (() => Promise<number | null>) | undefined;
@@ -124,6 +132,35 @@ export class Connection {
     return this.state.kind === 'stopped' || this.state.kind === 'refused';
   }
 
+  /** This tab is about to reset the board's edit link: its own 4404 is expected, not the end. */
+  expectMove(): void {
+    this.moving = true;
+  }
+
+  /** The reset failed: a 4404 that came meanwhile is reported after all. */
+  cancelMove(): void {
+    this.moving = false;
+    if (this.heldClose) this.stop(this.heldClose);
+    this.heldClose = null;
+  }
+
+  /** Reconnects the same document under the board's new edit id (after this tab reset it). */
+  moveTo(boardId: string): void {
+    this.moving = false;
+    this.heldClose = null;
+    const unsent = this.unsent;
+    this.storage.removeItem(this.unsentKey);
+    this.unsentKey = `boardcast.unsent.${boardId}`;
+    this.setUnsent(unsent);
+    this.clearRetry();
+    this.provider.disconnect();
+    this.provider.roomname = boardId;
+    this.provider.bcChannel = `${this.provider.serverUrl}/${boardId}`;
+    this.attempt = 0;
+    this.setState({ kind: 'connecting' });
+    this.provider.connect();
+  }
+
   private onSync(synced: boolean): void {
     if (!synced) return;
     this.attempt = 0;
@@ -149,6 +186,11 @@ export class Connection {
   }
 
   private onRefused(event: { code: number; reason: string }): void {
+    if (event.code === CLOSE.GONE.code && this.moving) {
+      this.heldClose = event;
+      this.setState({ kind: 'connecting' });
+      return;
+    }
     if (event.code === CLOSE.NOT_AUTHENTICATED.code && this.renewToken) {
       void this.renewToken().then((renewed) => (renewed ? this.scheduleRetry() : this.stop(event)));
       return;

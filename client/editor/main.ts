@@ -6,6 +6,7 @@
 import { IndexeddbPersistence } from 'y-indexeddb';
 import { TokenSession } from '../auth/token-session.ts';
 import * as Y from 'yjs';
+import { BoardLifecycle, localCopyName } from './board-lifecycle.ts';
 import { readBoardLocation } from './board-location.ts';
 import { Connection } from './connection.ts';
 import { createEditorApp } from './editor-app.ts';
@@ -24,7 +25,7 @@ async function start(): Promise<void> {
   const doc = new Y.Doc();
   /** The transaction origin of this tab's edits: what undo tracks, what "unsent" counts. */
   const localOrigin = { source: 'boardcast-editor' };
-  const localCopy = new IndexeddbPersistence(`boardcast:${board.boardId}`, doc);
+  const localCopy = new IndexeddbPersistence(localCopyName(board.boardId), doc);
   // JWT mode: the token from the page URL, refreshed from the token URL before it expires and
   // sent over the open socket (docs/auth.md). Outside JWT mode this does nothing.
   const session = TokenSession.fromPage();
@@ -57,11 +58,22 @@ async function start(): Promise<void> {
   session.start();
   const app = createEditorApp(doc, localOrigin);
   const { identity, askName } = loadIdentity(localStorage, new URL(window.location.href));
+  const headers = (): Record<string, string> =>
+    session.token ? { authorization: `Bearer ${session.token}` } : {};
+  const lifecycle = new BoardLifecycle({
+    board,
+    doc,
+    connection,
+    localCopy,
+    headers,
+    onMoved: (boardId) => (window.__boardcast.boardId = boardId),
+  });
   const chrome = connectChrome({
     app,
     board,
-    token: () => session.token,
+    headers,
     connection,
+    lifecycle,
     identity,
     askName,
     clearLocalCopy: () => localCopy.clearData(),

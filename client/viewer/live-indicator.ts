@@ -1,8 +1,10 @@
 /**
  * The "live" dot: green when up to date, amber when behind (a resync, or changes received but
  * not drawn for a while, e.g. in a background tab), pulsing amber while reconnecting, grey
- * while connecting, red when the board does not exist. Its state is also in `data-state`.
+ * while connecting, red when the board does not exist or its link was reset (or the board
+ * deleted). Its state is also in `data-state`.
  */
+import { GONE_TEXT } from '../../common/board/snapshot.ts';
 import type { FeedStatus } from './transport.ts';
 
 export type IndicatorState = FeedStatus;
@@ -13,6 +15,7 @@ const LABELS: Record<IndicatorState, string> = {
   behind: 'Catching up…',
   reconnecting: 'Reconnecting…',
   'not-found': 'Board not found',
+  gone: GONE_TEXT,
 };
 
 /** Changes waiting this long to be drawn count as "behind". */

@@ -6,7 +6,7 @@
 import type { BoardState } from './board-state.ts';
 import { parseFeedMessage } from './board-state.ts';
 import type { FeedUrls } from './feed-urls.ts';
-import { backoffMs, type Transport, type TransportEvents } from './transport.ts';
+import { backoffMs, isGoneAnswer, type Transport, type TransportEvents } from './transport.ts';
 
 export class LongPollTransport implements Transport {
   private readonly abort = new AbortController();
@@ -33,6 +33,7 @@ export class LongPollTransport implements Transport {
           cache: 'no-store',
           signal: this.abort.signal,
         });
+        if (await isGoneAnswer(response)) return this.events.status('gone');
         if (response.status === 404 || response.status === 400)
           return this.events.status('not-found');
         if (response.status === 401) await this.urls.renewToken(); // JWT mode: token expired

@@ -63,6 +63,11 @@ export class SseTransport implements Transport {
     source.addEventListener(FEED_EVENTS.SNAPSHOT, (event) => this.receive(event, true));
     source.addEventListener(FEED_EVENTS.PATCH, (event) => this.receive(event, false));
     source.addEventListener(FEED_EVENTS.EXPIRED, () => void this.renew(source));
+    source.addEventListener(FEED_EVENTS.GONE, () => {
+      // The link was reset or the board deleted: the server will never serve it again.
+      this.stop();
+      this.events.status('gone');
+    });
     source.addEventListener('error', () => void this.fail(source));
   }
 
@@ -102,9 +107,9 @@ export class SseTransport implements Transport {
     this.events.status('reconnecting');
     const probe = await probeBoard(this.urls.snapshot());
     if (this.stopped || source !== this.source) return;
-    if (probe === 'missing') {
+    if (probe === 'missing' || probe === 'gone') {
       this.stop();
-      this.events.status('not-found');
+      this.events.status(probe === 'gone' ? 'gone' : 'not-found');
       return;
     }
     if (probe === 'reachable' && ++this.failures >= MAX_SSE_FAILURES) {

@@ -19,8 +19,21 @@ export interface Patch {
   remove: string[];
 }
 
-/** SSE event names, spelled once for the server and the viewer. `expired`: JWT mode only. */
-export const FEED_EVENTS = { SNAPSHOT: 'snapshot', PATCH: 'patch', EXPIRED: 'expired' } as const;
+/**
+ * SSE event names, spelled once for the server and the viewer. `expired`: JWT mode only.
+ * `gone`: the link the stream was opened with was reset, or the board deleted; do not reconnect.
+ */
+export const FEED_EVENTS = {
+  SNAPSHOT: 'snapshot',
+  PATCH: 'patch',
+  EXPIRED: 'expired',
+  GONE: 'gone',
+} as const;
+
+/** What the server says, in a 404 or a `gone` event, about a link that stopped working. */
+export const GONE_MESSAGE = 'this link was reset or the board deleted';
+/** What the editor and the viewer show then (after a 4404, `gone`, or that 404). */
+export const GONE_TEXT = 'This link was reset or the board deleted';
 export type FeedEventName = typeof FEED_EVENTS.SNAPSHOT | typeof FEED_EVENTS.PATCH;
 
 /** Applies a patch to a shape table keyed by id. */

@@ -25,6 +25,8 @@ export const CLOSE = {
   NOT_AUTHENTICATED: { code: 4401, reason: 'not authenticated' },
   /** The token is for another board or role, or the peer did something it may not. */
   FORBIDDEN: { code: 4403, reason: 'forbidden' },
+  /** The board was deleted, or the link (edit or view id) this peer used was reset. */
+  GONE: { code: 4404, reason: 'board deleted or link reset' },
   /** Too many messages. */
   RATE_LIMITED: { code: 4429, reason: 'rate limited' },
 } as const;

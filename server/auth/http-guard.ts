@@ -3,8 +3,10 @@
  * route, so routes added later are covered without code of their own:
  *   - `/api/boards/<id>…` (any suffix: `/links`, `/events`, `.svg`…): the id is resolved to its
  *     board; an edit id needs an edit token, a view id any token for the board; an id that names
- *     no board yet counts as a new board (edit token for it or `*`).
+ *     no board yet counts as a new board (edit token for it or `*`); a reset id needs any good
+ *     token (the route answers 404: the token cannot be for a board that answers to it).
  *   - any other `/api/…`: a token for `*`.   - `GET /` (creates a board): an edit token for `*`.
+ *   - `POST /api/boards/import` (creates a board): an edit token for `*`.
  *   - pages, assets, `/healthz`, `/metrics`: open (pages get the token URL meta tag and, with
  *     ALLOWED_ORIGINS, the editor its frame-ancestors: page-auth.ts).
  *   - `OPTIONS` (CORS preflight): open.
@@ -14,6 +16,7 @@
  */
 import { isValidBoardId } from '../../common/board/ids.ts';
 import type { AppContext } from '../app-context.ts';
+import { IMPORT_PATH } from '../http/lifecycle-routes.ts';
 import { sendError } from '../http/respond.ts';
 import type { RouteRequest } from '../http/route.ts';
 import { tokenFromRequest, type AuthTarget, type BoardAuth } from './board-auth.ts';
@@ -30,8 +33,10 @@ const BOARD_API_PATH = /^\/api\/boards\/([^/.]+)/;
 async function targetOf(
   ctx: AppContext,
   pathname: string,
+  method: string | undefined,
 ): Promise<{ target: AuthTarget | null } | null> {
-  if (pathname === '/') return { target: { kind: 'all-boards', role: 'edit' } };
+  if (pathname === '/' || (pathname === IMPORT_PATH && method === 'POST'))
+    return { target: { kind: 'all-boards', role: 'edit' } };
   if (!pathname.startsWith('/api/')) return null;
   const match = BOARD_API_PATH.exec(pathname);
   if (!match) return { target: { kind: 'all-boards', role: 'view' } };
@@ -43,11 +48,8 @@ async function targetOf(
   }
   if (!isValidBoardId(id)) return { target: null };
   const access = await ctx.registry.resolve(id, false);
-  return {
-    target: access
-      ? { kind: 'board', board: access.board, role: access.role }
-      : { kind: 'new-board', id },
-  };
+  if (access) return { target: { kind: 'board', board: access.board, role: access.role } };
+  return { target: (await ctx.store.isRetired(id)) ? null : { kind: 'new-board', id } };
 }
 
 function needsEdit(target: AuthTarget | null): boolean {
@@ -59,7 +61,7 @@ export function createAuthGuard(ctx: AppContext, auth: BoardAuth | null): RouteG
   if (!auth && !allowedOrigins && !tokenUrl) return null;
   return async ({ req, res, url }) => {
     if (req.method === 'OPTIONS') return true;
-    const guarded = await targetOf(ctx, url.pathname);
+    const guarded = await targetOf(ctx, url.pathname, req.method);
     if (!guarded) {
       preparePage(url.pathname, res, ctx.config);
       return true;

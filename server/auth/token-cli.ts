@@ -5,6 +5,7 @@
  */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
 import { authSecret, ConfigError } from '../config.ts';
 import { isBoardClaim, isRole, secretKey, signToken } from './tokens.ts';
 
@@ -26,29 +27,30 @@ export function parseTtlSeconds(raw: string): number {
   return seconds;
 }
 
-export function parseArgs(argv: readonly string[]): {
+/** The command line, parsed with node:util's parseArgs; a UsageError says what is wrong. */
+export function parseTokenArgs(argv: readonly string[]): {
   board: string;
   role: 'edit' | 'view';
   ttlSeconds: number;
 } {
-  const values = new Map<string, string>();
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i] ?? '';
-    const [name, inline] = arg.split(/=(.*)/s, 2);
-    if (!name || !['--board', '--role', '--ttl'].includes(name))
-      throw new UsageError(`unknown argument "${arg}"`);
-    const value = inline ?? argv[++i];
-    if (value === undefined) throw new UsageError(`${name} needs a value`);
-    values.set(name, value);
+  let values: { board?: string; role?: string; ttl?: string };
+  try {
+    ({ values } = parseArgs({
+      args: [...argv],
+      options: { board: { type: 'string' }, role: { type: 'string' }, ttl: { type: 'string' } },
+      strict: true,
+      allowPositionals: false,
+    }));
+  } catch (error) {
+    throw new UsageError((error as Error).message);
   }
-  const board = values.get('--board');
-  const role = values.get('--role');
+  const { board, role } = values;
   if (board === undefined) throw new UsageError('--board is required');
   if (!isBoardClaim(board))
     throw new UsageError(`--board "${board}" is not a board id ([A-Za-z0-9_-]{1,64}) or *`);
   if (role === undefined) throw new UsageError('--role is required');
   if (!isRole(role)) throw new UsageError(`--role "${role}" is not edit or view`);
-  return { board, role, ttlSeconds: parseTtlSeconds(values.get('--ttl') ?? '1h') };
+  return { board, role, ttlSeconds: parseTtlSeconds(values.ttl ?? '1h') };
 }
 
 async function main(): Promise<void> {
@@ -60,7 +62,7 @@ async function main(): Promise<void> {
   try {
     const secret = authSecret(process.env);
     if (!secret) throw new UsageError("AUTH_SECRET is not set: set it to the server's secret");
-    const { board, role, ttlSeconds } = parseArgs(argv);
+    const { board, role, ttlSeconds } = parseTokenArgs(argv);
     const exp = Math.floor(Date.now() / 1_000) + ttlSeconds;
     process.stdout.write(`${await signToken(secretKey(secret), { board, role, exp })}\n`);
   } catch (error) {
@@ -70,6 +72,6 @@ async function main(): Promise<void> {
   }
 }
 
-// Run as a script (npm run token), not when a test imports parseArgs.
+// Run as a script (npm run token), not when a test imports parseTokenArgs.
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url))
   await main();

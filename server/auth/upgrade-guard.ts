@@ -2,8 +2,8 @@
  * What a WebSocket upgrade must pass before it is upgraded (contract: "JWT mode"), answered with
  * a real HTTP status rather than an upgrade and a close: 403 from a page on an origin not in
  * ALLOWED_ORIGINS; in JWT mode 401 without a good token, 403 with one for another board or role.
- * An id that is not valid is left to the connection (upgrade, then 4400), as outside JWT mode,
- * once the token itself is good.
+ * An id that is not valid, or a reset one, is left to the connection (upgrade, then 4400 or
+ * 4404), as outside JWT mode, once the token itself is good.
  */
 import type { IncomingMessage } from 'node:http';
 import { isValidBoardId } from '../../common/board/ids.ts';
@@ -25,6 +25,8 @@ export interface UpgradeGuardDeps {
   config: Pick<Config, 'allowedOrigins' | 'publicUrl'>;
   registry: RoomRegistry;
   auth: BoardAuth | null;
+  /** Whether `id` is a reset link (board-store.ts `isRetired`). */
+  isRetired(id: string): Promise<boolean>;
 }
 
 export async function checkUpgrade(
@@ -39,16 +41,17 @@ export async function checkUpgrade(
   if (!deps.auth) return { ok: true, grant: null };
   const token = tokenFromRequest(req, url);
   let decision: AuthDecision;
-  if (!isValidBoardId(id)) {
-    decision = await deps.auth.verify(token);
+  const access = isValidBoardId(id) ? await deps.registry.resolve(id, false) : null;
+  if (access) {
+    decision = await deps.auth.decide(token, {
+      kind: 'board',
+      board: access.board,
+      role: access.role,
+    });
+  } else if (isValidBoardId(id) && !(await deps.isRetired(id))) {
+    decision = await deps.auth.decide(token, { kind: 'new-board', id });
   } else {
-    const access = await deps.registry.resolve(id, false);
-    decision = await deps.auth.decide(
-      token,
-      access
-        ? { kind: 'board', board: access.board, role: access.role }
-        : { kind: 'new-board', id },
-    );
+    decision = await deps.auth.verify(token);
   }
   if (decision.ok) return { ok: true, grant: decision.grant };
   const label = decision.status === 401 ? 'Unauthorized' : 'Forbidden';

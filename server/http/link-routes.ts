@@ -1,11 +1,13 @@
 /**
  * `GET /api/boards/<editId>/links` → `{ editId, viewId, editUrl, viewUrl, embedHtml }`.
  * Addressed by a view id it is 403: a view id never leads to the edit id. A valid name that is
- * no board yet becomes one, as opening `/board/<name>` would.
+ * no board yet becomes one, as opening `/board/<name>` would; a reset link is 404.
  */
 import type { IncomingMessage } from 'node:http';
+import { GONE_MESSAGE } from '../../common/board/snapshot.ts';
 import { isValidBoardId } from '../../common/board/ids.ts';
 import type { AppContext } from '../app-context.ts';
+import type { BoardRecord } from '../storage/board-store.ts';
 import { escapeXml } from '../../common/render/svg-render.ts'; // XML escaping is HTML-attribute safe
 import { sendError, sendJson } from './respond.ts';
 import type { Route } from './route.ts';
@@ -30,6 +32,19 @@ export function embedSnippet(viewUrl: string): string {
   );
 }
 
+/** The links JSON of a board (what `GET …/links`, a link reset and an import answer). */
+export function boardLinks(ctx: AppContext, req: IncomingMessage, board: BoardRecord) {
+  const origin = publicOrigin(ctx, req);
+  const viewUrl = `${origin}/view/${board.viewId}`;
+  return {
+    editId: board.editId,
+    viewId: board.viewId,
+    editUrl: `${origin}/board/${board.editId}`,
+    viewUrl,
+    embedHtml: embedSnippet(viewUrl),
+  };
+}
+
 export function linkRoutes(ctx: AppContext): Route[] {
   return [
     {
@@ -39,18 +54,9 @@ export function linkRoutes(ctx: AppContext): Route[] {
         const id = params[0];
         if (!isValidBoardId(id)) return sendError(res, 400, 'bad board id');
         const access = await ctx.registry.resolve(id, true);
-        if (!access) return sendError(res, 404, 'no such board');
+        if (!access) return sendError(res, 404, GONE_MESSAGE);
         if (access.role !== 'edit') return sendError(res, 403, 'links need the edit id');
-        const origin = publicOrigin(ctx, req);
-        const { editId, viewId } = access.board;
-        const viewUrl = `${origin}/view/${viewId}`;
-        sendJson(res, 200, {
-          editId,
-          viewId,
-          editUrl: `${origin}/board/${editId}`,
-          viewUrl,
-          embedHtml: embedSnippet(viewUrl),
-        });
+        sendJson(res, 200, boardLinks(ctx, req, access.board));
       },
     },
   ];

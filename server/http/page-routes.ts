@@ -1,13 +1,16 @@
 /**
  * Pages: `/` creates a board and redirects to its editor; `/board/<editId>` is the editor,
- * `/view/<viewId>` the embed-only viewer (allowed in frames on any site); `/assets/*` the
+ * `/view/<viewId>` the embed-only viewer (allowed in frames on any site); both are a 404 page
+ * for a link that was reset (opening it must never make a new board under that name, and a
+ * reader must learn at once that the link is dead); `/assets/*` the
  * hashed client files; `/sw.js` the editor's service worker (client/public/sw.js), never cached
  * so a new version is picked up at the next visit.
  */
-import { isValidBoardId, newRandomId } from '../../common/board/ids.ts';
+import type { ServerResponse } from 'node:http';
+import { isValidBoardId } from '../../common/board/ids.ts';
 import type { AppContext } from '../app-context.ts';
 import { tokenQuery } from '../auth/page-auth.ts';
-import { sendError } from './respond.ts';
+import { sendError, sendHtml } from './respond.ts';
 import type { Route } from './route.ts';
 import { ASSET_NAME_PATTERN, sendDistFile } from './static-files.ts';
 
@@ -20,7 +23,8 @@ export function pageRoutes(ctx: AppContext): Route[] {
       method: ['GET', 'HEAD'],
       path: /^\/$/,
       async handle({ res, url }) {
-        const board = await ctx.store.ensureBoard(newRandomId());
+        const board = await ctx.store.createBoard(null, null);
+        if (!board) throw new Error('a board with random ids could not be created');
         // JWT mode: the editor page passes on the token in its URL.
         res.writeHead(302, {
           location: `/board/${board.editId}${tokenQuery(url)}`,
@@ -34,6 +38,7 @@ export function pageRoutes(ctx: AppContext): Route[] {
       path: /^\/board\/([^/]+)\/?$/,
       async handle({ res, params }) {
         if (!isValidBoardId(params[0])) return sendError(res, 400, 'bad board id');
+        if (await isResetLink(ctx, params[0])) return sendResetPage(res);
         await sendDistFile(res, ctx.distDir, 'editor.html', PAGE_CACHE, {
           'x-frame-options': 'SAMEORIGIN',
         });
@@ -44,6 +49,7 @@ export function pageRoutes(ctx: AppContext): Route[] {
       path: /^\/view\/([^/]+)\/?$/,
       async handle({ res, params }) {
         if (!isValidBoardId(params[0])) return sendError(res, 400, 'bad board id');
+        if (await isResetLink(ctx, params[0])) return sendResetPage(res);
         await sendDistFile(res, ctx.distDir, 'viewer.html', PAGE_CACHE);
       },
     },
@@ -67,4 +73,21 @@ export function pageRoutes(ctx: AppContext): Route[] {
       },
     },
   ];
+}
+
+/** Whether `id` is a reset link. Storage trouble does not block the page (the editor opens offline). */
+async function isResetLink(ctx: AppContext, id: string): Promise<boolean> {
+  return ctx.store.isRetired(id).catch(() => false);
+}
+
+const RESET_PAGE = `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Link reset · Boardcast</title>
+<meta name="viewport" content="width=device-width, initial-scale=1"></head>
+<body style="font-family: system-ui, sans-serif; margin: 3rem auto; max-width: 32rem">
+<h1>This link was reset</h1>
+<p>Someone reset this board's link, or deleted the board. Ask whoever shared it for the new one.</p>
+</body></html>`;
+
+function sendResetPage(res: ServerResponse): void {
+  sendHtml(res, 404, RESET_PAGE);
 }

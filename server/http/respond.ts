@@ -32,6 +32,15 @@ export function sendText(
   res.end(text);
 }
 
+export function sendHtml(res: ServerResponse, status: number, html: string): void {
+  res.writeHead(status, {
+    'content-type': 'text/html; charset=utf-8',
+    'content-length': Buffer.byteLength(html),
+    'cache-control': 'no-store',
+  });
+  res.end(html);
+}
+
 export function sendError(
   res: ServerResponse,
   status: number,

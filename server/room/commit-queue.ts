@@ -15,7 +15,7 @@
  */
 import type { Logger } from '../log.ts';
 import type { Metrics } from '../metrics.ts';
-import type { BoardStore } from '../storage/board-store.ts';
+import { BoardGoneError, type BoardStore } from '../storage/board-store.ts';
 import type { Peer } from './peer.ts';
 import { QueuedStructs } from './queued-structs.ts';
 import type { ServerEdit } from './server-draft.ts';
@@ -68,7 +68,10 @@ type Entry = { kind: 'peer'; write: PeerWrite } | { kind: 'server'; request: Edi
 
 export interface CommitQueueDeps {
   store: BoardStore;
-  editId: string;
+  /** The board's internal key, for storage and logs. */
+  key: string;
+  /** A write found the board deleted (by another instance or the operator CLI). */
+  boardGone(): void;
   log: Logger;
   metrics: Metrics;
   compactAfterUpdates: number;
@@ -166,7 +169,7 @@ export class CommitQueue {
         if (run.kind === 'peer') await this.commitPeerRun(run.entries.map((e) => e.write));
         else await this.commitEditRun(run.entries.map((e) => e.request));
       } catch (error) {
-        this.deps.log.error({ board: this.deps.editId, err: error }, 'commit failed');
+        this.deps.log.error({ board: this.deps.key, err: error }, 'commit failed');
       } finally {
         // The run is applied (or dropped): keep indexing only what is still queued.
         this.queued.clear();
@@ -191,7 +194,7 @@ export class CommitQueue {
 
   private async commitPeerRun(writes: PeerWrite[]): Promise<void> {
     if (!(await this.store(writes.map((write) => write.update)))) {
-      this.deps.refuseWriters(new Set(writes.map((write) => write.peer)));
+      if (!this.closed) this.deps.refuseWriters(new Set(writes.map((write) => write.peer)));
       return;
     }
     this.deps.apply({ kind: 'peer', writes });
@@ -238,12 +241,17 @@ export class CommitQueue {
   private async store(updates: Uint8Array[]): Promise<boolean> {
     const stopTimer = this.deps.metrics.commitSeconds.startTimer();
     try {
-      await this.deps.store.appendUpdates(this.deps.editId, updates);
+      await this.deps.store.appendUpdates(this.deps.key, updates);
     } catch (error) {
+      if (error instanceof BoardGoneError) {
+        this.deps.boardGone(); // everyone is closed with 4404, and the room unloads
+        this.close();
+        return false;
+      }
       this.storageRetryAt = Date.now() + STORAGE_RETRY_MS;
       this.deps.metrics.storageFailures.inc();
       this.deps.log.error(
-        { board: this.deps.editId, err: error },
+        { board: this.deps.key, err: error },
         'storage write failed; updates refused',
       );
       return false;
@@ -266,14 +274,14 @@ export class CommitQueue {
     if (this.logUpdates <= this.deps.compactAfterUpdates && this.logBytes <= byteBound) return;
     const merged = this.deps.fullState();
     try {
-      await this.deps.store.replaceLog(this.deps.editId, merged);
+      await this.deps.store.replaceLog(this.deps.key, merged);
       this.logUpdates = 1;
       this.logBytes = merged.byteLength;
       this.compactedBytes = merged.byteLength;
       this.deps.metrics.compactions.inc();
     } catch (error) {
       this.deps.log.error(
-        { board: this.deps.editId, err: error },
+        { board: this.deps.key, err: error },
         'compaction failed; the log is kept as it was',
       );
     }

@@ -24,7 +24,7 @@ import type { AuthGrant, BoardAuth } from '../auth/board-auth.ts';
 import { ConnectionToken } from '../auth/connection-token.ts';
 import type { Logger } from '../log.ts';
 import type { Metrics } from '../metrics.ts';
-import type { Role } from '../storage/board-store.ts';
+import { BoardGoneError, type Role } from '../storage/board-store.ts';
 import { FrameThrottle, type FrameKind, type FrameRates } from './frame-throttle.ts';
 import type { Peer } from './peer.ts';
 import type { Room } from './room.ts';
@@ -77,6 +77,8 @@ export class PeerSession implements Peer {
   private joined: { room: Room; lease: RoomLease; accessRole: Role } | null = null;
   private verifying = false;
   private ended = false;
+  /** The id this session opened the board by (`Peer.viaId`). */
+  private boardId = '';
 
   constructor(
     private readonly deps: PeerSessionDeps,
@@ -99,6 +101,10 @@ export class PeerSession implements Peer {
           )
         : null;
     deps.metrics.connections.inc({ transport: transport.name });
+  }
+
+  get viaId(): string {
+    return this.boardId;
   }
 
   /** The lesser of the board id's role and the token's (a refresh can lower it at once). */
@@ -130,9 +136,16 @@ export class PeerSession implements Peer {
   open(boardId: string): void {
     if (!isValidBoardId(boardId))
       return this.refuse(CLOSE.BAD_ID, 'ids are [A-Za-z0-9_-]{1,64}', 'bad_id');
+    this.boardId = boardId;
     void this.acquire(boardId)
       .then((joined) => {
+        if (!joined) return this.refuse(CLOSE.GONE, 'this link was reset', 'gone');
         if (this.ended) return joined.lease.release();
+        // Checked in the same tick as the join: a link reset since the lookup closes it here.
+        if (joined.room.roleOf(boardId) !== joined.accessRole) {
+          joined.lease.release();
+          return this.refuse(CLOSE.GONE, 'this link was reset', 'gone');
+        }
         this.joined = joined;
         this.log.info({ board: joined.room.editId, role: this.role }, 'connected');
         joined.room.join(this);
@@ -165,11 +178,17 @@ export class PeerSession implements Peer {
     }
   }
 
+  /** The board's room, held; null when the id was reset or the board deleted meanwhile. */
   private async acquire(boardId: string) {
-    const access = await this.deps.registry.resolve(boardId, true);
-    if (!access) throw new Error(`board ${boardId} could not be created`);
-    const lease = await this.deps.registry.acquire(access.board);
-    return { room: lease.room, lease, accessRole: access.role };
+    const access = await this.deps.registry.resolve(boardId, true); // null: a reset id
+    if (!access) return null;
+    try {
+      const lease = await this.deps.registry.acquire(access.board);
+      return { room: lease.room, lease, accessRole: access.role };
+    } catch (error) {
+      if (error instanceof BoardGoneError) return null;
+      throw error;
+    }
   }
 
   private flood(kind: FrameKind): void {

@@ -9,6 +9,8 @@ export interface Peer {
   /** Unique per server process; for logs. */
   readonly id: number;
   readonly role: Role;
+  /** The id (edit or view) this peer came by: resetting that id closes it (4404). */
+  readonly viaId: string;
   /** Queues a frame; dropped silently once the peer is closing. Never throws. */
   send(frame: Uint8Array): void;
   /**

@@ -27,6 +27,8 @@ export interface RoomSubscriber {
   shapesChanged?(change: ShapesChange): void;
   /** The room is unloading (idle, evicted or shutting down): release what depends on it. */
   roomClosed?(): void;
+  /** These ids of the board stopped working (a link reset, or the board deleted). */
+  idsRevoked?(ids: readonly string[]): void;
 }
 
 export type Unsubscribe = () => void;
@@ -48,6 +50,10 @@ export class RoomEvents {
   shapesChanged(change: ShapesChange): void {
     for (const subscriber of [...this.subscribers])
       this.call(() => subscriber.shapesChanged?.(change));
+  }
+
+  idsRevoked(ids: readonly string[]): void {
+    for (const subscriber of [...this.subscribers]) this.call(() => subscriber.idsRevoked?.(ids));
   }
 
   roomClosed(): void {

@@ -12,19 +12,25 @@ export interface ReplicaHandlers {
   /** Another instance just loaded the board: publish the presence of this instance's peers. */
   presenceQuery(): void;
   /**
-   * Messages may have been missed (the link came back, or another instance could not publish):
-   * catch up from storage, which holds everything that was ever published.
+   * Messages may have been missed (the link came back, or another instance could not publish),
+   * or the board's ids changed: catch up from storage, which holds everything that was ever
+   * published and the board's current ids.
    */
   resync(): void;
 }
 
 export interface RoomReplicator {
-  /** Resolves once messages for `editId` are being received. */
-  subscribe(editId: string, handlers: ReplicaHandlers): Promise<void>;
-  unsubscribe(editId: string): void;
+  /** Resolves once messages for the board (by its internal key) are being received. */
+  subscribe(key: string, handlers: ReplicaHandlers): Promise<void>;
+  unsubscribe(key: string): void;
   /** Fire and forget; a failure makes the other instances resync once the link is back. */
-  publishUpdate(editId: string, update: Uint8Array): void;
-  publishPresence(editId: string, frame: Uint8Array): void;
+  publishUpdate(key: string, update: Uint8Array): void;
+  publishPresence(key: string, frame: Uint8Array): void;
   /** Asks the other instances for their peers' presence (a board just loaded here). */
-  queryPresence(editId: string): void;
+  queryPresence(key: string): void;
+  /**
+   * One of the board's ids was reset, or the board deleted: the other instances that have it
+   * loaded re-read its ids (their `resync`), and close what used the old ones.
+   */
+  announceChange(key: string): void;
 }

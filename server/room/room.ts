@@ -6,7 +6,9 @@
  *   receive(peer, message)     one y-protocols message: answers sync step 1, gates updates,
  *                              applies presence; refuses (closes) the peer when it must
  *   leave(peer)                removes it and its presence
- *   closeAll(close, detail)    closes every peer (link rotation, board deletion)
+ *   closeAll(close, detail)    closes every peer
+ * A link reset or a deletion reaches a room through `changeIds` (room-registry.ts): the peers
+ * and subscribers that came by an id the board no longer has are closed (4404).
  * The server changes a board through `applyServerEdit`, and anything that follows a board
  * (the viewers' feed, webhooks, thumbnails) subscribes to its events (room-events.ts).
  *
@@ -24,7 +26,7 @@ import type { Shape } from '../../common/board/shape.ts';
 import { CLOSE, type CloseCode } from '../../common/protocol/close-codes.ts';
 import type { Logger } from '../log.ts';
 import type { Metrics } from '../metrics.ts';
-import type { BoardRecord, BoardStore } from '../storage/board-store.ts';
+import type { BoardRecord, BoardStore, Role } from '../storage/board-store.ts';
 import type { ApplyUpdate } from './apply-update.ts';
 import { BoardDocument } from './board-document.ts';
 import { readClientMessage } from './client-message.ts';
@@ -65,6 +67,8 @@ export interface RoomDeps {
   incompleteShapeGraceMs?: number;
   /** Called when the last holder releases the room. */
   onIdle(room: Room): void;
+  /** Called when a write found the board deleted (elsewhere): the registry drops the room. */
+  onGone?(room: Room): void;
 }
 
 export class Room {
@@ -80,7 +84,8 @@ export class Room {
   private destroyed = false;
 
   constructor(
-    readonly board: BoardRecord,
+    /** The board's current ids; `changeIds` replaces it when a link is reset. */
+    public board: BoardRecord,
     /** The board. Read it freely; change it only through `applyServerEdit`. */
     readonly doc: Y.Doc,
     loaded: { updates: number; bytes: number },
@@ -113,7 +118,7 @@ export class Room {
     return new RoomPresence(
       (frame) => {
         this.peers.broadcastPresence(frame);
-        this.deps.replicator?.publishPresence(this.editId, frame);
+        this.deps.replicator?.publishPresence(this.key, frame);
       },
       {
         peerCount: () => this.peers.size,
@@ -126,7 +131,11 @@ export class Room {
   private createCommits(loaded: { updates: number; bytes: number }): CommitQueue {
     return new CommitQueue({
       ...this.deps,
-      editId: this.editId,
+      key: this.key,
+      boardGone: () => {
+        this.changeIds(null);
+        this.deps.onGone?.(this);
+      },
       loaded,
       apply: (run) => this.applyCommitted(run),
       generate: (edit, origin) => this.boardDoc.generate(edit, origin),
@@ -159,6 +168,31 @@ export class Room {
 
   get editId(): string {
     return this.board.editId;
+  }
+
+  /** The board's internal key: what storage and replication know it by. */
+  get key(): string {
+    return this.board.key;
+  }
+
+  /** The role `id` gives on this board now; null when it is not (or no longer) one of its ids. */
+  roleOf(id: string): Role | null {
+    if (id === this.board.editId) return 'edit';
+    return id === this.board.viewId ? 'view' : null;
+  }
+
+  /**
+   * The board's ids changed (a link was reset), or it was deleted (`next` null): every peer and
+   * subscriber that came by an id it no longer has is closed with 4404 (all of them when deleted).
+   */
+  changeIds(next: BoardRecord | null): void {
+    const { editId, viewId } = this.board;
+    const gone = [editId, viewId].filter((id) => id !== next?.editId && id !== next?.viewId);
+    if (next) this.board = next;
+    if (gone.length === 0) return;
+    for (const peer of [...this.peers])
+      if (!next || gone.includes(peer.viaId)) peer.close(CLOSE.GONE);
+    this.events.idsRevoked(gone);
   }
 
   // ── Transports ────────────────────────────────────────────────────────────────────────────
@@ -200,6 +234,16 @@ export class Room {
 
   get peerCount(): number {
     return this.peers.size;
+  }
+
+  /** The peers by the role their id gives (for the operator's connection counts). */
+  peerRoles(): Role[] {
+    return [...this.peers].map((peer) => this.roleOf(peer.viaId) ?? 'view');
+  }
+
+  /** Peers, viewers and requests holding the room right now. */
+  get holderCount(): number {
+    return this.holders;
   }
 
   // ── The server's own edits, and what follows the board ────────────────────────────────────
@@ -278,7 +322,7 @@ export class Room {
   /** Another instance asked (its board just loaded): publish the presence of this instance's peers. */
   publishOwnPresence(): void {
     const frame = this.presence.encodeAll(false);
-    if (frame) this.deps.replicator?.publishPresence(this.editId, frame);
+    if (frame) this.deps.replicator?.publishPresence(this.key, frame);
   }
 
   /** Resolves once every queued write is committed and relayed. */
@@ -367,7 +411,7 @@ export class Room {
     if (updates.length === 0) return;
     const merged = updates.length === 1 ? (updates[0] as Uint8Array) : Y.mergeUpdates(updates);
     this.peers.broadcast(encodeSyncUpdate(merged), except);
-    this.deps.replicator?.publishUpdate(this.editId, merged);
+    this.deps.replicator?.publishUpdate(this.key, merged);
   }
 
   private refuse(peer: Peer, { close, detail, reason }: Refusal): void {

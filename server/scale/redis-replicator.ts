@@ -1,11 +1,12 @@
 /**
  * RoomReplicator over Redis pub/sub (ioredis; loaded only when REDIS_URL is set). One channel per
- * loaded board, `<prefix>board:<editId>`; one connection subscribes, one publishes.
+ * loaded board, `<prefix>board:<key>` (the board's internal key); one connection subscribes, one publishes.
  *
  *   message = kind:u8 origin:8 bytes payload
  *   kind    = 0 update (a committed Yjs update) | 1 presence (an awareness frame)
  *           | 2 resync (the origin may have failed to publish: re-read storage)
  *           | 3 presence query (the origin just loaded the board: publish your peers' presence)
+ *           | 4 changed (a link of the board was reset or the board deleted: re-read its ids)
  *
  * Pub/sub delivers at most once, so every gap is closed from PostgreSQL, which holds everything
  * ever published: when the link comes back, each board subscribes again and then re-reads its
@@ -17,7 +18,7 @@ import { Redis, type RedisOptions } from 'ioredis';
 import type { Logger } from '../log.ts';
 import type { ReplicaHandlers, RoomReplicator } from '../room/room-replicator.ts';
 
-const KIND = { UPDATE: 0, PRESENCE: 1, RESYNC: 2, PRESENCE_QUERY: 3 } as const;
+const KIND = { UPDATE: 0, PRESENCE: 1, RESYNC: 2, PRESENCE_QUERY: 3, CHANGED: 4 } as const;
 type Kind = (typeof KIND)[keyof typeof KIND];
 const ORIGIN_BYTES = 8;
 const HEADER_BYTES = 1 + ORIGIN_BYTES;
@@ -35,7 +36,7 @@ export interface RedisReplicatorOptions {
   onMessage?(direction: 'in' | 'out', kind: KindName): void;
 }
 
-const KIND_NAMES = ['update', 'presence', 'resync', 'presence_query'] as const;
+const KIND_NAMES = ['update', 'presence', 'resync', 'presence_query', 'changed'] as const;
 type KindName = (typeof KIND_NAMES)[number];
 
 export class RedisReplicator implements RoomReplicator {
@@ -74,8 +75,8 @@ export class RedisReplicator implements RoomReplicator {
     return this.up;
   }
 
-  async subscribe(editId: string, handlers: ReplicaHandlers): Promise<void> {
-    const channel = this.channelOf(editId);
+  async subscribe(key: string, handlers: ReplicaHandlers): Promise<void> {
+    const channel = this.channelOf(key);
     this.handlers.set(channel, handlers);
     // While the link is down the board loads anyway; it subscribes and resyncs when it is back.
     if (!this.up) return;
@@ -83,29 +84,33 @@ export class RedisReplicator implements RoomReplicator {
       await this.sub.subscribe(channel);
     } catch (error) {
       this.options.log.warn(
-        { board: editId, err: (error as Error).message },
+        { board: key, err: (error as Error).message },
         'redis subscribe failed; will resync',
       );
     }
   }
 
-  unsubscribe(editId: string): void {
-    const channel = this.channelOf(editId);
+  unsubscribe(key: string): void {
+    const channel = this.channelOf(key);
     if (!this.handlers.delete(channel)) return;
     this.unpublished.delete(channel);
     if (this.up) this.sub.unsubscribe(channel).catch(() => undefined);
   }
 
-  publishUpdate(editId: string, update: Uint8Array): void {
-    this.publish(this.channelOf(editId), KIND.UPDATE, update);
+  publishUpdate(key: string, update: Uint8Array): void {
+    this.publish(this.channelOf(key), KIND.UPDATE, update);
   }
 
-  publishPresence(editId: string, frame: Uint8Array): void {
-    this.publish(this.channelOf(editId), KIND.PRESENCE, frame);
+  publishPresence(key: string, frame: Uint8Array): void {
+    this.publish(this.channelOf(key), KIND.PRESENCE, frame);
   }
 
-  queryPresence(editId: string): void {
-    this.publish(this.channelOf(editId), KIND.PRESENCE_QUERY, new Uint8Array(0));
+  queryPresence(key: string): void {
+    this.publish(this.channelOf(key), KIND.PRESENCE_QUERY, new Uint8Array(0));
+  }
+
+  announceChange(key: string): void {
+    this.publish(this.channelOf(key), KIND.CHANGED, new Uint8Array(0));
   }
 
   async close(): Promise<void> {
@@ -115,18 +120,16 @@ export class RedisReplicator implements RoomReplicator {
     this.pub.disconnect();
   }
 
-  private channelOf(editId: string): string {
-    return `${this.options.channelPrefix}board:${editId}`;
+  private channelOf(key: string): string {
+    return boardChannel(this.options.channelPrefix, key);
   }
 
   private publish(channel: string, kind: Kind, payload: Uint8Array): void {
-    const message = Buffer.allocUnsafe(HEADER_BYTES + payload.byteLength);
-    message[0] = kind;
-    this.origin.copy(message, 1);
-    message.set(payload, HEADER_BYTES);
+    const message = encodeReplicaMessage(kind, this.origin, payload);
     const failed = () => {
-      // Presence renews itself; a lost update is recovered by a resync once the link is back.
-      if (kind === KIND.UPDATE || kind === KIND.RESYNC) this.unpublished.add(channel);
+      // Presence renews itself; a lost update or change is recovered by a resync once the
+      // link is back (a resync re-reads the board's ids as well as its log).
+      if (kind !== KIND.PRESENCE && kind !== KIND.PRESENCE_QUERY) this.unpublished.add(channel);
     };
     if (!this.up) return failed();
     this.options.onMessage?.('out', KIND_NAMES[kind]);
@@ -149,7 +152,7 @@ export class RedisReplicator implements RoomReplicator {
     try {
       if (kind === KIND.UPDATE) handlers.update(payload);
       else if (kind === KIND.PRESENCE) handlers.presence(payload);
-      else if (kind === KIND.RESYNC) handlers.resync();
+      else if (kind === KIND.RESYNC || kind === KIND.CHANGED) handlers.resync();
       else handlers.presenceQuery();
     } catch (error) {
       this.options.log.error({ channel, err: error }, 'replicated message failed to apply');
@@ -180,4 +183,25 @@ export class RedisReplicator implements RoomReplicator {
     this.unpublished.clear();
     for (const channel of unpublished) this.publish(channel, KIND.RESYNC, new Uint8Array(0));
   }
+}
+
+/** The channel of one board: `<prefix>board:<key>`. */
+export function boardChannel(prefix: string, key: string): string {
+  return `${prefix}board:${key}`;
+}
+
+function encodeReplicaMessage(kind: Kind, origin: Buffer, payload: Uint8Array): Buffer {
+  const message = Buffer.allocUnsafe(HEADER_BYTES + payload.byteLength);
+  message[0] = kind;
+  origin.copy(message, 1);
+  message.set(payload, HEADER_BYTES);
+  return message;
+}
+
+/**
+ * For a process that is not a server (the operator CLI): the "changed" message for a board, so
+ * every instance that has it loaded re-reads its ids (and drops it once deleted).
+ */
+export function changedMessage(): Buffer {
+  return encodeReplicaMessage(KIND.CHANGED, randomBytes(ORIGIN_BYTES), new Uint8Array(0));
 }

@@ -125,10 +125,16 @@ export function startScaleOut(config: Config, log: Logger, metrics: Metrics): Sc
 
   const store: BoardStore = {
     findBoard: (id) => use((s) => s.findBoard(id)),
+    isRetired: (id) => use((s) => s.isRetired(id)),
     ensureBoard: (editId) => use((s) => s.ensureBoard(editId)),
-    loadLog: (editId) => use((s) => s.loadLog(editId)),
-    appendUpdates: (editId, updates) => use((s) => s.appendUpdates(editId, updates)),
-    replaceLog: (editId, state) => use((s) => s.replaceLog(editId, state)),
+    createBoard: (ids, state) => use((s) => s.createBoard(ids, state)),
+    boardByKey: (key) => use((s) => s.boardByKey(key)),
+    loadLog: (key) => use((s) => s.loadLog(key)),
+    appendUpdates: (key, updates) => use((s) => s.appendUpdates(key, updates)),
+    replaceLog: (key, state) => use((s) => s.replaceLog(key, state)),
+    rotateId: (key, which) => use((s) => s.rotateId(key, which)),
+    deleteBoard: (key) => use((s) => s.deleteBoard(key)),
+    listBoards: () => use((s) => s.listBoards()),
     close: async () => {
       if (probeTimer) clearInterval(probeTimer);
       await ready.catch(() => undefined);
@@ -140,14 +146,15 @@ export function startScaleOut(config: Config, log: Logger, metrics: Metrics): Sc
   // the time a room publishes; `subscribe` waits anyway.
   const replicator: RoomReplicator | null = config.redisUrl
     ? {
-        subscribe: async (editId, handlers) => {
+        subscribe: async (key, handlers) => {
           await ready;
-          await redis?.subscribe(editId, handlers);
+          await redis?.subscribe(key, handlers);
         },
-        unsubscribe: (editId) => redis?.unsubscribe(editId),
-        publishUpdate: (editId, update) => redis?.publishUpdate(editId, update),
-        publishPresence: (editId, frame) => redis?.publishPresence(editId, frame),
-        queryPresence: (editId) => redis?.queryPresence(editId),
+        unsubscribe: (key) => redis?.unsubscribe(key),
+        publishUpdate: (key, update) => redis?.publishUpdate(key, update),
+        publishPresence: (key, frame) => redis?.publishPresence(key, frame),
+        queryPresence: (key) => redis?.queryPresence(key),
+        announceChange: (key) => redis?.announceChange(key),
       }
     : null;
 

@@ -1,6 +1,7 @@
 /**
  * The scale-out BoardStore: PostgreSQL (`pg`), shared by every instance. Loaded only when
- * DATABASE_URL is set (server/scale/scale-out.ts imports it dynamically).
+ * DATABASE_URL is set (server/scale/scale-out.ts imports it dynamically). Tables: postgres-schema.ts;
+ * creating, resetting and deleting boards: postgres-boards.ts.
  *
  * Same promise as SQLite: `appendUpdates` resolves once its one transaction is committed. Several
  * instances append to one board's log at once, so compaction never replaces "the whole log": in
@@ -8,51 +9,58 @@
  * exactly those and deletes exactly those (by seq). A row another instance commits meanwhile is
  * not among them and survives; the merged row gets a later seq, which is harmless because Yjs
  * updates commute.
+ *
+ * Deletion against writers: an append takes a KEY SHARE lock on the board's row in the same
+ * statement, and a delete locks that row FOR UPDATE before it deletes anything. So an append
+ * either commits before the delete reads the tables (and is deleted with them) or finds the row
+ * gone and commits nothing (BoardGoneError): no row outlives its board.
  */
 import pg from 'pg';
-import * as Y from 'yjs';
-import { newRandomId } from '../../common/board/ids.ts';
-import type { BoardAccess, BoardRecord, BoardStore, StoredLog } from './board-store.ts';
+import {
+  BoardGoneError,
+  type BoardAccess,
+  type BoardIds,
+  type BoardRecord,
+  type BoardStore,
+  type BoardSummary,
+  type Role,
+  type StoredLog,
+} from './board-store.ts';
+import { mergeLog } from './merge-log.ts';
+import {
+  createBoardWith,
+  deleteBoardRows,
+  inTransaction,
+  listBoardRows,
+  recordByKey,
+  rotateBoardId,
+  type Queryable,
+} from './postgres-boards.ts';
+import { createSchema } from './postgres-schema.ts';
 
-/** A key for pg_advisory_xact_lock while the schema is created (any constant works). */
-const SCHEMA_LOCK_KEY = 7_007_001;
 /** How long to wait for a connection before the operation fails (and the room refuses with 1013). */
 const CONNECT_TIMEOUT_MS = 3_000;
 /** A query that takes longer fails; a commit must not hang a room forever. */
 const QUERY_TIMEOUT_MS = 10_000;
-
-const SCHEMA = `
-  CREATE TABLE IF NOT EXISTS boardcast_boards (
-    edit_id TEXT PRIMARY KEY,
-    view_id TEXT NOT NULL UNIQUE,
-    created_at TIMESTAMPTZ NOT NULL DEFAULT now()
-  );
-  CREATE TABLE IF NOT EXISTS boardcast_updates (
-    seq BIGSERIAL PRIMARY KEY,
-    board TEXT NOT NULL,
-    data BYTEA NOT NULL
-  );
-  CREATE INDEX IF NOT EXISTS boardcast_updates_by_board ON boardcast_updates (board, seq);
-`;
+/** What the server's connections are called in pg_stat_activity (the CLI looks for it). */
+export const SERVER_APPLICATION_NAME = 'boardcast';
 
 export interface PostgresStore extends BoardStore {
   /** Resolves when the database answers a trivial query; for health probes. */
   ping(): Promise<void>;
+  /** Whether a Boardcast server (other than this process) is connected to the database. */
+  serverConnected(): Promise<boolean>;
 }
 
 export interface PostgresStoreOptions {
   connectionString: string;
   poolSize: number;
+  /** `application_name` of the connections; the server's by default. */
+  applicationName?: string;
   /** Called for errors on idle connections (e.g. the server restarted); they are not fatal. */
   onIdleError?(error: Error): void;
 }
 
-interface BoardRow {
-  edit_id: string;
-  view_id: string;
-}
-
-const toRecord = (row: BoardRow): BoardRecord => ({ editId: row.edit_id, viewId: row.view_id });
 const toBuffer = (bytes: Uint8Array): Buffer =>
   Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 
@@ -63,13 +71,11 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     max: options.poolSize,
     connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
     query_timeout: QUERY_TIMEOUT_MS,
+    application_name: options.applicationName ?? SERVER_APPLICATION_NAME,
   });
   pool.on('error', (error) => options.onIdleError?.(error));
   try {
-    await inTransaction(pool, async (client) => {
-      await client.query('SELECT pg_advisory_xact_lock($1)', [SCHEMA_LOCK_KEY]);
-      await client.query(SCHEMA);
-    });
+    await inTransaction(pool, createSchema);
   } catch (error) {
     await pool.end();
     throw error;
@@ -77,114 +83,107 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
   return createStore(pool);
 }
 
-async function inTransaction<T>(
-  pool: pg.Pool,
-  work: (client: pg.PoolClient) => Promise<T>,
-): Promise<T> {
-  const client = await pool.connect();
-  let broken: Error | undefined;
-  try {
-    await client.query('BEGIN');
-    const result = await work(client);
-    await client.query('COMMIT');
-    return result;
-  } catch (error) {
-    broken = error instanceof Error ? error : new Error(String(error));
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw error;
-  } finally {
-    // A connection that failed mid-transaction is dropped rather than reused.
-    client.release(broken);
-  }
-}
-
-/** Every row merged into one state; a fresh doc garbage-collects deleted content. */
-function mergeRows(rows: readonly Uint8Array[]): Uint8Array {
-  const doc = new Y.Doc({ gc: true });
-  try {
-    doc.transact(() => rows.forEach((row) => Y.applyUpdate(doc, row)));
-    return Y.encodeStateAsUpdate(doc);
-  } finally {
-    doc.destroy();
-  }
+async function findId(db: Queryable, id: string) {
+  const { rows } = await db.query<{ board: string; role: Role | 'retired' }>(
+    'SELECT board, role FROM boardcast_board_ids WHERE id = $1',
+    [id],
+  );
+  return rows[0];
 }
 
 function createStore(pool: pg.Pool): PostgresStore {
   let closed = false;
-  const selectBoard = (column: 'edit_id' | 'view_id', id: string) =>
-    pool
-      .query<BoardRow>(`SELECT edit_id, view_id FROM boardcast_boards WHERE ${column} = $1`, [id])
-      .then((result) => result.rows[0]);
 
   return {
     async findBoard(id: string): Promise<BoardAccess | null> {
-      const { rows } = await pool.query<BoardRow>(
-        'SELECT edit_id, view_id FROM boardcast_boards WHERE edit_id = $1 OR view_id = $1',
-        [id],
-      );
-      const asEdit = rows.find((row) => row.edit_id === id);
-      if (asEdit) return { board: toRecord(asEdit), role: 'edit' };
-      return rows[0] ? { board: toRecord(rows[0]), role: 'view' } : null;
+      const found = await findId(pool, id);
+      if (!found || found.role === 'retired') return null;
+      const board = await recordByKey(pool, found.board);
+      return board ? { board, role: found.role } : null;
     },
-    async ensureBoard(editId: string): Promise<BoardRecord> {
-      const existing = await selectBoard('edit_id', editId);
-      if (existing) return toRecord(existing);
-      let viewId = newRandomId();
-      // A view id must never equal any edit id; 128 random bits make this loop run once.
-      while ((await selectBoard('edit_id', viewId)) || (await selectBoard('view_id', viewId)))
-        viewId = newRandomId();
-      // Two instances creating one board race here: ON CONFLICT keeps the first, both read it.
-      await pool.query(
-        'INSERT INTO boardcast_boards (edit_id, view_id) VALUES ($1, $2) ON CONFLICT (edit_id) DO NOTHING',
-        [editId, viewId],
-      );
-      const row = await selectBoard('edit_id', editId);
-      if (!row) throw new Error(`board ${editId} was not created`);
-      return toRecord(row);
+    async isRetired(id: string): Promise<boolean> {
+      return (await findId(pool, id))?.role === 'retired';
     },
-    async loadLog(editId: string): Promise<StoredLog> {
+    async ensureBoard(editId: string): Promise<BoardRecord | null> {
+      // Two instances creating one board race here: the id's primary key keeps the first, and
+      // the loser finds it on its next look.
+      for (;;) {
+        const found = await findId(pool, editId);
+        if (found) return found.role === 'edit' ? recordByKey(pool, found.board) : null;
+        const created = await createBoardWith(pool, editId, null, null);
+        if (created) return created;
+      }
+    },
+    async createBoard(ids: BoardIds | null, state: Uint8Array | null) {
+      if (ids) return createBoardWith(pool, ids.editId, ids.viewId, state);
+      for (;;) {
+        const created = await createBoardWith(pool, null, null, state);
+        if (created) return created;
+      }
+    },
+    boardByKey: (key) => recordByKey(pool, key),
+    async loadLog(key: string): Promise<StoredLog> {
       const { rows } = await pool.query<{ data: Buffer }>(
         'SELECT data FROM boardcast_updates WHERE board = $1 ORDER BY seq',
-        [editId],
+        [key],
       );
       const updates = rows.map(
         (row) => new Uint8Array(row.data.buffer, row.data.byteOffset, row.data.byteLength),
       );
       return { updates, bytes: updates.reduce((sum, update) => sum + update.byteLength, 0) };
     },
-    async appendUpdates(editId: string, updates: readonly Uint8Array[]): Promise<void> {
+    async appendUpdates(key: string, updates: readonly Uint8Array[]): Promise<void> {
       if (updates.length === 0) return;
-      // One statement is one transaction: all rows or none.
-      await pool.query(
-        'INSERT INTO boardcast_updates (board, data) SELECT $1, unnest($2::bytea[])',
-        [editId, updates.map(toBuffer)],
+      // One statement is one transaction: all rows or none, and none once the board is gone.
+      const result = await pool.query(
+        `WITH owner AS (SELECT board FROM boardcast_boards WHERE board = $1 FOR KEY SHARE)
+         INSERT INTO boardcast_updates (board, data) SELECT owner.board, unnest($2::bytea[]) FROM owner`,
+        [key, updates.map(toBuffer)],
       );
+      if (result.rowCount === 0) throw new BoardGoneError(key);
     },
-    async replaceLog(editId: string, _mergedState: Uint8Array): Promise<void> {
+    async replaceLog(key: string, _mergedState: Uint8Array): Promise<void> {
       // The room's state is not used: merging the rows themselves is what makes it safe to
       // delete exactly them, whatever other instances appended.
       await inTransaction(pool, async (client) => {
         await client.query("SELECT pg_advisory_xact_lock(hashtext('boardcast_compact:' || $1))", [
-          editId,
+          key,
         ]);
+        const owner = await client.query(
+          'SELECT 1 FROM boardcast_boards WHERE board = $1 FOR KEY SHARE',
+          [key],
+        );
+        if (owner.rows.length === 0) return;
         const { rows } = await client.query<{ seq: string; data: Buffer }>(
           'SELECT seq, data FROM boardcast_updates WHERE board = $1 ORDER BY seq',
-          [editId],
+          [key],
         );
         if (rows.length < 2) return;
-        const merged = mergeRows(rows.map((row) => new Uint8Array(row.data)));
+        const merged = mergeLog(rows.map((row) => new Uint8Array(row.data)));
         await client.query(
           'DELETE FROM boardcast_updates WHERE board = $1 AND seq = ANY($2::bigint[])',
-          [editId, rows.map((row) => row.seq)],
+          [key, rows.map((row) => row.seq)],
         );
         await client.query('INSERT INTO boardcast_updates (board, data) VALUES ($1, $2)', [
-          editId,
+          key,
           toBuffer(merged),
         ]);
       });
     },
+    rotateId: (key: string, which: Role) => rotateBoardId(pool, key, which),
+    deleteBoard: (key: string) => deleteBoardRows(pool, key),
+    listBoards: (): Promise<BoardSummary[]> => listBoardRows(pool),
     async ping(): Promise<void> {
       await pool.query('SELECT 1');
+    },
+    async serverConnected(): Promise<boolean> {
+      const { rows } = await pool.query(
+        `SELECT 1 FROM pg_stat_activity
+         WHERE datname = current_database() AND application_name = $1 AND pid <> pg_backend_pid()
+         LIMIT 1`,
+        [SERVER_APPLICATION_NAME],
+      );
+      return rows.length > 0;
     },
     async close(): Promise<void> {
       if (closed) return;

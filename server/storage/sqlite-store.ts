@@ -1,103 +1,201 @@
 /**
- * The default BoardStore: one SQLite file (better-sqlite3, WAL) under DATA_DIR.
+ * The default BoardStore: one SQLite file (better-sqlite3, WAL) under DATA_DIR. Tables and the
+ * key/id design: sqlite-schema.ts and board-store.ts.
  *
  * Durability: WAL with synchronous=NORMAL. A commit is in the WAL file before `appendUpdates`
  * resolves, so a process killed with SIGKILL loses nothing; only an OS crash or power cut can
- * lose the last commits (set SQLITE_SYNCHRONOUS=FULL to fsync every commit).
+ * lose the last commits (set SQLITE_SYNCHRONOUS=FULL to fsync every commit). Each operation is
+ * one transaction, so the operator CLI (another process) can change boards safely meanwhile.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { newRandomId } from '../../common/board/ids.ts';
-import type { BoardAccess, BoardRecord, BoardStore, StoredLog } from './board-store.ts';
-
-const SCHEMA = `
-  CREATE TABLE IF NOT EXISTS boards (
-    edit_id TEXT PRIMARY KEY,
-    view_id TEXT NOT NULL UNIQUE,
-    created_at INTEGER NOT NULL
-  );
-  CREATE TABLE IF NOT EXISTS updates (
-    seq INTEGER PRIMARY KEY AUTOINCREMENT,
-    board TEXT NOT NULL,
-    data BLOB NOT NULL
-  );
-  CREATE INDEX IF NOT EXISTS updates_by_board ON updates (board, seq);
-`;
+import {
+  BoardGoneError,
+  type BoardAccess,
+  type BoardIds,
+  type BoardRecord,
+  type BoardStore,
+  type BoardSummary,
+  type Role,
+  type StoredLog,
+} from './board-store.ts';
+import { boardTables, createSchema } from './sqlite-schema.ts';
 
 export type SqliteSynchronous = 'NORMAL' | 'FULL';
 
-interface Row {
+export const SQLITE_FILE_NAME = 'boardcast.sqlite';
+
+interface RecordRow {
+  key: string;
   edit_id: string;
   view_id: string;
 }
+
+interface SummaryRow extends RecordRow {
+  created_at: number;
+  last_at: number;
+  updates: number;
+  bytes: number;
+}
+
+type IdRole = Role | 'retired';
+
+/** The board's edit and view ids side by side. */
+const RECORD_SELECT = `
+  SELECT e.board AS key, e.id AS edit_id, v.id AS view_id
+  FROM board_ids e JOIN board_ids v ON v.board = e.board AND v.role = 'view'
+  WHERE e.role = 'edit'`;
+
+const SUMMARY_SELECT = `
+  SELECT b.board AS key, e.id AS edit_id, v.id AS view_id, b.created_at AS created_at,
+    COALESCE(u.n, 0) AS updates, COALESCE(u.bytes, 0) AS bytes,
+    MAX(b.created_at, COALESCE(u.last_at, 0)) AS last_at
+  FROM boards b
+  JOIN board_ids e ON e.board = b.board AND e.role = 'edit'
+  JOIN board_ids v ON v.board = b.board AND v.role = 'view'
+  LEFT JOIN (SELECT board, count(*) AS n, sum(length(data)) AS bytes, max(at) AS last_at
+             FROM updates GROUP BY board) u ON u.board = b.board
+  ORDER BY b.created_at, b.board`;
+
+const toRecord = (row: RecordRow): BoardRecord => ({
+  key: row.key,
+  editId: row.edit_id,
+  viewId: row.view_id,
+});
+
+const toBuffer = (bytes: Uint8Array): Buffer =>
+  Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 
 export function openSqliteStore(
   dataDir: string,
   synchronous: SqliteSynchronous = 'NORMAL',
 ): BoardStore {
   fs.mkdirSync(dataDir, { recursive: true });
-  const db = new Database(path.join(dataDir, 'boardcast.sqlite'));
+  const db = new Database(path.join(dataDir, SQLITE_FILE_NAME));
   db.pragma('journal_mode = WAL');
   db.pragma(`synchronous = ${synchronous}`);
   db.pragma('busy_timeout = 5000');
-  db.exec(SCHEMA);
+  createSchema(db);
 
-  const byEditId = db.prepare<[string], Row>(
-    'SELECT edit_id, view_id FROM boards WHERE edit_id = ?',
+  const roleOfId = db.prepare<[string], { role: IdRole; board: string }>(
+    'SELECT role, board FROM board_ids WHERE id = ?',
   );
-  const byViewId = db.prepare<[string], Row>(
-    'SELECT edit_id, view_id FROM boards WHERE view_id = ?',
+  const recordByKey = db.prepare<[string], RecordRow>(`${RECORD_SELECT} AND e.board = ?`);
+  const boardExists = db.prepare<[string], { one: number }>(
+    'SELECT 1 AS one FROM boards WHERE board = ?',
   );
-  const insertBoard = db.prepare(
-    'INSERT OR IGNORE INTO boards (edit_id, view_id, created_at) VALUES (?, ?, ?)',
+  const insertBoard = db.prepare('INSERT INTO boards (board, created_at) VALUES (?, ?)');
+  const insertId = db.prepare('INSERT INTO board_ids (id, board, role, since) VALUES (?, ?, ?, ?)');
+  const retireId = db.prepare(
+    "UPDATE board_ids SET role = 'retired', since = ? WHERE board = ? AND role = ?",
   );
   const selectLog = db.prepare<[string], { data: Buffer }>(
     'SELECT data FROM updates WHERE board = ? ORDER BY seq',
   );
-  const insertUpdate = db.prepare('INSERT INTO updates (board, data) VALUES (?, ?)');
+  const insertUpdate = db.prepare('INSERT INTO updates (board, data, at) VALUES (?, ?, ?)');
   const deleteLog = db.prepare('DELETE FROM updates WHERE board = ?');
+  const summaries = db.prepare<[], SummaryRow>(SUMMARY_SELECT);
 
-  const toRecord = (row: Row): BoardRecord => ({ editId: row.edit_id, viewId: row.view_id });
+  const byKey = (key: string): BoardRecord | null => {
+    const row = recordByKey.get(key);
+    return row ? toRecord(row) : null;
+  };
+  /** A random id no board uses, live or retired (128 bits: the loop runs once). */
+  const freshId = (): string => {
+    let id = newRandomId();
+    while (roleOfId.get(id) || boardExists.get(id)) id = newRandomId();
+    return id;
+  };
+  const insertBoardWith = (editId: string, viewId: string, state: Uint8Array | null) => {
+    const key = freshId();
+    const now = Date.now();
+    insertBoard.run(key, now);
+    insertId.run(editId, key, 'edit', now);
+    insertId.run(viewId, key, 'view', now);
+    if (state) insertUpdate.run(key, toBuffer(state), now);
+    return { key, editId, viewId };
+  };
 
-  const append = db.transaction((editId: string, updates: readonly Uint8Array[]) => {
-    for (const update of updates)
-      insertUpdate.run(editId, Buffer.from(update.buffer, update.byteOffset, update.byteLength));
+  const ensure = db.transaction((editId: string): BoardRecord | null => {
+    const existing = roleOfId.get(editId);
+    if (existing) return existing.role === 'edit' ? byKey(existing.board) : null;
+    return insertBoardWith(editId, freshId(), null);
   });
-  const replace = db.transaction((editId: string, state: Uint8Array) => {
-    deleteLog.run(editId);
-    insertUpdate.run(editId, Buffer.from(state.buffer, state.byteOffset, state.byteLength));
+  const create = db.transaction((ids: BoardIds | null, state: Uint8Array | null) => {
+    if (!ids) return insertBoardWith(freshId(), freshId(), state);
+    if (ids.editId === ids.viewId || roleOfId.get(ids.editId) || roleOfId.get(ids.viewId))
+      return null;
+    return insertBoardWith(ids.editId, ids.viewId, state);
   });
-  const ensure = db.transaction((editId: string): BoardRecord => {
-    const existing = byEditId.get(editId);
-    if (existing) return toRecord(existing);
-    let viewId = newRandomId();
-    // A view id must never equal any edit id (it would grant editing); 128 random bits make
-    // this loop run once, but it costs nothing to be sure.
-    while (byEditId.get(viewId) || byViewId.get(viewId)) viewId = newRandomId();
-    insertBoard.run(editId, viewId, Date.now());
-    return toRecord(byEditId.get(editId) as Row);
+  const append = db.transaction((key: string, updates: readonly Uint8Array[]) => {
+    if (!boardExists.get(key)) throw new BoardGoneError(key);
+    const now = Date.now();
+    for (const update of updates) insertUpdate.run(key, toBuffer(update), now);
+  });
+  const replace = db.transaction((key: string, state: Uint8Array) => {
+    if (!boardExists.get(key)) return;
+    deleteLog.run(key);
+    insertUpdate.run(key, toBuffer(state), Date.now());
+  });
+  const rotate = db.transaction((key: string, which: Role): BoardRecord | null => {
+    if (!byKey(key)) return null;
+    const now = Date.now();
+    retireId.run(now, key, which);
+    insertId.run(freshId(), key, which, now);
+    return byKey(key);
+  });
+  const remove = db.transaction((key: string): boolean => {
+    if (!boardExists.get(key)) return false;
+    for (const table of boardTables(db))
+      db.prepare(`DELETE FROM "${table}" WHERE board = ?`).run(key);
+    return true;
   });
 
   return {
     async findBoard(id: string): Promise<BoardAccess | null> {
-      const asEdit = byEditId.get(id);
-      if (asEdit) return { board: toRecord(asEdit), role: 'edit' };
-      const asView = byViewId.get(id);
-      return asView ? { board: toRecord(asView), role: 'view' } : null;
+      const found = roleOfId.get(id);
+      if (!found || found.role === 'retired') return null;
+      const board = byKey(found.board);
+      return board ? { board, role: found.role } : null;
     },
-    async ensureBoard(editId: string): Promise<BoardRecord> {
+    async isRetired(id: string): Promise<boolean> {
+      return roleOfId.get(id)?.role === 'retired';
+    },
+    async ensureBoard(editId: string): Promise<BoardRecord | null> {
       return ensure(editId);
     },
-    async loadLog(editId: string): Promise<StoredLog> {
-      const updates = selectLog.all(editId).map((row) => new Uint8Array(row.data));
+    async createBoard(ids: BoardIds | null, state: Uint8Array | null) {
+      return create(ids, state);
+    },
+    async boardByKey(key: string): Promise<BoardRecord | null> {
+      return byKey(key);
+    },
+    async loadLog(key: string): Promise<StoredLog> {
+      const updates = selectLog.all(key).map((row) => new Uint8Array(row.data));
       return { updates, bytes: updates.reduce((sum, update) => sum + update.byteLength, 0) };
     },
-    async appendUpdates(editId: string, updates: readonly Uint8Array[]): Promise<void> {
-      append(editId, updates);
+    async appendUpdates(key: string, updates: readonly Uint8Array[]): Promise<void> {
+      append(key, updates);
     },
-    async replaceLog(editId: string, mergedState: Uint8Array): Promise<void> {
-      replace(editId, mergedState);
+    async replaceLog(key: string, mergedState: Uint8Array): Promise<void> {
+      replace(key, mergedState);
+    },
+    async rotateId(key: string, which: Role): Promise<BoardRecord | null> {
+      return rotate(key, which);
+    },
+    async deleteBoard(key: string): Promise<boolean> {
+      return remove(key);
+    },
+    async listBoards(): Promise<BoardSummary[]> {
+      return summaries.all().map((row) => ({
+        ...toRecord(row),
+        createdAt: row.created_at,
+        lastChangeAt: row.last_at,
+        updates: row.updates,
+        bytes: row.bytes,
+      }));
     },
     async close(): Promise<void> {
       if (db.open) db.close();

@@ -13,7 +13,7 @@ import {
   type BoardcastServer,
 } from '../../server/app.ts';
 import { parseConfig } from '../../server/config.ts';
-import type { BoardStore } from '../../server/storage/board-store.ts';
+import type { BoardRecord, BoardStore, StoredLog } from '../../server/storage/board-store.ts';
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -153,4 +153,17 @@ export async function spawnServerProcess(
     output: () => output,
     exited,
   };
+}
+
+/** The board with this edit id on `target`, created when missing (a test's name is never reset). */
+export async function boardNamed(target: TestServer, editId: string): Promise<BoardRecord> {
+  const board = await target.server.context.store.ensureBoard(editId);
+  if (!board) throw new Error(`${editId} is a view id or a reset link`);
+  return board;
+}
+
+/** The stored log of the board with this edit id (empty when there is no such board). */
+export async function storedLogOf(store: BoardStore, editId: string): Promise<StoredLog> {
+  const access = await store.findBoard(editId);
+  return access ? store.loadLog(access.board.key) : { updates: [], bytes: 0 };
 }

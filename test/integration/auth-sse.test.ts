@@ -8,7 +8,7 @@ import { FEED_EVENTS } from '../../common/board/snapshot.ts';
 import { mint, TEST_SECRET } from '../helpers/auth.ts';
 import { waitFor } from '../helpers/clients.ts';
 import { rect } from '../helpers/shapes.ts';
-import { startTestServer, type TestServer } from '../helpers/test-server.ts';
+import { boardNamed, startTestServer, type TestServer } from '../helpers/test-server.ts';
 import { SseViewer } from '../helpers/viewer-clients.ts';
 
 /** A stock client that edits with an edit token, as the editor does in JWT mode. */
@@ -30,7 +30,7 @@ describe('SSE in JWT mode', () => {
   after(() => server.close());
 
   it('ends a stream with `event: expired`, and a resume with a fresh token misses nothing', async () => {
-    const board = await server.server.context.store.ensureBoard('expiring');
+    const board = await boardNamed(server, 'expiring');
     const editor = editorWithToken(server, board.editId, await mint(board.editId, 'edit'));
     try {
       await new Promise<void>((resolve) => editor.provider.once('sync', () => resolve()));
@@ -70,7 +70,7 @@ describe('SSE in JWT mode', () => {
   });
 
   it('refuses a stream without a token before sending anything', async () => {
-    const board = await server.server.context.store.ensureBoard('closed-board');
+    const board = await boardNamed(server, 'closed-board');
     const response = await fetch(`${server.url}/api/boards/${board.viewId}/events`);
     assert.equal(response.status, 401);
   });

@@ -25,7 +25,12 @@ import {
   upgradeStatus,
 } from '../helpers/auth.ts';
 import { rect } from '../helpers/shapes.ts';
-import { startTestServer, tempDataDir, type TestServer } from '../helpers/test-server.ts';
+import {
+  boardNamed,
+  startTestServer,
+  tempDataDir,
+  type TestServer,
+} from '../helpers/test-server.ts';
 
 /**
  * Every route JWT mode guards, as data: the viewer routes join this list (`needs` is the role the
@@ -174,8 +179,8 @@ describe('JWT mode', { timeout: 20_000 }, () => {
 
   before(async () => {
     server = await startTestServer({ env: { AUTH_SECRET: TEST_SECRET, AUTH_LEEWAY_S: '0' } });
-    alpha = await server.server.context.store.ensureBoard('alpha');
-    beta = await server.server.context.store.ensureBoard('beta');
+    alpha = await boardNamed(server, 'alpha');
+    beta = await boardNamed(server, 'beta');
   });
   after(async () => {
     for (const client of clients) client.destroy();
@@ -346,7 +351,7 @@ describe('JWT mode', { timeout: 20_000 }, () => {
   });
 
   it('stops writes at once when a refresh lowers the role to view', async () => {
-    const board = await server.server.context.store.ensureBoard('downgrade');
+    const board = await boardNamed(server, 'downgrade');
     const writer = connect('downgrade', await mint('downgrade', 'edit'));
     const reader = connect(board.viewId, await mint('downgrade', 'view'));
     await Promise.all([writer.synced, reader.synced]);

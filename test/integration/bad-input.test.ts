@@ -51,15 +51,12 @@ const MAX_PENDING_FRAMES = 32;
 
 function slowToLoad(store: BoardStore): BoardStore {
   return {
-    findBoard: (id) => store.findBoard(id),
-    ensureBoard: (editId) => store.ensureBoard(editId),
-    async loadLog(editId) {
-      if (editId.startsWith(SLOW_BOARD_PREFIX)) await delay(LOAD_DELAY_MS);
-      return store.loadLog(editId);
+    ...store,
+    async loadLog(key) {
+      const board = await store.boardByKey(key);
+      if (board?.editId.startsWith(SLOW_BOARD_PREFIX)) await delay(LOAD_DELAY_MS);
+      return store.loadLog(key);
     },
-    appendUpdates: (editId, updates) => store.appendUpdates(editId, updates),
-    replaceLog: (editId, merged) => store.replaceLog(editId, merged),
-    close: () => store.close(),
   };
 }
 

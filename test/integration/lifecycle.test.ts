@@ -8,7 +8,7 @@ import { CLOSE } from '../../common/protocol/close-codes.ts';
 import type { BoardStore } from '../../server/storage/board-store.ts';
 import { connectStockClient, delay, waitFor, type StockClient } from '../helpers/clients.ts';
 import { rect } from '../helpers/shapes.ts';
-import { startTestServer, type TestServer } from '../helpers/test-server.ts';
+import { startTestServer, storedLogOf, type TestServer } from '../helpers/test-server.ts';
 
 v8.setFlagsFromString('--expose-gc');
 const collectGarbage = vm.runInNewContext('gc') as () => void;
@@ -136,7 +136,7 @@ describe('room and connection lifecycle', () => {
     const store = server.server.context.store;
     for (let i = 0; i < 50; i++) {
       addShapes(writer.doc, [rect(`s${i}`, i)]);
-      await waitFor(async () => (await store.loadLog('long-log')).updates.length > 0, 2_000);
+      await waitFor(async () => (await storedLogOf(store, 'long-log')).updates.length > 0, 2_000);
       await delay(5); // separate ticks: separate commits
     }
     await waitFor(
@@ -147,7 +147,7 @@ describe('room and connection lifecycle', () => {
       5_000,
       'a compaction',
     );
-    const log = await store.loadLog('long-log');
+    const log = await storedLogOf(store, 'long-log');
     assert.ok(log.updates.length <= 11, `log has ${log.updates.length} entries`);
     writer.provider.disconnect();
     await server.restart();

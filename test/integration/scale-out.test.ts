@@ -24,7 +24,12 @@ import {
   type TestDatabase,
 } from '../helpers/services.ts';
 import { rect } from '../helpers/shapes.ts';
-import { spawnServerProcess, tempDataDir, type ServerProcess } from '../helpers/test-server.ts';
+import {
+  spawnServerProcess,
+  storedLogOf,
+  tempDataDir,
+  type ServerProcess,
+} from '../helpers/test-server.ts';
 
 const services = await claimServices();
 const unavailable = services.unavailable;
@@ -318,7 +323,7 @@ describe(
       const relayed = ids(reader);
 
       const store = await openPostgresStore({ connectionString: database.url, poolSize: 1 });
-      const log = await store.loadLog(board).finally(() => store.close());
+      const log = await storedLogOf(store, board).finally(() => store.close());
       const storedDoc = new Y.Doc();
       log.updates.forEach((update) => Y.applyUpdate(storedDoc, update));
       const stored = new Set(readShapes(storedDoc).map((shape) => shape.id));

@@ -24,11 +24,7 @@ interface AppendProbe {
 
 function probed(store: BoardStore, probe: AppendProbe): BoardStore {
   return {
-    findBoard: (id) => store.findBoard(id),
-    ensureBoard: (id) => store.ensureBoard(id),
-    loadLog: (id) => store.loadLog(id),
-    replaceLog: (id, state) => store.replaceLog(id, state),
-    close: () => store.close(),
+    ...store,
     async appendUpdates(editId, updates) {
       if (probe.failNext) {
         probe.failNext = false;

@@ -4,7 +4,7 @@ import * as Y from 'yjs';
 import { addShapes, getShapesMap, readShapes, updateShapes } from '../../common/board/board-doc.ts';
 import { connectStockClient, waitFor, type StockClient } from '../helpers/clients.ts';
 import { rect } from '../helpers/shapes.ts';
-import { startTestServer, type TestServer } from '../helpers/test-server.ts';
+import { startTestServer, storedLogOf, type TestServer } from '../helpers/test-server.ts';
 
 describe('sync through the server', () => {
   let server: TestServer;
@@ -58,7 +58,7 @@ describe('sync through the server', () => {
     await a.synced;
     addShapes(a.doc, [rect('kept', 5, 6)]);
     await waitFor(
-      async () => (await server.server.context.store.loadLog('restart')).updates.length > 0,
+      async () => (await storedLogOf(server.server.context.store, 'restart')).updates.length > 0,
       5_000,
       'stored',
     );

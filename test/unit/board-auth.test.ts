@@ -5,7 +5,7 @@ import { BoardAuth, forbiddenReason, type AuthTarget } from '../../server/auth/b
 import { secretKey, signToken, verifyToken, type BoardClaims } from '../../server/auth/tokens.ts';
 import { mint, nowSeconds, TEST_SECRET } from '../helpers/auth.ts';
 
-const board = { editId: 'team', viewId: 'team-view-id' };
+const board = { key: 'team-key', editId: 'team', viewId: 'team-view-id' };
 const claims = (over: Partial<BoardClaims>): BoardClaims => ({
   board: 'team',
   role: 'edit',

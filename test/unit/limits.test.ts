@@ -75,7 +75,7 @@ describe('presence pacing', () => {
       pacing,
       onScheduled: (ms) => delays.push(ms),
     });
-    const peer = { id: 1, role: 'edit', send() {}, close() {} } as Peer;
+    const peer = { id: 1, role: 'edit', viaId: 'board', send() {}, close() {} } as Peer;
     for (let clock = 1; clock <= 20; clock++)
       presence.apply(peer, [{ clientId: 5, clock, state: { cursor: { x: clock, y: 0 } } }]);
     await delay(20);

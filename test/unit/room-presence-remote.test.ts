@@ -14,6 +14,7 @@ import { encodeAwarenessFrame } from '../../server/room/sync-frames.ts';
 const peer = (id: number): Peer => ({
   id,
   role: 'edit',
+  viaId: 'board',
   send: () => undefined,
   close: (_close: CloseCode) => undefined,
 });

@@ -1,9 +1,12 @@
 /**
  * The connection status line: connected, reconnecting in N s, offline with N unsent changes,
- * disconnected (44xx), or refused: the server would not take what this tab sent (1007, 1008,
- * 1009). Refused, it says so and offers what can be done with the local copy: export it as JSON,
- * or drop the unsent changes (clear this device's copy and load the board from the server).
+ * disconnected (44xx; 4404: the link was reset or the board deleted), or refused: the server
+ * would not take what this tab sent (1007, 1008, 1009). Refused, it says so and offers what can
+ * be done with the local copy: export it as JSON, or drop the unsent changes (clear this
+ * device's copy and load the board from the server).
  */
+import { GONE_TEXT } from '../../../common/board/snapshot.ts';
+import { CLOSE } from '../../../common/protocol/close-codes.ts';
 import type { Connection, ConnectionStatus } from '../connection.ts';
 
 const TICK_MS = 500;
@@ -82,6 +85,7 @@ export function describe({ state, unsentChanges }: ConnectionStatus): {
       return { text: `Offline${unsent} · reconnecting in ${seconds} s`, tone: 'bad' };
     }
     case 'stopped':
+      if (state.code === CLOSE.GONE.code) return { text: `${GONE_TEXT}${unsent}`, tone: 'bad' };
       return { text: `Disconnected: ${state.reason} (${state.code})${unsent}`, tone: 'bad' };
     case 'refused':
       return {

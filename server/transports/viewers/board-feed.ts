@@ -30,9 +30,13 @@ import type { ViewerOptions } from './viewer-options.ts';
 /** A stream or a waiting poll, told about each new version. */
 export interface FeedListener {
   readonly kind: 'stream' | 'poll';
+  /** The id it was opened with (edit or view). */
+  readonly requestedId: string;
   onPublish(patch: Encoded): void;
   /** The board is unloading (shutdown): finish now. */
   onFeedClosed(): void;
+  /** Its id was reset or the board deleted: tell the viewer not to come back, and finish. */
+  onGone(): void;
 }
 
 /** What a viewer at `since` needs: nothing, a merged patch, or the whole snapshot. */
@@ -129,6 +133,13 @@ export class BoardFeed implements RoomSubscriber {
   image(render: (shapes: Shape[]) => string): string {
     this.svg ??= render(this.room.readShapes());
     return this.svg;
+  }
+
+  /** Ids that stopped working: their listeners are told they are gone (4404's HTTP twin). */
+  idsRevoked(ids: readonly string[]): void {
+    for (const listener of [...this.listeners])
+      if (ids.includes(listener.requestedId)) listener.onGone();
+    for (const id of ids) this.snapshots.delete(id);
   }
 
   destroy(): void {

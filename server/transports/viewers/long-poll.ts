@@ -5,6 +5,8 @@
  * 204. Responses are never cached; waiting polls per board are capped (503 beyond).
  */
 import type { ServerResponse } from 'node:http';
+import { GONE_MESSAGE } from '../../../common/board/snapshot.ts';
+import { sendError } from '../../http/respond.ts';
 import type { Route } from '../../http/route.ts';
 import type { FeedListener } from './board-feed.ts';
 import { CORS_HEADERS } from './cors.ts';
@@ -57,6 +59,15 @@ class PendingPoll implements FeedListener {
     this.end();
   }
 
+  get requestedId(): string {
+    return this.board.requestedId;
+  }
+
+  /** The link was reset or the board deleted: 404, as a new poll with that id would get. */
+  onGone(): void {
+    this.finish(() => sendError(this.res, 404, GONE_MESSAGE, POLL_HEADERS));
+  }
+
   /** Shutdown: tell the client to come back shortly. */
   end(): void {
     this.finish(() => this.res.writeHead(503, { ...POLL_HEADERS, 'retry-after': '1' }).end());
@@ -90,7 +101,7 @@ export function longPollRoute(hub: ViewerHub): Route {
         return void hub.refuse(res, 400, 'timeout must be a number of milliseconds');
       if (!hub.takeAddressSlot('longPoll', req, res)) return;
       const board = await hub.open(res, params[0]);
-      if (!board) return;
+      if (!board || !hub.stillOpen(res, board)) return;
       const since = url.searchParams.get('since') || null;
       const catchup = board.feed.catchup(since, board.requestedId);
       if (catchup.kind !== 'current' || res.closed || res.destroyed) {

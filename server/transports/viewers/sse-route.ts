@@ -38,7 +38,7 @@ export function sseRoute(hub: ViewerHub): Route {
     async handle({ req, res, url, params }) {
       if (!hub.takeAddressSlot('sse', req, res)) return;
       const board = await hub.open(res, params[0]);
-      if (!board) return;
+      if (!board || !hub.stillOpen(res, board)) return;
       const { lease, feed, requestedId } = board;
       if (res.closed || res.destroyed) return lease.release();
       if (feed.count('stream') >= hub.options.maxStreamsPerBoard) {

@@ -10,12 +10,14 @@
  * about slowViewerBytes + one snapshot + one patch, whatever it does.
  */
 import type { ServerResponse } from 'node:http';
+import { FEED_EVENTS, GONE_MESSAGE } from '../../../common/board/snapshot.ts';
 import type { BoardFeed, Catchup, FeedListener } from './board-feed.ts';
 import type { Encoded } from './encoded.ts';
 import type { DisconnectReason, ViewerMetrics } from './viewer-metrics.ts';
 import type { ViewerOptions } from './viewer-options.ts';
 
 export const KEEPALIVE_FRAME = Buffer.from(': keepalive\n\n');
+const GONE_FRAME = `event: ${FEED_EVENTS.GONE}\ndata: ${JSON.stringify({ error: GONE_MESSAGE })}\n\n`;
 
 export interface SseStreamDeps {
   feed: BoardFeed;
@@ -74,6 +76,17 @@ export class SseStream implements FeedListener {
 
   onFeedClosed(): void {
     this.end();
+  }
+
+  get requestedId(): string {
+    return this.deps.requestedId;
+  }
+
+  /** The link was reset or the board deleted: `event: gone`, then the end of the stream. */
+  onGone(): void {
+    if (this.ended) return;
+    this.res.end(GONE_FRAME);
+    this.finish();
   }
 
   /** Ends the stream politely (shutdown, board unloading). */

@@ -8,10 +8,12 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { isValidBoardId } from '../../../common/board/ids.ts';
+import { GONE_MESSAGE } from '../../../common/board/snapshot.ts';
 import type { AppContext } from '../../app-context.ts';
 import { sendError } from '../../http/respond.ts';
 import type { Room } from '../../room/room.ts';
 import type { RoomLease } from '../../room/room-registry.ts';
+import { BoardGoneError } from '../../storage/board-store.ts';
 import { BoardFeed } from './board-feed.ts';
 import { CORS_HEADERS } from './cors.ts';
 import type { SseStream } from './sse-stream.ts';
@@ -50,15 +52,37 @@ export class ViewerHub {
 
   /**
    * Checks the id, finds the board without creating it and holds its room. Answers the error
-   * itself (400 bad id, 404 no such board, 503 shutting down) and returns null then.
+   * itself (400 bad id, 404 no such board or a reset link, 503 shutting down) and returns null
+   * then.
    */
   async open(res: ServerResponse, id: string | undefined): Promise<OpenBoard | null> {
     if (this.ctx.isShuttingDown()) return this.refuse(res, 503, 'shutting down');
     if (!isValidBoardId(id)) return this.refuse(res, 400, 'bad board id');
     const access = await this.ctx.registry.resolve(id, false);
-    if (!access) return this.refuse(res, 404, 'no such board');
-    const lease = await this.ctx.registry.acquire(access.board);
-    return { lease, feed: this.feedOf(lease.room), requestedId: id };
+    if (!access) {
+      const reset = await this.ctx.store.isRetired(id).catch(() => false);
+      return this.refuse(res, 404, reset ? GONE_MESSAGE : 'no such board');
+    }
+    let lease: RoomLease;
+    try {
+      lease = await this.ctx.registry.acquire(access.board);
+    } catch (error) {
+      if (error instanceof BoardGoneError) return this.refuse(res, 404, GONE_MESSAGE);
+      throw error;
+    }
+    const board = { lease, feed: this.feedOf(lease.room), requestedId: id };
+    return this.stillOpen(res, board) ? board : null;
+  }
+
+  /**
+   * Whether the board still answers to the id (a link reset since the lookup: released, 404).
+   * Called again in the tick a stream or poll starts listening, so none can miss a reset.
+   */
+  stillOpen(res: ServerResponse, board: OpenBoard): boolean {
+    if (board.lease.room.roleOf(board.requestedId)) return true;
+    board.lease.release();
+    this.refuse(res, 404, GONE_MESSAGE);
+    return false;
   }
 
   /** The room's feed, created on first use and dropped when the room unloads. */

@@ -105,7 +105,12 @@ function handleUpgrade(
   socket.once('close', release);
   const url = new URL(pathname, 'http://localhost');
   url.search = (req.url ?? '').slice(pathname.length);
-  checkUpgrade(req, url, id, { config: ctx.config, registry: ctx.registry, auth })
+  checkUpgrade(req, url, id, {
+    config: ctx.config,
+    registry: ctx.registry,
+    auth,
+    isRetired: (id) => ctx.store.isRetired(id),
+  })
     .then((verdict) => {
       if (!verdict.ok) {
         ctx.metrics.refusals.inc({ reason: verdict.reason });
