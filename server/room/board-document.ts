@@ -39,7 +39,8 @@ export class BoardDocument {
     private readonly deps: {
       log: Logger;
       metrics: Metrics;
-      editId: string;
+      /** The board's internal key, for logs (its ids may be reset). */
+      boardKey: string;
       applyUpdate?: ApplyUpdate | undefined;
     },
   ) {
@@ -120,7 +121,7 @@ export class BoardDocument {
     } catch (error) {
       this.deps.metrics.applyFailures.inc({ where });
       this.deps.log.error(
-        { board: this.deps.editId, where, bytes: update.byteLength, err: error },
+        { board: this.deps.boardKey, where, bytes: update.byteLength, err: error },
         'update failed to apply; skipped',
       );
       return false;

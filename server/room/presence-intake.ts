@@ -23,7 +23,8 @@ export interface PresenceIntakeDeps {
   presence: RoomPresence;
   metrics: Metrics;
   log: Logger;
-  editId: string;
+  /** The board's internal key, for logs (its ids may be reset). */
+  boardKey: string;
   /** Peers already logged at info for a trimmed state (later trims are logged at debug). */
   reported: WeakSet<Peer>;
 }
@@ -88,7 +89,7 @@ function report(
   if (counts.trimmed > 0) metrics.presenceTrimmed.inc({ action: 'trimmed' }, counts.trimmed);
   if (counts.dropped > 0) metrics.presenceTrimmed.inc({ action: 'dropped' }, counts.dropped);
   // Cursors move 30 times a second: a peer's first trim is logged at info, later ones at debug.
-  const context = { board: deps.editId, peer: peer.id, ...counts };
+  const context = { board: deps.boardKey, peer: peer.id, ...counts };
   if (counts.overIds > 0 || counts.dropped > 0) {
     deps.log.warn(context, 'presence entries left out');
   } else if (counts.trimmed > 0 && !deps.reported.has(peer)) {

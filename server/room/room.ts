@@ -92,7 +92,7 @@ export class Room {
     private readonly deps: RoomDeps,
   ) {
     this.events = new RoomEvents(deps.log, board.editId);
-    this.boardDoc = new BoardDocument(doc, this.events, { ...deps, editId: board.editId });
+    this.boardDoc = new BoardDocument(doc, this.events, { ...deps, boardKey: board.key });
     this.peers = new RoomPeers(deps.metrics, () => this.presence.encodeAll());
     this.presence = this.createPresence();
     const { metrics, log } = deps;
@@ -100,7 +100,7 @@ export class Room {
       presence: this.presence,
       metrics,
       log,
-      editId: this.editId,
+      boardKey: this.key,
       reported: new WeakSet(),
     };
     this.commits = this.createCommits(loaded);
@@ -154,7 +154,7 @@ export class Room {
       applyServerEdit: (edit, origin) => this.applyServerEdit(edit, origin),
       log: this.deps.log,
       metrics: this.deps.metrics,
-      editId: this.editId,
+      boardKey: this.key,
       incompleteGraceMs: this.deps.incompleteShapeGraceMs ?? DEFAULT_INCOMPLETE_SHAPE_GRACE_MS,
     });
     this.events.subscribe({

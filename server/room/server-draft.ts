@@ -11,6 +11,7 @@
  * that could make it differ from the room (an edit that throws halfway, a commit that fails)
  * drops it too, and the next edit starts from the room's state again.
  */
+import * as random from 'lib0/random';
 import * as Y from 'yjs';
 
 /** A draft unused this long is dropped (it doubles the board's memory while it lives). */
@@ -21,6 +22,8 @@ export type ServerEdit = (doc: Y.Doc) => void;
 export class ServerDraft {
   private draft: Y.Doc | null = null;
   private idleTimer: NodeJS.Timeout | null = null;
+  /** Random per room load, like any Yjs client's; never one a client uses. */
+  private readonly clientId = random.uint32();
   /** True while the room applies an update the draft made: the draft has it already. */
   private applyingOwn = false;
   private readonly follow = (update: Uint8Array) => {
@@ -80,9 +83,12 @@ export class ServerDraft {
     this.idleTimer = setTimeout(() => this.drop(), this.idleMs);
     this.idleTimer.unref();
     if (this.draft) return this.draft;
-    // A fresh client id: the server's edits never reuse one a client has.
     const draft = new Y.Doc({ gc: true });
     Y.applyUpdate(draft, this.fullState());
+    // One client id for all of this room's server edits (set after the state is in: Yjs picks a
+    // new id when an update brings structs of its own), so the state vector grows by one entry
+    // per load of the board, not one per draft.
+    draft.clientID = this.clientId;
     this.doc.on('update', this.follow);
     this.draft = draft;
     return draft;

@@ -35,7 +35,8 @@ export interface ShapeRepairsDeps {
   applyServerEdit(edit: ServerEdit, origin: unknown): Promise<ServerEditResult>;
   log: Logger;
   metrics: Metrics;
-  editId: string;
+  /** The board's internal key, for logs (its ids may be reset). */
+  boardKey: string;
   incompleteGraceMs: number;
 }
 
@@ -85,7 +86,7 @@ export class ShapeRepairs {
       () => report && this.record(report),
       (error: unknown) =>
         this.deps.log.warn(
-          { board: this.deps.editId, shapes: ids.length, err: error },
+          { board: this.deps.boardKey, shapes: ids.length, err: error },
           'shape repair not applied',
         ),
     );
@@ -94,11 +95,11 @@ export class ShapeRepairs {
   private record(report: RepairReport): void {
     for (const [shape, fields] of report.fields) {
       this.deps.metrics.repairs.inc({ action: 'field' }, fields.length);
-      this.deps.log.info({ board: this.deps.editId, shape, fields }, 'shape repaired');
+      this.deps.log.info({ board: this.deps.boardKey, shape, fields }, 'shape repaired');
     }
     for (const shape of report.deleted) {
       this.deps.metrics.repairs.inc({ action: 'shape_deleted' });
-      this.deps.log.info({ board: this.deps.editId, shape }, 'invalid shape deleted');
+      this.deps.log.info({ board: this.deps.boardKey, shape }, 'invalid shape deleted');
     }
   }
 
