@@ -22,7 +22,15 @@ export interface BoardcastHooks {
   shapeCount(): number;
   shapes(): Shape[];
   /** What the canvas draws: every shape node, and whether it is culled. */
-  renderedShapes(): { id: string; type: string; x: number; y: number; visible: boolean }[];
+  renderedShapes(): {
+    id: string;
+    type: string;
+    x: number;
+    y: number;
+    visible: boolean;
+    /** The points drawn (a bound line's ends placed on its shapes). */
+    points: number[];
+  }[];
   selection(): string[];
   viewport(): { x: number; y: number; zoom: number };
   setViewport(x: number, y: number, zoom: number): void;
@@ -49,7 +57,7 @@ export function installTestHooks(
     shapeCount: () => editor.model.size,
     shapes: () => editor.model.all(),
     renderedShapes: () =>
-      editor.canvas.shapes.allShapes().map((shape) => {
+      editor.canvas.shapes.drawnShapes().map((shape) => {
         const node = editor.canvas.shapes.getNode(shape.id);
         return {
           id: shape.id,
@@ -57,6 +65,7 @@ export function installTestHooks(
           x: node?.x() ?? NaN,
           y: node?.y() ?? NaN,
           visible: node?.visible() ?? false,
+          points: shape.points,
         };
       }),
     selection: () => [...editor.selection.current],

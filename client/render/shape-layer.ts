@@ -12,6 +12,10 @@
  * shape nodes is hidden and one overview shape draws the in-view shapes cheaply instead. The
  * zoom is the layer's absolute scale, so set the stage's scale before `setViewport`. While the
  * overview shows (`overviewActive`), Konva hit-tests no shape: `shapeAt` finds one by its bounds.
+ *
+ * Bound lines and arrows (common/render/line-ends.ts) are drawn with their ends on the shapes
+ * they are bound to: a BindingIndex says which lines to draw again when a shape changes or goes,
+ * so moving a shape moves its arrows with no change to the arrows themselves.
  */
 import Konva from 'konva';
 import { comparePaintOrder, type Shape } from '../../common/board/shape.ts';
@@ -20,6 +24,11 @@ import {
   shapeInkBounds,
   type Bounds,
 } from '../../common/render/shape-geometry.ts';
+import {
+  BindingIndex,
+  resolveBoundShape,
+  type ShapeLookup,
+} from '../../common/render/line-ends.ts';
 import { drawOverview, useOverview, type OverviewItem } from './level-of-detail.ts';
 import { createShapeNode, updateShapeNode } from './shape-node.ts';
 
@@ -28,8 +37,12 @@ export interface ShapeLayerOptions {
   listening?: boolean;
 }
 
-/** One shape with its node, its ink bounds and whether it is in view (mirrors node.visible()). */
+/**
+ * One shape with its node, its ink bounds and whether it is in view (mirrors node.visible()).
+ * `shape` is the shape as drawn (a bound line's ends placed), `stored` as the board holds it.
+ */
 interface Entry extends OverviewItem {
+  stored: Shape;
   node: Konva.Group;
   inView: boolean;
 }
@@ -37,6 +50,7 @@ interface Entry extends OverviewItem {
 export class ShapeLayer {
   readonly layer: Konva.Layer;
   private readonly entries = new Map<string, Entry>();
+  private readonly bindings = new BindingIndex();
   /** Holds the shape nodes, in paint order; hidden while the overview draws instead. */
   private readonly nodeGroup = new Konva.Group();
   private readonly overview: Konva.Shape;
@@ -67,7 +81,13 @@ export class ShapeLayer {
     return this.overviewOn;
   }
 
+  /** The shape as the board holds it. */
   getShape(id: string): Shape | undefined {
+    return this.entries.get(id)?.stored;
+  }
+
+  /** The shape as drawn: a bound line or arrow with its ends on the shapes it is bound to. */
+  getDrawnShape(id: string): Shape | undefined {
     return this.entries.get(id)?.shape;
   }
 
@@ -75,8 +95,13 @@ export class ShapeLayer {
     return this.entries.get(id)?.node;
   }
 
-  /** Every shape, in paint order. */
+  /** Every shape as the board holds it, in paint order. */
   allShapes(): Shape[] {
+    return this.paintOrder().map((entry) => entry.stored);
+  }
+
+  /** Every shape as drawn (bound ends placed), in paint order. */
+  drawnShapes(): Shape[] {
     return this.paintOrder().map((entry) => entry.shape);
   }
 
@@ -100,9 +125,20 @@ export class ShapeLayer {
 
   /** Adds or updates `upserts`, removes `removedIds`, then redraws once. */
   apply(upserts: Iterable<Shape>, removedIds: Iterable<string> = []): void {
-    for (const id of removedIds) this.removeOne(id);
+    const removed = [...removedIds];
+    for (const id of removed) this.removeOne(id);
     const sorted = [...upserts].sort(comparePaintOrder);
-    for (const shape of sorted) this.upsertOne(shape);
+    // A line resolves against its targets as this batch leaves them, whatever their order in it.
+    const batch = new Map(sorted.map((shape) => [shape.id, shape]));
+    const lookup: ShapeLookup = (id) => batch.get(id) ?? this.entries.get(id)?.stored;
+    for (const shape of sorted) this.upsertOne(shape, lookup);
+    // Lines bound to a shape that changed or went are drawn again; their own fields did not change.
+    for (const id of [...batch.keys(), ...removed]) {
+      for (const lineId of this.bindings.linesBoundTo(id)) {
+        const entry = batch.has(lineId) ? undefined : this.entries.get(lineId);
+        if (entry) this.draw(entry, resolveBoundShape(entry.stored, lookup));
+      }
+    }
     this.updateLevelOfDetail();
     this.layer.batchDraw();
   }
@@ -163,15 +199,18 @@ export class ShapeLayer {
     if (entry.inView) this.inViewCount--;
     entry.node.destroy();
     this.entries.delete(id);
+    this.bindings.delete(id);
     this.ordered = null;
   }
 
-  private upsertOne(shape: Shape): void {
-    const bounds = shapeInkBounds(shape);
+  private upsertOne(stored: Shape, lookup: ShapeLookup): void {
+    this.bindings.set(stored);
+    const shape = resolveBoundShape(stored, lookup);
     const entry = this.entries.get(shape.id);
     if (!entry) {
+      const bounds = shapeInkBounds(shape);
       const node = createShapeNode(shape);
-      const added: Entry = { shape, node, bounds, inView: true };
+      const added: Entry = { shape, stored, node, bounds, inView: true };
       this.entries.set(shape.id, added);
       this.inViewCount++;
       this.insertInPaintOrder(node, shape);
@@ -180,16 +219,22 @@ export class ShapeLayer {
       if (!inView) this.setInView(added, false);
       return;
     }
-    const previous = entry.shape;
-    entry.shape = shape;
-    entry.bounds = bounds;
-    updateShapeNode(entry.node, shape);
+    const previous = entry.stored;
+    entry.stored = stored;
+    this.draw(entry, shape);
     if (previous.z !== shape.z) {
       entry.node.remove();
       this.insertInPaintOrder(entry.node, shape);
       this.ordered = null;
     }
-    const inView = this.isInView(bounds);
+  }
+
+  /** Draws `entry` as `shape` (its stored shape, bound ends placed) and culls it again. */
+  private draw(entry: Entry, shape: Shape): void {
+    entry.shape = shape;
+    entry.bounds = shapeInkBounds(shape);
+    updateShapeNode(entry.node, shape);
+    const inView = this.isInView(entry.bounds);
     if (entry.inView !== inView) this.setInView(entry, inView);
   }
 
