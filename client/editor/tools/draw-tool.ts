@@ -1,13 +1,13 @@
 /**
- * Rectangle, ellipse, line and arrow: drag to draw (a draft on the overlay, committed on
- * release as one change). A click with the rectangle or ellipse tool makes a default-size one.
+ * Rectangle, ellipse, line and arrow: drag to draw. The shape is on the board from the first
+ * move past a click, so others see it grow (LiveShape: one update per frame, one undo step;
+ * Escape removes it). A click with the rectangle or ellipse tool makes a default-size one.
  * After drawing, the new shape is selected and the select tool comes back, as in Excalidraw.
  */
-import type Konva from 'konva';
 import type { Shape } from '../../../common/board/shape.ts';
-import { createShapeNode, updateShapeNode } from '../../render/shape-node.ts';
 import type { EditorContext } from '../editor-context.ts';
 import type { Point } from '../viewport.ts';
+import { LiveShape } from './live-shape.ts';
 import { newShape } from './new-shape.ts';
 import type { Tool, ToolPointer } from './tool.ts';
 
@@ -20,51 +20,56 @@ const CLICK_DISTANCE_PX = 4;
 export class DrawTool implements Tool {
   readonly cursor = 'crosshair';
   private start: Point | null = null;
-  private draft: { shape: Shape; node: Konva.Group } | null = null;
+  private readonly live: LiveShape;
 
   constructor(
     private readonly editor: EditorContext,
     private readonly type: DrawShapeType,
-  ) {}
+  ) {
+    this.live = new LiveShape(editor);
+  }
 
   down({ board }: ToolPointer): void {
     this.start = board;
   }
 
-  move({ board, shiftKey }: ToolPointer): void {
+  move({ board, screen, shiftKey }: ToolPointer): void {
     if (!this.start) return;
+    if (!this.live.shapeId && this.isClick(this.start, screen)) return;
     const shape = this.shapeBetween(this.start, board, shiftKey);
-    if (this.draft) {
-      this.draft.shape = shape;
-      updateShapeNode(this.draft.node, shape);
+    if (this.live.shapeId) {
+      const { x, y, width, height, points } = shape;
+      this.live.update({ x, y, width, height, points });
     } else {
-      const node = createShapeNode(shape);
-      node.listening(false);
-      this.editor.canvas.overlay.add(node);
-      this.draft = { shape, node };
+      this.live.start(shape);
     }
-    this.editor.canvas.overlay.batchDraw();
   }
 
   up({ screen }: ToolPointer): void {
     if (!this.start) return;
-    const startScreen = this.editor.viewport.toScreen(this.start);
-    const isClick =
-      Math.hypot(screen.x - startScreen.x, screen.y - startScreen.y) < CLICK_DISTANCE_PX;
-    const shape = isClick ? this.defaultShapeAt(this.start) : this.draft?.shape;
-    this.cancel();
-    if (!shape) return;
-    this.editor.history.beginStep();
-    this.editor.model.add([shape]);
-    this.editor.selection.set([shape.id]);
+    const start = this.start;
+    this.start = null;
+    let id = this.live.finish();
+    if (!id && this.isClick(start, screen)) {
+      const shape = this.defaultShapeAt(start);
+      if (!shape) return;
+      this.editor.history.beginStep();
+      this.editor.model.add([shape]);
+      id = shape.id;
+    }
+    if (!id) return;
+    this.editor.selection.set([id]);
     this.editor.setTool('select');
   }
 
   cancel(): void {
-    this.draft?.node.destroy();
-    this.editor.canvas.overlay.batchDraw();
-    this.draft = null;
+    this.live.abandon();
     this.start = null;
+  }
+
+  private isClick(start: Point, screen: Point): boolean {
+    const startScreen = this.editor.viewport.toScreen(start);
+    return Math.hypot(screen.x - startScreen.x, screen.y - startScreen.y) < CLICK_DISTANCE_PX;
   }
 
   private defaultShapeAt(at: Point): Shape | undefined {
