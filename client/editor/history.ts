@@ -14,9 +14,10 @@ export class History {
   private readonly undoManager: Y.UndoManager;
   private readonly listeners = new Set<() => void>();
 
-  constructor(doc: Y.Doc, localOrigin: object) {
+  /** `origins`: this tab's (the local one, and the live one of shapes being drawn). */
+  constructor(doc: Y.Doc, origins: readonly object[]) {
     this.undoManager = new Y.UndoManager(getShapesMap(doc), {
-      trackedOrigins: new Set([localOrigin]),
+      trackedOrigins: new Set(origins),
       captureTimeout: CAPTURE_TIMEOUT_MS,
     });
   }

@@ -122,7 +122,7 @@ export class TextEditor {
       if (session.isNew) this.history.discardStep(); // made and emptied here: nothing left
       return;
     }
-    this.writeText(session, text);
+    this.writeText(session, text, false);
   }
 
   /** The text as typed so far, for others to see: the new shape, then one write per frame. */
@@ -139,10 +139,10 @@ export class TextEditor {
       this.model.add([{ ...shape, text, ...measureText(text, shape.fontSize) }]);
       return;
     }
-    this.live.schedule(() => this.writeText(session, text));
+    this.live.schedule(() => this.writeText(session, text, true));
   }
 
-  private writeText(session: Session, text: string): void {
+  private writeText(session: Session, text: string, live: boolean): void {
     const current = this.model.get(session.shape.id);
     if (!current || current.text === text) return;
     if (!session.stepOpen) {
@@ -150,7 +150,7 @@ export class TextEditor {
       session.stepOpen = true;
     }
     const size = current.type === 'text' ? measureText(text, current.fontSize) : {};
-    this.model.update(new Map([[current.id, { text, ...size }]]));
+    this.model.update(new Map([[current.id, { text, ...size }]]), { live });
   }
 
   private hideCanvasText(session: Session): void {

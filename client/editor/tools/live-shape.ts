@@ -42,7 +42,10 @@ export class LiveShape {
     if (!id) return;
     const bytes = (fields.points?.length ?? 0) * BYTES_PER_NUMBER;
     const interval = Math.max(FRAME_MIN_INTERVAL_MS, (bytes / LIVE_BYTES_PER_S) * 1000);
-    this.throttle.schedule(() => this.editor.model.update(new Map([[id, fields]])), interval);
+    this.throttle.schedule(
+      () => this.editor.model.update(new Map([[id, fields]]), { live: true }),
+      interval,
+    );
   }
 
   /** Writes what is pending and ends the gesture; the shape stays. Returns its id. */
