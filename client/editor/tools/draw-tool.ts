@@ -2,10 +2,15 @@
  * Rectangle, ellipse, line and arrow: drag to draw (a draft on the overlay, committed on
  * release as one change). A click with the rectangle or ellipse tool makes a default-size one.
  * After drawing, the new shape is selected and the select tool comes back, as in Excalidraw.
+ * A line or arrow that starts or ends on a shape is bound to it (`startId` / `endId`; the
+ * target is highlighted meanwhile; Alt or Ctrl/Cmd while dragging draws it unbound), and its
+ * points are stored where its bound ends are drawn.
  */
 import type Konva from 'konva';
 import type { Shape } from '../../../common/board/shape.ts';
+import { resolveBoundShape } from '../../../common/render/line-ends.ts';
 import { createShapeNode, updateShapeNode } from '../../render/shape-node.ts';
+import { BindingTarget } from '../binding-target.ts';
 import type { EditorContext } from '../editor-context.ts';
 import type { Point } from '../viewport.ts';
 import { newShape } from './new-shape.ts';
@@ -19,21 +24,25 @@ const CLICK_DISTANCE_PX = 4;
 
 export class DrawTool implements Tool {
   readonly cursor = 'crosshair';
-  private start: Point | null = null;
+  private start: ToolPointer | null = null;
   private draft: { shape: Shape; node: Konva.Group } | null = null;
+  private readonly binding: BindingTarget;
 
   constructor(
     private readonly editor: EditorContext,
     private readonly type: DrawShapeType,
-  ) {}
-
-  down({ board }: ToolPointer): void {
-    this.start = board;
+  ) {
+    this.binding = new BindingTarget(editor);
   }
 
-  move({ board, shiftKey }: ToolPointer): void {
+  down(pointer: ToolPointer): void {
+    this.start = pointer;
+  }
+
+  move(pointer: ToolPointer): void {
     if (!this.start) return;
-    const shape = this.shapeBetween(this.start, board, shiftKey);
+    let shape = this.shapeBetween(this.start.board, pointer.board, pointer.shiftKey);
+    if (this.type === 'line' || this.type === 'arrow') shape = this.bind(shape, pointer);
     if (this.draft) {
       this.draft.shape = shape;
       updateShapeNode(this.draft.node, shape);
@@ -48,10 +57,10 @@ export class DrawTool implements Tool {
 
   up({ screen }: ToolPointer): void {
     if (!this.start) return;
-    const startScreen = this.editor.viewport.toScreen(this.start);
+    const startScreen = this.start.screen;
     const isClick =
       Math.hypot(screen.x - startScreen.x, screen.y - startScreen.y) < CLICK_DISTANCE_PX;
-    const shape = isClick ? this.defaultShapeAt(this.start) : this.draft?.shape;
+    const shape = isClick ? this.defaultShapeAt(this.start.board) : this.draft?.shape;
     this.cancel();
     if (!shape) return;
     this.editor.history.beginStep();
@@ -61,10 +70,26 @@ export class DrawTool implements Tool {
   }
 
   cancel(): void {
+    this.binding.clear();
     this.draft?.node.destroy();
     this.editor.canvas.overlay.batchDraw();
     this.draft = null;
     this.start = null;
+  }
+
+  /**
+   * The line with its ends bound to the shapes under its start and under the pointer (none with
+   * Alt or Ctrl), its points placed where the bound ends are drawn. The end's target is
+   * highlighted (or else the start's).
+   */
+  private bind(line: Shape, pointer: ToolPointer): Shape {
+    const unbound = pointer.altKey || pointer.ctrlKey;
+    const start = unbound ? null : this.binding.at(line, this.start ?? pointer);
+    const end = this.binding.at(line, pointer);
+    if (!end) this.binding.show(start);
+    if (!start && !end) return line;
+    const bound = { ...line, startId: start?.id, endId: end?.id };
+    return resolveBoundShape(bound, (id) => this.editor.model.get(id));
   }
 
   private defaultShapeAt(at: Point): Shape | undefined {
