@@ -57,7 +57,7 @@ async function start(): Promise<void> {
   session.attachSocket(() => connection.provider.ws);
   session.start();
   const app = createEditorApp(doc, localOrigin);
-  const { identity, askName } = loadIdentity(localStorage, new URL(window.location.href));
+  const { identity, chosen } = loadIdentity(localStorage, new URL(window.location.href));
   const headers = (): Record<string, string> =>
     session.token ? { authorization: `Bearer ${session.token}` } : {};
   const lifecycle = new BoardLifecycle({
@@ -75,7 +75,7 @@ async function start(): Promise<void> {
     connection,
     lifecycle,
     identity,
-    askName,
+    nameChosen: chosen,
     clearLocalCopy: () => localCopy.clearData(),
   });
   installTestHooks(

@@ -42,6 +42,8 @@ export interface BoardcastHooks {
   stage(): Konva.Stage;
   /** Screen position (page coordinates) of a board point. */
   toPage(x: number, y: number): { x: number; y: number };
+  /** The board point at a page position. */
+  toBoard(pageX: number, pageY: number): { x: number; y: number };
 }
 
 export function installTestHooks(
@@ -77,6 +79,10 @@ export function installTestHooks(
       const rect = editor.canvas.container.getBoundingClientRect();
       const screen = editor.viewport.toScreen({ x, y });
       return { x: rect.left + screen.x, y: rect.top + screen.y };
+    },
+    toBoard: (pageX, pageY) => {
+      const rect = editor.canvas.container.getBoundingClientRect();
+      return editor.viewport.toBoard({ x: pageX - rect.left, y: pageY - rect.top });
     },
   };
   window.__boardcast = hooks;
