@@ -12,6 +12,9 @@
  * shape nodes is hidden and one overview shape draws the in-view shapes cheaply instead. The
  * zoom is the layer's absolute scale, so set the stage's scale before `setViewport`. While the
  * overview shows (`overviewActive`), Konva hit-tests no shape: `shapeAt` finds one by its bounds.
+ *
+ * Theme (palette.ts): `setTheme('dark')` redraws every shape with its colours adapted to a dark
+ * canvas; the shapes themselves (`getShape`, `allShapes`) keep the document's colours.
  */
 import Konva from 'konva';
 import { comparePaintOrder, type Shape } from '../../common/board/shape.ts';
@@ -21,6 +24,7 @@ import {
   type Bounds,
 } from '../../common/render/shape-geometry.ts';
 import { drawOverview, useOverview, type OverviewItem } from './level-of-detail.ts';
+import { displayShape, type Theme } from './palette.ts';
 import { createShapeNode, updateShapeNode } from './shape-node.ts';
 
 export interface ShapeLayerOptions {
@@ -28,8 +32,12 @@ export interface ShapeLayerOptions {
   listening?: boolean;
 }
 
-/** One shape with its node, its ink bounds and whether it is in view (mirrors node.visible()). */
+/**
+ * One shape with its node, its ink bounds and whether it is in view (mirrors node.visible());
+ * `drawn` is the shape in the layer's theme (what the node and the overview draw).
+ */
 interface Entry extends OverviewItem {
+  drawn: Shape;
   node: Konva.Group;
   inView: boolean;
 }
@@ -45,6 +53,7 @@ export class ShapeLayer {
   private overviewOn = false;
   /** Entries in paint order, for the overview; null when it must be sorted again. */
   private ordered: Entry[] | null = null;
+  private theme: Theme = 'light';
 
   constructor(layer: Konva.Layer = new Konva.Layer(), options: ShapeLayerOptions = {}) {
     this.layer = layer;
@@ -117,6 +126,22 @@ export class ShapeLayer {
     );
   }
 
+  /** Draws every shape in `theme`'s colours from now on (the document is not touched). */
+  setTheme(theme: Theme): void {
+    if (theme === this.theme) return;
+    this.theme = theme;
+    for (const entry of this.entries.values()) {
+      entry.drawn = displayShape(entry.shape, theme);
+      updateShapeNode(entry.node, entry.drawn);
+    }
+    this.layer.batchDraw();
+  }
+
+  /** `shape` in this layer's theme, for drafts drawn beside the layer. */
+  forDisplay(shape: Shape): Shape {
+    return displayShape(shape, this.theme);
+  }
+
   /** Board-space rectangle on screen; shapes outside it are hidden. Null shows everything. */
   setViewport(viewport: Bounds | null): void {
     this.viewport = viewport;
@@ -153,8 +178,10 @@ export class ShapeLayer {
     drawOverview(context._context, this.inViewEntries(), zoom);
   }
 
-  private *inViewEntries(): Generator<Entry> {
-    for (const entry of this.paintOrder()) if (entry.inView) yield entry;
+  private *inViewEntries(): Generator<OverviewItem> {
+    for (const entry of this.paintOrder())
+      // In light the drawn shape is the shape itself: no object per shape per frame.
+      if (entry.inView) yield this.theme === 'light' ? entry : { ...entry, shape: entry.drawn };
   }
 
   private removeOne(id: string): void {
@@ -169,9 +196,10 @@ export class ShapeLayer {
   private upsertOne(shape: Shape): void {
     const bounds = shapeInkBounds(shape);
     const entry = this.entries.get(shape.id);
+    const drawn = displayShape(shape, this.theme);
     if (!entry) {
-      const node = createShapeNode(shape);
-      const added: Entry = { shape, node, bounds, inView: true };
+      const node = createShapeNode(drawn);
+      const added: Entry = { shape, drawn, node, bounds, inView: true };
       this.entries.set(shape.id, added);
       this.inViewCount++;
       this.insertInPaintOrder(node, shape);
@@ -182,8 +210,9 @@ export class ShapeLayer {
     }
     const previous = entry.shape;
     entry.shape = shape;
+    entry.drawn = drawn;
     entry.bounds = bounds;
-    updateShapeNode(entry.node, shape);
+    updateShapeNode(entry.node, drawn);
     if (previous.z !== shape.z) {
       entry.node.remove();
       this.insertInPaintOrder(entry.node, shape);
