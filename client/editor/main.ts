@@ -62,7 +62,7 @@ async function start(): Promise<void> {
   session.attachSocket(() => connection.provider.ws);
   session.start();
   const app = createEditorApp(doc, localOrigin);
-  const { identity, askName } = loadIdentity(localStorage, new URL(window.location.href));
+  const { identity, chosen } = loadIdentity(localStorage, new URL(window.location.href));
   const headers = (): Record<string, string> =>
     session.token ? { authorization: `Bearer ${session.token}` } : {};
   const recent = new RecentBoards(localStorage);
@@ -86,7 +86,7 @@ async function start(): Promise<void> {
     connection,
     lifecycle,
     identity,
-    askName,
+    nameChosen: chosen,
     clearLocalCopy: () => localCopy.clearData(),
   });
   // After the chrome: the menu's own button handler must run before the list refreshes.

@@ -84,9 +84,9 @@ export class ViewerCanvas {
     return this.pending ? performance.now() - this.pending.sinceMs : 0;
   }
 
-  /** Every shape drawn, in paint order (for tests and for fitting). */
+  /** Every shape as drawn (bound ends placed), in paint order (for tests and for fitting). */
   drawnShapes(): Shape[] {
-    return this.shapes.allShapes();
+    return this.shapes.drawnShapes();
   }
 
   fit(): void {

@@ -1,0 +1,75 @@
+/**
+ * Working together (issue 12): a first visit draws at once, others see shapes while they are
+ * drawn, follow mode, the laser pointer, and the wheel.
+ */
+import { drag, expect, renderedShapes, renderedTypes, test } from './fixtures.ts';
+
+test('a first visit (no ?name=) presses R and drags: a rectangle, no dialog; the name is offered on the avatar', async ({
+  openEditor,
+  boardShapes,
+}) => {
+  const guest = await openEditor(null);
+  await expect(guest.locator('dialog[open]')).toHaveCount(0);
+  const self = guest.locator('#avatars .avatar.is-self');
+  await expect(self).toHaveAttribute('title', /^Guest \d{3} \(you\)$/);
+  await expect(guest.locator('.name-hint')).toContainText('Click your avatar to rename');
+
+  await guest.keyboard.press('r');
+  await drag(guest, { x: 400, y: 300 }, { x: 560, y: 420 });
+  await expect.poll(() => renderedTypes(guest)).toEqual(['rect']);
+  await expect.poll(async () => (await boardShapes()).map((s) => s.type)).toEqual(['rect']);
+  const [shape] = await boardShapes();
+  expect(shape?.width).toBeGreaterThan(100);
+  await expect(guest.locator('dialog[open]')).toHaveCount(0);
+
+  // Renaming: click one's own avatar, type, Enter; remembered for the next visit.
+  await self.click();
+  const input = guest.getByLabel('Your name');
+  await input.fill('Grace Hopper');
+  await input.press('Enter');
+  await expect(self).toHaveAttribute('title', 'Grace Hopper (you)');
+  await expect(self).toHaveText('GH');
+  await guest.reload();
+  await expect(guest.locator('#avatars .avatar.is-self')).toHaveAttribute(
+    'title',
+    'Grace Hopper (you)',
+  );
+  await expect(guest.locator('.name-hint')).toHaveCount(0);
+  expect(await renderedShapes(guest)).toHaveLength(1);
+});
+
+test('the wheel pans (Shift: sideways), Ctrl+wheel zooms about the pointer, the buttons step through round zooms', async ({
+  openEditor,
+}) => {
+  const page = await openEditor('Alice');
+  const view = () => page.evaluate(() => window.__boardcast.viewport());
+  await page.mouse.move(640, 400);
+  await page.mouse.wheel(0, 120);
+  await expect.poll(view).toEqual({ x: 0, y: -120, zoom: 1 });
+  await page.keyboard.down('Shift');
+  await page.mouse.wheel(0, 100);
+  await page.keyboard.up('Shift');
+  await expect.poll(async () => (await view()).x).toBe(-100);
+  expect((await view()).zoom).toBe(1);
+
+  // Ctrl+wheel zooms in, keeping the board point under the pointer where it was.
+  const under = await page.evaluate(() => window.__boardcast.toBoard(640, 400));
+  await page.keyboard.down('Control');
+  await page.mouse.wheel(0, -200);
+  await page.keyboard.up('Control');
+  await expect.poll(async () => (await view()).zoom).toBeGreaterThan(1.3);
+  const after = await page.evaluate(() => window.__boardcast.toBoard(640, 400));
+  expect(after.x).toBeCloseTo(under.x, 3);
+  expect(after.y).toBeCloseTo(under.y, 3);
+
+  // The buttons: from an in-between zoom to the next round one, then step by step.
+  const label = page.locator('#zoom-reset');
+  await page.locator('#zoom-in').click();
+  await expect(label).toHaveText('150%');
+  await page.locator('#zoom-in').click();
+  await expect(label).toHaveText('200%');
+  for (const expected of ['150%', '100%', '50%', '25%', '10%', '10%']) {
+    await page.locator('#zoom-out').click();
+    await expect(label).toHaveText(expected);
+  }
+});
