@@ -45,9 +45,9 @@ export class DrawTool implements Tool {
     if (this.type === 'line' || this.type === 'arrow') shape = this.bind(shape, pointer);
     if (this.draft) {
       this.draft.shape = shape;
-      updateShapeNode(this.draft.node, shape);
+      updateShapeNode(this.draft.node, this.editor.canvas.shapes.forDisplay(shape));
     } else {
-      const node = createShapeNode(shape);
+      const node = createShapeNode(this.editor.canvas.shapes.forDisplay(shape));
       node.listening(false);
       this.editor.canvas.overlay.add(node);
       this.draft = { shape, node };

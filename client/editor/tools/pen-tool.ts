@@ -26,7 +26,7 @@ export class PenTool implements Tool {
       this.editor.style.current,
       this.editor.model.nextTopZ(),
     );
-    const node = createShapeNode(shape);
+    const node = createShapeNode(this.editor.canvas.shapes.forDisplay(shape));
     node.listening(false);
     this.editor.canvas.overlay.add(node);
     this.stroke = { origin: board, shape, node };
@@ -44,7 +44,7 @@ export class PenTool implements Tool {
       Math.hypot(x - lastX, y - lastY) * this.editor.viewport.zoom < MIN_POINT_DISTANCE_PX;
     if (tooClose || points.length + 2 > SHAPE_LIMITS.MAX_POINT_NUMBERS) return;
     stroke.shape = { ...stroke.shape, points: [...points, x, y] };
-    updateShapeNode(stroke.node, stroke.shape);
+    updateShapeNode(stroke.node, this.editor.canvas.shapes.forDisplay(stroke.shape));
     this.editor.canvas.overlay.batchDraw();
   }
 
