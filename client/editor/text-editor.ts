@@ -181,7 +181,7 @@ export class TextEditor {
     style.padding = `${inset}px`;
     style.transform = `rotate(${shape.rotation}deg)`;
     style.font = `${shape.fontSize * zoom}px/${TEXT_LINE_HEIGHT} ${TEXT_FONT_FAMILY}`;
-    style.color = shape.stroke;
+    style.color = this.canvas.shapes.forDisplay(shape).stroke;
     if (shape.type === 'sticky') {
       style.width = `${shape.width * zoom}px`;
       style.height = `${shape.height * zoom}px`;

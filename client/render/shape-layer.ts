@@ -16,6 +16,9 @@
  * Bound lines and arrows (common/render/line-ends.ts) are drawn with their ends on the shapes
  * they are bound to: a BindingIndex says which lines to draw again when a shape changes or goes,
  * so moving a shape moves its arrows with no change to the arrows themselves.
+ *
+ * Theme (palette.ts): `setTheme('dark')` redraws every shape with its colours adapted to a dark
+ * canvas; the shapes (`getShape`, `allShapes`, `drawnShapes`) keep the document's colours.
  */
 import Konva from 'konva';
 import { comparePaintOrder, type Shape } from '../../common/board/shape.ts';
@@ -30,6 +33,7 @@ import {
   type ShapeLookup,
 } from '../../common/render/line-ends.ts';
 import { drawOverview, useOverview, type OverviewItem } from './level-of-detail.ts';
+import { displayShape, type Theme } from './palette.ts';
 import { createShapeNode, updateShapeNode } from './shape-node.ts';
 
 export interface ShapeLayerOptions {
@@ -39,10 +43,12 @@ export interface ShapeLayerOptions {
 
 /**
  * One shape with its node, its ink bounds and whether it is in view (mirrors node.visible()).
- * `shape` is the shape as drawn (a bound line's ends placed), `stored` as the board holds it.
+ * `shape` is the shape as drawn (a bound line's ends placed), `stored` as the board holds it,
+ * `themed` the drawn shape in the layer's theme colours (what the node and the overview paint).
  */
 interface Entry extends OverviewItem {
   stored: Shape;
+  themed: Shape;
   node: Konva.Group;
   inView: boolean;
 }
@@ -59,6 +65,7 @@ export class ShapeLayer {
   private overviewOn = false;
   /** Entries in paint order, for the overview; null when it must be sorted again. */
   private ordered: Entry[] | null = null;
+  private theme: Theme = 'light';
 
   constructor(layer: Konva.Layer = new Konva.Layer(), options: ShapeLayerOptions = {}) {
     this.layer = layer;
@@ -98,6 +105,11 @@ export class ShapeLayer {
   /** Every shape as the board holds it, in paint order. */
   allShapes(): Shape[] {
     return this.paintOrder().map((entry) => entry.stored);
+  }
+
+  /** Ids of the lines and arrows with an end bound to the shape `id`. */
+  linesBoundTo(id: string): ReadonlySet<string> {
+    return this.bindings.linesBoundTo(id);
   }
 
   /** Every shape as drawn (bound ends placed), in paint order. */
@@ -153,6 +165,22 @@ export class ShapeLayer {
     );
   }
 
+  /** Draws every shape in `theme`'s colours from now on (the document is not touched). */
+  setTheme(theme: Theme): void {
+    if (theme === this.theme) return;
+    this.theme = theme;
+    for (const entry of this.entries.values()) {
+      entry.themed = displayShape(entry.shape, theme);
+      updateShapeNode(entry.node, entry.themed);
+    }
+    this.layer.batchDraw();
+  }
+
+  /** `shape` in this layer's theme, for drafts drawn beside the layer. */
+  forDisplay(shape: Shape): Shape {
+    return displayShape(shape, this.theme);
+  }
+
   /** Board-space rectangle on screen; shapes outside it are hidden. Null shows everything. */
   setViewport(viewport: Bounds | null): void {
     this.viewport = viewport;
@@ -189,8 +217,10 @@ export class ShapeLayer {
     drawOverview(context._context, this.inViewEntries(), zoom);
   }
 
-  private *inViewEntries(): Generator<Entry> {
-    for (const entry of this.paintOrder()) if (entry.inView) yield entry;
+  private *inViewEntries(): Generator<OverviewItem> {
+    for (const entry of this.paintOrder())
+      // In light the themed shape is the shape itself: no object per shape per frame.
+      if (entry.inView) yield this.theme === 'light' ? entry : { ...entry, shape: entry.themed };
   }
 
   private removeOne(id: string): void {
@@ -209,8 +239,9 @@ export class ShapeLayer {
     const entry = this.entries.get(shape.id);
     if (!entry) {
       const bounds = shapeInkBounds(shape);
-      const node = createShapeNode(shape);
-      const added: Entry = { shape, stored, node, bounds, inView: true };
+      const themed = displayShape(shape, this.theme);
+      const node = createShapeNode(themed);
+      const added: Entry = { shape, stored, themed, node, bounds, inView: true };
       this.entries.set(shape.id, added);
       this.inViewCount++;
       this.insertInPaintOrder(node, shape);
@@ -233,7 +264,8 @@ export class ShapeLayer {
   private draw(entry: Entry, shape: Shape): void {
     entry.shape = shape;
     entry.bounds = shapeInkBounds(shape);
-    updateShapeNode(entry.node, shape);
+    entry.themed = displayShape(shape, this.theme);
+    updateShapeNode(entry.node, entry.themed);
     const inView = this.isInView(entry.bounds);
     if (entry.inView !== inView) this.setInView(entry, inView);
   }

@@ -6,7 +6,7 @@
 import Konva from 'konva';
 import type { Shape } from '../../common/board/shape.ts';
 import { shapeInkBounds, unionBounds } from '../../common/render/shape-geometry.ts';
-import { ShapeLayer } from '../render/index.ts';
+import { ShapeLayer, type Theme } from '../render/index.ts';
 import { Viewport, type Point, type ViewportLimits } from '../render/viewport.ts';
 
 /** The viewer zooms out further than the editor, so a whole large board fits a small embed. */
@@ -72,6 +72,11 @@ export class ViewerCanvas {
       pending.remove.delete(shape.id);
     }
     this.scheduleDraw();
+  }
+
+  /** Draws the board in `theme`'s palette (the page follows the system's light or dark). */
+  setTheme(theme: Theme): void {
+    this.shapes.setTheme(theme);
   }
 
   /** How long received changes have waited to be drawn (0 when none wait). */

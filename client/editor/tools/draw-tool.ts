@@ -3,8 +3,13 @@
  * move past a click, so others see it grow (LiveShape: one update per frame, one undo step;
  * Escape removes it). A click with the rectangle or ellipse tool makes a default-size one.
  * After drawing, the new shape is selected and the select tool comes back, as in Excalidraw.
+ * A line or arrow that starts or ends on a shape is bound to it (`startId` / `endId`; the
+ * target is highlighted meanwhile; Alt or Ctrl/Cmd while dragging draws it unbound), and its
+ * points are stored where its bound ends are drawn.
  */
 import type { Shape } from '../../../common/board/shape.ts';
+import { resolveBoundShape } from '../../../common/render/line-ends.ts';
+import { BindingTarget } from '../binding-target.ts';
 import type { EditorContext } from '../editor-context.ts';
 import type { Point } from '../viewport.ts';
 import { LiveShape } from './live-shape.ts';
@@ -19,27 +24,31 @@ const CLICK_DISTANCE_PX = 4;
 
 export class DrawTool implements Tool {
   readonly cursor = 'crosshair';
-  private start: Point | null = null;
+  private start: ToolPointer | null = null;
   private readonly live: LiveShape;
+  private readonly binding: BindingTarget;
 
   constructor(
     private readonly editor: EditorContext,
     private readonly type: DrawShapeType,
   ) {
     this.live = new LiveShape(editor);
+    this.binding = new BindingTarget(editor);
   }
 
-  down({ board }: ToolPointer): void {
-    this.start = board;
+  down(pointer: ToolPointer): void {
+    this.start = pointer;
   }
 
-  move({ board, screen, shiftKey }: ToolPointer): void {
+  move(pointer: ToolPointer): void {
     if (!this.start) return;
-    if (!this.live.shapeId && this.isClick(this.start, screen)) return;
-    const shape = this.shapeBetween(this.start, board, shiftKey);
+    if (!this.live.shapeId && this.isClick(this.start, pointer)) return;
+    let shape = this.shapeBetween(this.start.board, pointer.board, pointer.shiftKey);
+    if (this.type === 'line' || this.type === 'arrow') shape = this.bind(shape, pointer);
     if (this.live.shapeId) {
       const { x, y, width, height, points } = shape;
-      this.live.update({ x, y, width, height, points });
+      const ends = isLine(shape) ? { startId: shape.startId ?? '', endId: shape.endId ?? '' } : {};
+      this.live.update({ x, y, width, height, points, ...ends });
     } else {
       this.live.start(shape);
     }
@@ -49,9 +58,10 @@ export class DrawTool implements Tool {
     if (!this.start) return;
     const start = this.start;
     this.start = null;
+    this.binding.clear();
     let id = this.live.finish();
-    if (!id && this.isClick(start, screen)) {
-      const shape = this.defaultShapeAt(start);
+    if (!id && this.isClick(start, { ...start, screen })) {
+      const shape = this.defaultShapeAt(start.board);
       if (!shape) return;
       this.editor.history.beginStep();
       this.editor.model.add([shape]);
@@ -63,13 +73,29 @@ export class DrawTool implements Tool {
   }
 
   cancel(): void {
+    this.binding.clear();
     this.live.abandon();
     this.start = null;
   }
 
-  private isClick(start: Point, screen: Point): boolean {
-    const startScreen = this.editor.viewport.toScreen(start);
-    return Math.hypot(screen.x - startScreen.x, screen.y - startScreen.y) < CLICK_DISTANCE_PX;
+  private isClick(start: ToolPointer, pointer: Pick<ToolPointer, 'screen'>): boolean {
+    const { screen } = pointer;
+    return Math.hypot(screen.x - start.screen.x, screen.y - start.screen.y) < CLICK_DISTANCE_PX;
+  }
+
+  /**
+   * The line with its ends bound to the shapes under its start and under the pointer (none with
+   * Alt or Ctrl), its points placed where the bound ends are drawn. The end's target is
+   * highlighted (or else the start's).
+   */
+  private bind(line: Shape, pointer: ToolPointer): Shape {
+    const unbound = pointer.altKey || pointer.ctrlKey;
+    const start = unbound ? null : this.binding.at(line, this.start ?? pointer);
+    const end = this.binding.at(line, pointer);
+    if (!end) this.binding.show(start);
+    if (!start && !end) return line;
+    const bound = { ...line, startId: start?.id, endId: end?.id };
+    return resolveBoundShape(bound, (id) => this.editor.model.get(id));
   }
 
   private defaultShapeAt(at: Point): Shape | undefined {
@@ -100,6 +126,10 @@ export class DrawTool implements Tool {
   private create(fields: Partial<Shape> & Pick<Shape, 'x' | 'y'>): Shape {
     return newShape(this.type, fields, this.editor.style.current, this.editor.model.nextTopZ());
   }
+}
+
+function isLine(shape: Shape): boolean {
+  return shape.type === 'line' || shape.type === 'arrow';
 }
 
 /** Shift constrains lines to multiples of 45°. */
