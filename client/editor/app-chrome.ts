@@ -12,7 +12,7 @@ import { cleanName, rememberName, type Identity } from './identity.ts';
 import { Presence } from './presence.ts';
 import { PresenceView } from './presence-view.ts';
 import { openHelpDialog } from './ui/help-dialog.ts';
-import { askName } from './ui/name-dialog.ts';
+import { NamePopover } from './ui/name-popover.ts';
 import { openShareDialog } from './ui/share-dialog.ts';
 import { StatusView } from './ui/status-view.ts';
 import { showToast } from './ui/toast.ts';
@@ -25,7 +25,8 @@ export interface ChromeDeps {
   connection: Connection;
   lifecycle: BoardLifecycle;
   identity: Identity;
-  askName: boolean;
+  /** Whether the person chose their name (a guest gets a hint that they can rename). */
+  nameChosen: boolean;
   /** Clears this device's copy of the board (IndexedDB), unsent changes included. */
   clearLocalCopy(): Promise<void>;
 }
@@ -42,6 +43,7 @@ export function connectChrome(deps: ChromeDeps): { presence: Presence } {
     },
   });
   connectZoomAndHistory(deps.app);
+  abandonGestureWhenDisconnected(deps.app, deps.connection);
   connectFileMenu(deps.app, deps.board, deps.lifecycle);
   byId('share-button').addEventListener('click', () => {
     void openShareDialog({
@@ -57,6 +59,19 @@ export function connectChrome(deps: ChromeDeps): { presence: Presence } {
 }
 
 /**
+ * A shape being drawn when the connection drops is abandoned (it leaves nothing behind): others
+ * saw it grow, and would otherwise keep a half-drawn shape. A gesture begun offline goes on.
+ */
+function abandonGestureWhenDisconnected(app: EditorApp, connection: Connection): void {
+  let wasConnected = connection.status.state.kind === 'connected';
+  connection.onChange(({ state }) => {
+    const connected = state.kind === 'connected';
+    if (wasConnected && !connected) app.pointer.cancel();
+    wasConnected = connected;
+  });
+}
+
+/**
  * Clicked buttons do not keep the focus, so the editor's keys (Space to pan, Enter to edit)
  * keep working after a click on a tool or a swatch. Keyboard users still tab to them.
  */
@@ -66,17 +81,18 @@ function keepFocusOffButtons(): void {
   });
 }
 
-function connectPresence({ app, connection, identity, askName: needsName }: ChromeDeps): Presence {
+function connectPresence({ app, connection, identity, nameChosen }: ChromeDeps): Presence {
   const { editor } = app;
   let self = identity;
   const presence = new Presence(connection.provider.awareness, identity);
+  const avatars = byId('avatars');
   const view = new PresenceView({
     presence,
     model: editor.model,
     canvas: editor.canvas,
     viewport: editor.viewport,
     cursorLayer: byId('cursor-layer'),
-    avatars: byId('avatars'),
+    avatars,
     self: () => self,
   });
   editor.selection.onChange((ids) => presence.setSelection(ids));
@@ -85,17 +101,26 @@ function connectPresence({ app, connection, identity, askName: needsName }: Chro
     presence.setCursor(app.pointer.toPointer(event).board),
   );
   container.addEventListener('pointerleave', () => presence.setCursor(null));
+  const popover = new NamePopover(avatars.parentElement ?? avatars);
   const rename = (name: string) => {
     self = { ...self, name: cleanName(name) || self.name };
     rememberName(localStorage, self.name);
     presence.setUser(self);
     view.render();
   };
-  byId('avatars').addEventListener('click', () => askName(self.name, rename));
-  if (needsName) askName(self.name, rename);
+  avatars.addEventListener('click', (event) => {
+    const avatar = (event.target as Element).closest<HTMLElement>('.avatar');
+    if (avatar?.classList.contains('is-self')) popover.edit(self.name, rename);
+  });
+  if (!nameChosen && localStorage.getItem(NAME_HINT_KEY) === null) {
+    popover.hint(self.name, () => localStorage.setItem(NAME_HINT_KEY, 'dismissed'));
+  }
   view.render();
   return presence;
 }
+
+/** Set once a guest dismissed the "you can rename" hint, so it does not come back. */
+const NAME_HINT_KEY = 'boardcast.nameHintDismissed';
 
 function connectZoomAndHistory({ editor, zoomToFit }: EditorApp): void {
   const { viewport, history } = editor;

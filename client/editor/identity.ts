@@ -1,7 +1,8 @@
 /**
  * Who this person is on the board: a name and a colour, remembered in localStorage. `?name=` in
- * the URL wins (and is remembered), so tests and links can set it without any prompt; otherwise
- * a small in-page dialog asks once, never blocking the page.
+ * the URL wins (and is remembered), so tests and links can set it. A first visit asks nothing
+ * (contract: "a name is offered, never demanded"): the person arrives as a generated guest name,
+ * kept for the next visits too, and may rename themselves from their avatar at any time.
  */
 import { isColor } from '../../common/board/shape.ts';
 
@@ -12,6 +13,8 @@ export interface Identity {
 
 const NAME_KEY = 'boardcast.name';
 const COLOR_KEY = 'boardcast.color';
+/** The generated guest name, while the person has not chosen one. */
+const GUEST_KEY = 'boardcast.guestName';
 export const MAX_NAME_LENGTH = 40;
 export const PRESENCE_COLORS = [
   '#e03131',
@@ -31,20 +34,35 @@ export function cleanName(raw: string): string {
   return raw.replace(/\s+/g, ' ').trim().slice(0, MAX_NAME_LENGTH);
 }
 
-/** The remembered identity (or a guest one), and whether the name still needs asking. */
-export function loadIdentity(storage: Storage, url: URL): { identity: Identity; askName: boolean } {
+/**
+ * The remembered identity, or a new guest one (remembered at once, so a reload keeps it).
+ * `chosen`: whether the person picked the name themselves (or the URL set it); a guest is
+ * offered a hint that they can rename.
+ */
+export function loadIdentity(storage: Storage, url: URL): { identity: Identity; chosen: boolean } {
   const fromUrl = cleanName(url.searchParams.get('name') ?? '');
-  if (fromUrl) storage.setItem(NAME_KEY, fromUrl);
+  if (fromUrl) rememberName(storage, fromUrl);
   const stored = cleanName(storage.getItem(NAME_KEY) ?? '');
   let color = storage.getItem(COLOR_KEY) ?? '';
   if (!isColor(color)) {
     color = PRESENCE_COLORS[Math.floor(Math.random() * PRESENCE_COLORS.length)] as string;
     storage.setItem(COLOR_KEY, color);
   }
-  const guest = `Guest ${Math.floor(100 + Math.random() * 900)}`;
-  return { identity: { name: stored || guest, color }, askName: !stored };
+  const chosen = stored !== '' && storage.getItem(GUEST_KEY) !== stored;
+  const name = stored || guestName();
+  if (!stored) {
+    storage.setItem(NAME_KEY, name);
+    storage.setItem(GUEST_KEY, name);
+  }
+  return { identity: { name, color }, chosen };
 }
 
+/** A name the person chose: remembered, and no longer a guest's. */
 export function rememberName(storage: Storage, name: string): void {
   storage.setItem(NAME_KEY, name);
+  storage.removeItem(GUEST_KEY);
+}
+
+export function guestName(random: () => number = Math.random): string {
+  return `Guest ${Math.floor(100 + random() * 900)}`;
 }

@@ -14,8 +14,13 @@ import { connectChrome } from './app-chrome.ts';
 import { loadIdentity } from './identity.ts';
 import { registerOfflineShell } from './offline-shell.ts';
 import { installTestHooks } from './test-hooks.ts';
+import { ThemeSetting } from '../render/theme.ts';
+import { connectAppMenu } from './app-menu.ts';
+import { RecentBoards } from './recent-boards.ts';
 
 async function start(): Promise<void> {
+  // First, so the page is drawn in the person's theme from the start.
+  const theme = new ThemeSetting(localStorage);
   const board = readBoardLocation(window.location);
   if (!board) {
     document.body.textContent = 'This is not a valid board address.';
@@ -57,16 +62,22 @@ async function start(): Promise<void> {
   session.attachSocket(() => connection.provider.ws);
   session.start();
   const app = createEditorApp(doc, localOrigin);
-  const { identity, askName } = loadIdentity(localStorage, new URL(window.location.href));
+  const { identity, chosen } = loadIdentity(localStorage, new URL(window.location.href));
   const headers = (): Record<string, string> =>
     session.token ? { authorization: `Bearer ${session.token}` } : {};
+  const recent = new RecentBoards(localStorage);
+  let listedId = board.boardId;
   const lifecycle = new BoardLifecycle({
     board,
     doc,
     connection,
     localCopy,
     headers,
-    onMoved: (boardId) => (window.__boardcast.boardId = boardId),
+    onMoved: (boardId) => {
+      recent.rename(listedId, boardId);
+      listedId = boardId;
+      window.__boardcast.boardId = boardId;
+    },
   });
   const chrome = connectChrome({
     app,
@@ -75,9 +86,11 @@ async function start(): Promise<void> {
     connection,
     lifecycle,
     identity,
-    askName,
+    nameChosen: chosen,
     clearLocalCopy: () => localCopy.clearData(),
   });
+  // After the chrome: the menu's own button handler must run before the list refreshes.
+  connectAppMenu({ board, canvas: app.editor.canvas, connection, recent, theme });
   installTestHooks(
     board.boardId,
     app.editor,

@@ -1,7 +1,8 @@
 /**
  * Canvas pointer input: routes presses to the active tool, except the middle button and
- * space-drag, which pan whatever the tool. The wheel zooms with Ctrl/Cmd (pinch arrives as
- * Ctrl+wheel) or with a mouse wheel; a trackpad's two-finger scroll pans.
+ * space-drag, which pan whatever the tool. The wheel and a trackpad's two-finger scroll pan
+ * (Shift+wheel sideways), as in Excalidraw and tldraw; Ctrl/Cmd+wheel zooms about the pointer,
+ * and so does a trackpad pinch, which the browser reports as Ctrl+wheel (contract: "Editor keys").
  */
 import type { Tool, ToolPointer } from './tools/tool.ts';
 import { PinchZoom } from './pinch-zoom.ts';
@@ -9,10 +10,10 @@ import { HandTool } from './tools/hand-tool.ts';
 import type { Viewport } from './viewport.ts';
 
 const MIDDLE_BUTTON = 1;
-/** Pixels of wheel delta for a doubling of zoom. */
+/** Pixels of Ctrl+wheel delta for a doubling of zoom (a mouse notch of 100 px: about 16 %). */
 const WHEEL_PX_PER_DOUBLING = 400;
-/** Mouse wheels step in big whole lines; trackpads send small fractional deltas. */
-const MOUSE_WHEEL_MIN_DELTA = 50;
+/** Pixels per line when the wheel reports lines (Firefox with a mouse). */
+const WHEEL_LINE_PX = 16;
 
 export interface PointerInputDeps {
   element: HTMLElement;
@@ -59,7 +60,13 @@ export class PointerInput {
     const board = this.deps.viewport.toBoard(screen);
     // Hundredths of a unit are plenty, and keep float noise out of stored coordinates.
     const tidy = (value: number) => Math.round(value * 100) / 100;
-    return { screen, board: { x: tidy(board.x), y: tidy(board.y) }, shiftKey: event.shiftKey };
+    return {
+      screen,
+      board: { x: tidy(board.x), y: tidy(board.y) },
+      shiftKey: event.shiftKey,
+      altKey: event.altKey,
+      ctrlKey: event.ctrlKey || event.metaKey,
+    };
   }
 
   private onDown(event: PointerEvent): void {
@@ -93,18 +100,21 @@ export class PointerInput {
 
   private onWheel(event: WheelEvent): void {
     event.preventDefault();
-    const pointer = this.toPointer(event);
-    const pixels = event.deltaMode === WheelEvent.DOM_DELTA_LINE ? 16 : 1;
-    const looksLikeMouseWheel =
-      event.deltaMode !== WheelEvent.DOM_DELTA_PIXEL ||
-      (event.deltaX === 0 &&
-        Math.abs(event.deltaY) >= MOUSE_WHEEL_MIN_DELTA &&
-        Number.isInteger(event.deltaY));
-    if (event.ctrlKey || event.metaKey || looksLikeMouseWheel) {
-      const factor = 2 ** (-(event.deltaY * pixels) / WHEEL_PX_PER_DOUBLING);
-      this.deps.viewport.zoomAt(pointer.screen, factor);
+    const scale =
+      event.deltaMode === WheelEvent.DOM_DELTA_LINE
+        ? WHEEL_LINE_PX
+        : event.deltaMode === WheelEvent.DOM_DELTA_PAGE
+          ? this.deps.viewport.size.height
+          : 1;
+    const dx = event.deltaX * scale;
+    const dy = event.deltaY * scale;
+    if (event.ctrlKey || event.metaKey) {
+      const factor = 2 ** (-dy / WHEEL_PX_PER_DOUBLING);
+      this.deps.viewport.zoomAt(this.toPointer(event).screen, factor);
+    } else if (event.shiftKey && dx === 0) {
+      this.deps.viewport.panBy(-dy, 0); // a vertical wheel with Shift pans sideways
     } else {
-      this.deps.viewport.panBy(-event.deltaX, -event.deltaY);
+      this.deps.viewport.panBy(-dx, -dy);
     }
   }
 }

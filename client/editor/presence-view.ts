@@ -1,6 +1,7 @@
 /**
  * Draws the others: their cursors with name tags (DOM, over the canvas), their selections
- * outlined in their colour (overlay layer, not listening), and the avatars of who is here.
+ * outlined in their colour (overlay layer, not listening), and the avatars of who is here: one's
+ * own first (click: rename), then the others (click: follow their view).
  */
 import Konva from 'konva';
 import { shapeInkBounds } from '../../common/render/shape-geometry.ts';
@@ -22,6 +23,8 @@ export interface PresenceViewDeps {
   cursorLayer: HTMLElement;
   avatars: HTMLElement;
   self: () => { name: string; color: string };
+  /** The client id of the person followed, if any (their avatar is ringed). */
+  followedId?: () => number | null;
 }
 
 export class PresenceView {
@@ -107,23 +110,37 @@ export class PresenceView {
   }
 
   private drawAvatars(): void {
-    const people = [this.deps.self(), ...this.peers];
-    const shown = people.slice(0, MAX_AVATARS).map((person, i) => {
-      const avatar = document.createElement('span');
-      avatar.className = 'avatar';
-      avatar.textContent = initials(person.name);
-      avatar.title = i === 0 ? `${person.name} (you)` : titleOf(person as Peer);
-      avatar.style.background = person.color;
-      return avatar;
-    });
-    if (people.length > MAX_AVATARS) {
+    const self = this.deps.self();
+    const followed = this.deps.followedId?.() ?? null;
+    const avatars = [avatarOf(self, `${self.name} (you)`)];
+    avatars[0]?.classList.add('is-self');
+    avatars[0]?.setAttribute('aria-label', `${self.name} (you): rename`);
+    for (const peer of this.peers.slice(0, MAX_AVATARS - 1)) {
+      const avatar = avatarOf(peer, titleOf(peer));
+      avatar.dataset.clientId = String(peer.clientId);
+      avatar.setAttribute('aria-label', `Follow ${peer.name}`);
+      avatar.classList.toggle('is-followed', peer.clientId === followed);
+      avatars.push(avatar);
+    }
+    if (this.peers.length + 1 > MAX_AVATARS) {
       const more = document.createElement('span');
       more.className = 'avatar avatar-more';
-      more.textContent = `+${people.length - MAX_AVATARS}`;
-      shown.push(more);
+      more.textContent = `+${this.peers.length + 1 - MAX_AVATARS}`;
+      avatars.push(more);
     }
-    this.deps.avatars.replaceChildren(...shown);
+    this.deps.avatars.replaceChildren(...avatars);
   }
+}
+
+/** An avatar button: initials on the person's colour. */
+function avatarOf(person: { name: string; color: string }, title: string): HTMLElement {
+  const avatar = document.createElement('button');
+  avatar.type = 'button';
+  avatar.className = 'avatar';
+  avatar.textContent = initials(person.name);
+  avatar.title = title;
+  avatar.style.background = person.color;
+  return avatar;
 }
 
 /** A peer's name, and how many shapes they have selected (their outlines show the first ones). */

@@ -22,7 +22,15 @@ export interface BoardcastHooks {
   shapeCount(): number;
   shapes(): Shape[];
   /** What the canvas draws: every shape node, and whether it is culled. */
-  renderedShapes(): { id: string; type: string; x: number; y: number; visible: boolean }[];
+  renderedShapes(): {
+    id: string;
+    type: string;
+    x: number;
+    y: number;
+    visible: boolean;
+    /** The points drawn (a bound line's ends placed on its shapes). */
+    points: number[];
+  }[];
   selection(): string[];
   viewport(): { x: number; y: number; zoom: number };
   setViewport(x: number, y: number, zoom: number): void;
@@ -34,6 +42,8 @@ export interface BoardcastHooks {
   stage(): Konva.Stage;
   /** Screen position (page coordinates) of a board point. */
   toPage(x: number, y: number): { x: number; y: number };
+  /** The board point at a page position. */
+  toBoard(pageX: number, pageY: number): { x: number; y: number };
 }
 
 export function installTestHooks(
@@ -47,7 +57,7 @@ export function installTestHooks(
     shapeCount: () => editor.model.size,
     shapes: () => editor.model.all(),
     renderedShapes: () =>
-      editor.canvas.shapes.allShapes().map((shape) => {
+      editor.canvas.shapes.drawnShapes().map((shape) => {
         const node = editor.canvas.shapes.getNode(shape.id);
         return {
           id: shape.id,
@@ -55,6 +65,7 @@ export function installTestHooks(
           x: node?.x() ?? NaN,
           y: node?.y() ?? NaN,
           visible: node?.visible() ?? false,
+          points: shape.points,
         };
       }),
     selection: () => [...editor.selection.current],
@@ -68,6 +79,10 @@ export function installTestHooks(
       const rect = editor.canvas.container.getBoundingClientRect();
       const screen = editor.viewport.toScreen({ x, y });
       return { x: rect.left + screen.x, y: rect.top + screen.y };
+    },
+    toBoard: (pageX, pageY) => {
+      const rect = editor.canvas.container.getBoundingClientRect();
+      return editor.viewport.toBoard({ x: pageX - rect.left, y: pageY - rect.top });
     },
   };
   window.__boardcast = hooks;

@@ -7,3 +7,4 @@ export { createShapeNode, updateShapeNode, shapeIdOfNode, SHAPE_NODE_NAME } from
 export { ShapeLayer, type ShapeLayerOptions } from './shape-layer.ts';
 export { renderShapesToCanvas } from './render-image.ts';
 export { useOverview, drawOverview, LOD_MAX_ZOOM, LOD_MIN_SHAPES } from './level-of-detail.ts';
+export { displayColor, displayShape, type Theme } from './palette.ts';

@@ -5,6 +5,7 @@
 import Konva from 'konva';
 import type { Shape } from '../../common/board/shape.ts';
 import { shapeInkBounds, unionBounds } from '../../common/render/shape-geometry.ts';
+import { resolveBoundShape } from '../../common/render/line-ends.ts';
 import { ShapeLayer } from './shape-layer.ts';
 
 export interface RenderImageOptions {
@@ -20,7 +21,9 @@ export function renderShapesToCanvas(
   shapes: readonly Shape[],
   { pixelRatio = 2, margin = 24, background = '#ffffff' }: RenderImageOptions = {},
 ): HTMLCanvasElement {
-  const ink = unionBounds(shapes.map(shapeInkBounds)) ?? {
+  const byId = new Map(shapes.map((shape) => [shape.id, shape]));
+  const drawn = shapes.map((shape) => resolveBoundShape(shape, (id) => byId.get(id)));
+  const ink = unionBounds(drawn.map(shapeInkBounds)) ?? {
     x: 0,
     y: 0,
     width: EMPTY_IMAGE_SIZE,

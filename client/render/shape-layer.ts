@@ -12,6 +12,13 @@
  * shape nodes is hidden and one overview shape draws the in-view shapes cheaply instead. The
  * zoom is the layer's absolute scale, so set the stage's scale before `setViewport`. While the
  * overview shows (`overviewActive`), Konva hit-tests no shape: `shapeAt` finds one by its bounds.
+ *
+ * Bound lines and arrows (common/render/line-ends.ts) are drawn with their ends on the shapes
+ * they are bound to: a BindingIndex says which lines to draw again when a shape changes or goes,
+ * so moving a shape moves its arrows with no change to the arrows themselves.
+ *
+ * Theme (palette.ts): `setTheme('dark')` redraws every shape with its colours adapted to a dark
+ * canvas; the shapes (`getShape`, `allShapes`, `drawnShapes`) keep the document's colours.
  */
 import Konva from 'konva';
 import { comparePaintOrder, type Shape } from '../../common/board/shape.ts';
@@ -20,7 +27,13 @@ import {
   shapeInkBounds,
   type Bounds,
 } from '../../common/render/shape-geometry.ts';
+import {
+  BindingIndex,
+  resolveBoundShape,
+  type ShapeLookup,
+} from '../../common/render/line-ends.ts';
 import { drawOverview, useOverview, type OverviewItem } from './level-of-detail.ts';
+import { displayShape, type Theme } from './palette.ts';
 import { createShapeNode, updateShapeNode } from './shape-node.ts';
 
 export interface ShapeLayerOptions {
@@ -28,8 +41,14 @@ export interface ShapeLayerOptions {
   listening?: boolean;
 }
 
-/** One shape with its node, its ink bounds and whether it is in view (mirrors node.visible()). */
+/**
+ * One shape with its node, its ink bounds and whether it is in view (mirrors node.visible()).
+ * `shape` is the shape as drawn (a bound line's ends placed), `stored` as the board holds it,
+ * `themed` the drawn shape in the layer's theme colours (what the node and the overview paint).
+ */
 interface Entry extends OverviewItem {
+  stored: Shape;
+  themed: Shape;
   node: Konva.Group;
   inView: boolean;
 }
@@ -37,6 +56,7 @@ interface Entry extends OverviewItem {
 export class ShapeLayer {
   readonly layer: Konva.Layer;
   private readonly entries = new Map<string, Entry>();
+  private readonly bindings = new BindingIndex();
   /** Holds the shape nodes, in paint order; hidden while the overview draws instead. */
   private readonly nodeGroup = new Konva.Group();
   private readonly overview: Konva.Shape;
@@ -45,6 +65,7 @@ export class ShapeLayer {
   private overviewOn = false;
   /** Entries in paint order, for the overview; null when it must be sorted again. */
   private ordered: Entry[] | null = null;
+  private theme: Theme = 'light';
 
   constructor(layer: Konva.Layer = new Konva.Layer(), options: ShapeLayerOptions = {}) {
     this.layer = layer;
@@ -67,7 +88,13 @@ export class ShapeLayer {
     return this.overviewOn;
   }
 
+  /** The shape as the board holds it. */
   getShape(id: string): Shape | undefined {
+    return this.entries.get(id)?.stored;
+  }
+
+  /** The shape as drawn: a bound line or arrow with its ends on the shapes it is bound to. */
+  getDrawnShape(id: string): Shape | undefined {
     return this.entries.get(id)?.shape;
   }
 
@@ -75,8 +102,18 @@ export class ShapeLayer {
     return this.entries.get(id)?.node;
   }
 
-  /** Every shape, in paint order. */
+  /** Every shape as the board holds it, in paint order. */
   allShapes(): Shape[] {
+    return this.paintOrder().map((entry) => entry.stored);
+  }
+
+  /** Ids of the lines and arrows with an end bound to the shape `id`. */
+  linesBoundTo(id: string): ReadonlySet<string> {
+    return this.bindings.linesBoundTo(id);
+  }
+
+  /** Every shape as drawn (bound ends placed), in paint order. */
+  drawnShapes(): Shape[] {
     return this.paintOrder().map((entry) => entry.shape);
   }
 
@@ -100,9 +137,20 @@ export class ShapeLayer {
 
   /** Adds or updates `upserts`, removes `removedIds`, then redraws once. */
   apply(upserts: Iterable<Shape>, removedIds: Iterable<string> = []): void {
-    for (const id of removedIds) this.removeOne(id);
+    const removed = [...removedIds];
+    for (const id of removed) this.removeOne(id);
     const sorted = [...upserts].sort(comparePaintOrder);
-    for (const shape of sorted) this.upsertOne(shape);
+    // A line resolves against its targets as this batch leaves them, whatever their order in it.
+    const batch = new Map(sorted.map((shape) => [shape.id, shape]));
+    const lookup: ShapeLookup = (id) => batch.get(id) ?? this.entries.get(id)?.stored;
+    for (const shape of sorted) this.upsertOne(shape, lookup);
+    // Lines bound to a shape that changed or went are drawn again; their own fields did not change.
+    for (const id of [...batch.keys(), ...removed]) {
+      for (const lineId of this.bindings.linesBoundTo(id)) {
+        const entry = batch.has(lineId) ? undefined : this.entries.get(lineId);
+        if (entry) this.draw(entry, resolveBoundShape(entry.stored, lookup));
+      }
+    }
     this.updateLevelOfDetail();
     this.layer.batchDraw();
   }
@@ -115,6 +163,22 @@ export class ShapeLayer {
       list,
       [...this.entries.keys()].filter((id) => !keep.has(id)),
     );
+  }
+
+  /** Draws every shape in `theme`'s colours from now on (the document is not touched). */
+  setTheme(theme: Theme): void {
+    if (theme === this.theme) return;
+    this.theme = theme;
+    for (const entry of this.entries.values()) {
+      entry.themed = displayShape(entry.shape, theme);
+      updateShapeNode(entry.node, entry.themed);
+    }
+    this.layer.batchDraw();
+  }
+
+  /** `shape` in this layer's theme, for drafts drawn beside the layer. */
+  forDisplay(shape: Shape): Shape {
+    return displayShape(shape, this.theme);
   }
 
   /** Board-space rectangle on screen; shapes outside it are hidden. Null shows everything. */
@@ -153,8 +217,10 @@ export class ShapeLayer {
     drawOverview(context._context, this.inViewEntries(), zoom);
   }
 
-  private *inViewEntries(): Generator<Entry> {
-    for (const entry of this.paintOrder()) if (entry.inView) yield entry;
+  private *inViewEntries(): Generator<OverviewItem> {
+    for (const entry of this.paintOrder())
+      // In light the themed shape is the shape itself: no object per shape per frame.
+      if (entry.inView) yield this.theme === 'light' ? entry : { ...entry, shape: entry.themed };
   }
 
   private removeOne(id: string): void {
@@ -163,15 +229,19 @@ export class ShapeLayer {
     if (entry.inView) this.inViewCount--;
     entry.node.destroy();
     this.entries.delete(id);
+    this.bindings.delete(id);
     this.ordered = null;
   }
 
-  private upsertOne(shape: Shape): void {
-    const bounds = shapeInkBounds(shape);
+  private upsertOne(stored: Shape, lookup: ShapeLookup): void {
+    this.bindings.set(stored);
+    const shape = resolveBoundShape(stored, lookup);
     const entry = this.entries.get(shape.id);
     if (!entry) {
-      const node = createShapeNode(shape);
-      const added: Entry = { shape, node, bounds, inView: true };
+      const bounds = shapeInkBounds(shape);
+      const themed = displayShape(shape, this.theme);
+      const node = createShapeNode(themed);
+      const added: Entry = { shape, stored, themed, node, bounds, inView: true };
       this.entries.set(shape.id, added);
       this.inViewCount++;
       this.insertInPaintOrder(node, shape);
@@ -180,16 +250,23 @@ export class ShapeLayer {
       if (!inView) this.setInView(added, false);
       return;
     }
-    const previous = entry.shape;
-    entry.shape = shape;
-    entry.bounds = bounds;
-    updateShapeNode(entry.node, shape);
+    const previous = entry.stored;
+    entry.stored = stored;
+    this.draw(entry, shape);
     if (previous.z !== shape.z) {
       entry.node.remove();
       this.insertInPaintOrder(entry.node, shape);
       this.ordered = null;
     }
-    const inView = this.isInView(bounds);
+  }
+
+  /** Draws `entry` as `shape` (its stored shape, bound ends placed) and culls it again. */
+  private draw(entry: Entry, shape: Shape): void {
+    entry.shape = shape;
+    entry.bounds = shapeInkBounds(shape);
+    entry.themed = displayShape(shape, this.theme);
+    updateShapeNode(entry.node, entry.themed);
+    const inView = this.isInView(entry.bounds);
     if (entry.inView !== inView) this.setInView(entry, inView);
   }
 

@@ -18,8 +18,27 @@ export interface ViewportLimits {
   fitMarginPx: number;
 }
 
-/** One press of a zoom button or key. */
+/** One press of the viewer's zoom buttons or keys (a factor). */
 export const ZOOM_STEP = 1.2;
+/**
+ * The editor's zoom buttons and keys step through these round values (as Excalidraw and tldraw
+ * do), never landing on 84 % or 143 %; a zoom in between (after a pinch) goes to the next one.
+ */
+export const ZOOM_STEPS = [0.1, 0.25, 0.5, 1, 1.5, 2, 3, 4, 6, 8] as const;
+
+/**
+ * The next round zoom from `zoom` in `direction` (+1 in, −1 out) within `limits`; `zoom` itself
+ * (clamped) when there is none. Values within 0.1 % of a step count as that step.
+ */
+export function nextZoomStep(zoom: number, direction: 1 | -1, limits: ViewportLimits): number {
+  const steps = ZOOM_STEPS.filter((step) => step >= limits.minZoom && step <= limits.maxZoom);
+  const tolerance = 0.001;
+  const next =
+    direction > 0
+      ? steps.find((step) => step > zoom * (1 + tolerance))
+      : steps.findLast((step) => step < zoom * (1 - tolerance));
+  return clampZoom(next ?? zoom, limits);
+}
 
 export function clampZoom(zoom: number, limits: ViewportLimits): number {
   return Math.min(limits.maxZoom, Math.max(limits.minZoom, zoom));
@@ -69,17 +88,23 @@ export class Viewport {
     this.set({ x: anchor.x - board.x * zoom, y: anchor.y - board.y * zoom }, zoom);
   }
 
+  /** The next round zoom (ZOOM_STEPS), about the centre of the screen. */
   zoomIn(): void {
-    this.zoomAt(this.center(), ZOOM_STEP);
+    this.zoomTo(nextZoomStep(this.zoom, 1, this.limits));
   }
 
   zoomOut(): void {
-    this.zoomAt(this.center(), 1 / ZOOM_STEP);
+    this.zoomTo(nextZoomStep(this.zoom, -1, this.limits));
+  }
+
+  /** Zooms to `zoom`, keeping the centre of the screen still. */
+  zoomTo(zoom: number): void {
+    this.zoomAt(this.center(), zoom / this.zoom);
   }
 
   /** 100 %, keeping the centre of the screen still. */
   resetZoom(): void {
-    this.zoomAt(this.center(), 1 / this.zoom);
+    this.zoomTo(1);
   }
 
   /** Shows all of `bounds`, centred, never zoomed in past 100 %; null (no shapes) resets. */

@@ -7,6 +7,7 @@ import { TokenSession } from '../auth/token-session.ts';
 import { feedUrlsFor } from './feed-urls.ts';
 import { FeedConnection, type TransportName } from './feed-connection.ts';
 import { LiveIndicator } from './live-indicator.ts';
+import { ThemeSetting } from '../render/theme.ts';
 import { installViewerHooks } from './viewer-hooks.ts';
 import { ViewerCanvas } from './viewer-canvas.ts';
 import { attachViewerInput } from './viewer-input.ts';
@@ -21,6 +22,8 @@ function element<T extends HTMLElement>(id: string): T {
 }
 
 function start(): void {
+  // The viewer has no menu: it follows the system's light or dark (an embed matches its host).
+  const theme = new ThemeSetting(null);
   const indicator = new LiveIndicator(element('live-dot'), element('live-label'));
   // JWT mode: the page's token, refreshed from the token URL before it expires.
   const session = TokenSession.fromPage();
@@ -29,6 +32,7 @@ function start(): void {
   if (!urls) return indicator.setStatus('not-found');
   const container = element<HTMLDivElement>('canvas');
   const canvas = new ViewerCanvas(container);
+  theme.onChange((resolved) => canvas.setTheme(resolved));
   attachViewerInput(container, canvas, {
     zoomIn: element('zoom-in'),
     zoomOut: element('zoom-out'),

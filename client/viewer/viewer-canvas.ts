@@ -6,7 +6,7 @@
 import Konva from 'konva';
 import type { Shape } from '../../common/board/shape.ts';
 import { shapeInkBounds, unionBounds } from '../../common/render/shape-geometry.ts';
-import { ShapeLayer } from '../render/index.ts';
+import { ShapeLayer, type Theme } from '../render/index.ts';
 import { Viewport, type Point, type ViewportLimits } from '../render/viewport.ts';
 
 /** The viewer zooms out further than the editor, so a whole large board fits a small embed. */
@@ -74,14 +74,19 @@ export class ViewerCanvas {
     this.scheduleDraw();
   }
 
+  /** Draws the board in `theme`'s palette (the page follows the system's light or dark). */
+  setTheme(theme: Theme): void {
+    this.shapes.setTheme(theme);
+  }
+
   /** How long received changes have waited to be drawn (0 when none wait). */
   drawLagMs(): number {
     return this.pending ? performance.now() - this.pending.sinceMs : 0;
   }
 
-  /** Every shape drawn, in paint order (for tests and for fitting). */
+  /** Every shape as drawn (bound ends placed), in paint order (for tests and for fitting). */
   drawnShapes(): Shape[] {
-    return this.shapes.allShapes();
+    return this.shapes.drawnShapes();
   }
 
   fit(): void {

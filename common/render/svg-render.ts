@@ -21,6 +21,7 @@ import {
   wrapTextLines,
   type Bounds,
 } from './shape-geometry.ts';
+import { resolveBoundShape } from './line-ends.ts';
 
 /** Board units of empty space around the shapes. */
 export const SVG_MARGIN = 24;
@@ -147,8 +148,13 @@ function shadowFilter(): string {
   );
 }
 
-/** The whole board (shapes already valid and in paint order); the viewBox fits their ink. */
-export function renderBoardSvg(shapes: readonly Shape[]): string {
+/**
+ * The whole board (shapes already valid and in paint order); the viewBox fits their ink. Bound
+ * lines and arrows are drawn with their ends on their shapes (line-ends.ts).
+ */
+export function renderBoardSvg(stored: readonly Shape[]): string {
+  const byId = new Map(stored.map((shape) => [shape.id, shape]));
+  const shapes = stored.map((shape) => resolveBoundShape(shape, (id) => byId.get(id)));
   const ink = unionBounds(shapes.map(shapeInkBounds)) ?? EMPTY_BOARD;
   const x = Math.floor(ink.x - SVG_MARGIN);
   const y = Math.floor(ink.y - SVG_MARGIN);

@@ -23,8 +23,11 @@ export interface Point {
 export interface Fixtures {
   server: TestServer;
   boardId: string;
-  /** Opens the board's editor as `name`, connected and ready. */
-  openEditor(name: string): Promise<Page>;
+  /**
+   * Opens the board's editor as `name` (`?name=`), connected and ready; `null`: as a first-time
+   * visitor, without `?name=` and with nothing remembered.
+   */
+  openEditor(name: string | null): Promise<Page>;
   /** A stock client on the board, for seeding and for reading what the server holds. */
   stockClient(): Promise<StockClient>;
   /** The board's valid shapes, as a fresh stock client syncs them from the server. */
@@ -52,8 +55,9 @@ export const test = base.extend<Fixtures>({
       });
       contexts.push(context);
       const page = await context.newPage();
-      page.on('pageerror', (error) => errors.push(`${name}: ${error.message}`));
-      await page.goto(`${server.url}/board/${boardId}?name=${encodeURIComponent(name)}`);
+      page.on('pageerror', (error) => errors.push(`${name ?? 'guest'}: ${error.message}`));
+      const query = name === null ? '' : `?name=${encodeURIComponent(name)}`;
+      await page.goto(`${server.url}/board/${boardId}${query}`);
       await waitForConnected(page);
       return page;
     });

@@ -6,8 +6,10 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
   clampZoom,
+  nextZoomStep,
   Viewport,
   ZOOM_STEP,
+  ZOOM_STEPS,
   type ViewportLimits,
 } from '../../client/render/viewport.ts';
 
@@ -69,16 +71,47 @@ describe('Viewport', () => {
     assert.equal(clampZoom(Infinity, LIMITS), LIMITS.maxZoom);
   });
 
-  it('zooms in and out by one step about the centre, and resets to 100 %', () => {
+  it('zooms in and out through round steps about the centre, and resets to 100 %', () => {
     const view = viewport();
     view.zoomIn();
-    assertClose(view.zoom, ZOOM_STEP);
+    assertClose(view.zoom, 1.5);
     assert.deepEqual(view.toBoard(view.center()), { x: 500, y: 300 });
     view.zoomOut();
     view.zoomOut();
-    assertClose(view.zoom, 1 / ZOOM_STEP);
+    assertClose(view.zoom, 0.5);
     view.resetZoom();
     assertClose(view.zoom, 1);
+  });
+
+  it('steps through 10, 25, 50, 100, 150, 200, 300, 400 % … up and down the limits', () => {
+    const view = viewport();
+    view.set({ x: 0, y: 0 }, LIMITS.minZoom);
+    const upward = [view.zoom];
+    for (let i = 0; i < 12; i++) {
+      view.zoomIn();
+      upward.push(view.zoom);
+    }
+    const percents = upward.map((zoom) => Math.round(zoom * 100));
+    assert.deepEqual(percents.slice(0, 8), [10, 25, 50, 100, 150, 200, 300, 400]);
+    assert.equal(view.zoom, LIMITS.maxZoom, 'stops at the limit');
+    const downward = [view.zoom];
+    for (let i = 0; i < 12; i++) {
+      view.zoomOut();
+      downward.push(view.zoom);
+    }
+    assert.deepEqual([...new Set(downward)], [...new Set(upward)].reverse());
+  });
+
+  it('goes from an in-between zoom (after a pinch) to the next round one', () => {
+    assert.equal(nextZoomStep(0.84, 1, LIMITS), 1);
+    assert.equal(nextZoomStep(0.84, -1, LIMITS), 0.5);
+    assert.equal(nextZoomStep(1.43, 1, LIMITS), 1.5);
+    assert.equal(nextZoomStep(1.0004, 1, LIMITS), 1.5, 'a hair above a step counts as it');
+    assert.equal(nextZoomStep(0.9996, -1, LIMITS), 0.5);
+    const narrow = { ...LIMITS, minZoom: 0.3, maxZoom: 2.5 };
+    assert.equal(nextZoomStep(0.5, -1, narrow), 0.5, 'no step below the minimum: stays');
+    assert.equal(nextZoomStep(2, 1, narrow), 2);
+    assert.ok(ZOOM_STEPS.every((step, i) => i === 0 || step > (ZOOM_STEPS[i - 1] ?? 0)));
   });
 
   it('fits a large board inside the margins, centred', () => {

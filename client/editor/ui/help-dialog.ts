@@ -24,9 +24,10 @@ const EDITING: [string, string[]][] = [
 ];
 
 const VIEW: [string, string[]][] = [
-  ['Pan', ['Space drag', 'Middle drag', 'Scroll']],
-  ['Zoom', [`${MOD} wheel`, 'Pinch', 'Wheel']],
-  ['Zoom in', [`${MOD} +`]],
+  ['Pan', ['Wheel', 'Two-finger scroll', 'Space drag', 'Middle drag']],
+  ['Pan sideways', ['Shift wheel']],
+  ['Zoom at the pointer', [`${MOD} wheel`, 'Pinch']],
+  ['Zoom in (10 · 25 · 50 · 100 · 150 · 200 · 300 · 400 %…)', [`${MOD} +`]],
   ['Zoom out', [`${MOD} −`]],
   ['Zoom to fit', ['Shift 1']],
   ['Zoom to 100%', ['Shift 0']],

@@ -1,0 +1,137 @@
+/**
+ * Working together (issue 12): a first visit draws at once, others see shapes while they are
+ * drawn, follow mode, the laser pointer, and the wheel.
+ */
+import { drag, expect, renderedShapes, renderedTypes, test } from './fixtures.ts';
+
+test('a first visit (no ?name=) presses R and drags: a rectangle, no dialog; the name is offered on the avatar', async ({
+  openEditor,
+  boardShapes,
+}) => {
+  const guest = await openEditor(null);
+  await expect(guest.locator('dialog[open]')).toHaveCount(0);
+  const self = guest.locator('#avatars .avatar.is-self');
+  await expect(self).toHaveAttribute('title', /^Guest \d{3} \(you\)$/);
+  await expect(guest.locator('.name-hint')).toContainText('Click your avatar to rename');
+
+  await guest.keyboard.press('r');
+  await drag(guest, { x: 400, y: 300 }, { x: 560, y: 420 });
+  await expect.poll(() => renderedTypes(guest)).toEqual(['rect']);
+  await expect.poll(async () => (await boardShapes()).map((s) => s.type)).toEqual(['rect']);
+  const [shape] = await boardShapes();
+  expect(shape?.width).toBeGreaterThan(100);
+  await expect(guest.locator('dialog[open]')).toHaveCount(0);
+
+  // Renaming: click one's own avatar, type, Enter; remembered for the next visit.
+  await self.click();
+  const input = guest.getByLabel('Your name');
+  await input.fill('Grace Hopper');
+  await input.press('Enter');
+  await expect(self).toHaveAttribute('title', 'Grace Hopper (you)');
+  await expect(self).toHaveText('GH');
+  await guest.reload();
+  await expect(guest.locator('#avatars .avatar.is-self')).toHaveAttribute(
+    'title',
+    'Grace Hopper (you)',
+  );
+  await expect(guest.locator('.name-hint')).toHaveCount(0);
+  expect(await renderedShapes(guest)).toHaveLength(1);
+});
+
+test('the wheel pans (Shift: sideways), Ctrl+wheel zooms about the pointer, the buttons step through round zooms', async ({
+  openEditor,
+}) => {
+  const page = await openEditor('Alice');
+  const view = () => page.evaluate(() => window.__boardcast.viewport());
+  await page.mouse.move(640, 400);
+  await page.mouse.wheel(0, 120);
+  await expect.poll(view).toEqual({ x: 0, y: -120, zoom: 1 });
+  await page.keyboard.down('Shift');
+  await page.mouse.wheel(0, 100);
+  await page.keyboard.up('Shift');
+  await expect.poll(async () => (await view()).x).toBe(-100);
+  expect((await view()).zoom).toBe(1);
+
+  // Ctrl+wheel zooms in, keeping the board point under the pointer where it was.
+  const under = await page.evaluate(() => window.__boardcast.toBoard(640, 400));
+  await page.keyboard.down('Control');
+  await page.mouse.wheel(0, -200);
+  await page.keyboard.up('Control');
+  await expect.poll(async () => (await view()).zoom).toBeGreaterThan(1.3);
+  const after = await page.evaluate(() => window.__boardcast.toBoard(640, 400));
+  expect(after.x).toBeCloseTo(under.x, 3);
+  expect(after.y).toBeCloseTo(under.y, 3);
+
+  // The buttons: from an in-between zoom to the next round one, then step by step.
+  const label = page.locator('#zoom-reset');
+  await page.locator('#zoom-in').click();
+  await expect(label).toHaveText('150%');
+  await page.locator('#zoom-in').click();
+  await expect(label).toHaveText('200%');
+  for (const expected of ['150%', '100%', '50%', '25%', '10%', '10%']) {
+    await page.locator('#zoom-out').click();
+    await expect(label).toHaveText(expected);
+  }
+});
+
+test('the other browser sees a rectangle, a pen stroke and a text while they are drawn; Escape leaves nothing', async ({
+  openEditor,
+  boardShapes,
+}) => {
+  const alice = await openEditor('Alice');
+  const bob = await openEditor('Bob');
+  const bobSees = () => bob.evaluate(() => window.__boardcast.shapes());
+
+  // A rectangle, mouse still down: Bob sees it, then sees it grow.
+  await alice.keyboard.press('r');
+  await alice.mouse.move(300, 300);
+  await alice.mouse.down();
+  await alice.mouse.move(360, 340, { steps: 5 });
+  await expect.poll(async () => (await bobSees()).map((s) => s.type)).toEqual(['rect']);
+  await alice.mouse.move(500, 420, { steps: 5 });
+  await expect.poll(async () => (await bobSees())[0]?.width).toBe(200);
+  // Escape abandons it: gone for Bob and on the server, and nothing to undo.
+  await alice.keyboard.press('Escape');
+  await alice.mouse.up();
+  await expect.poll(async () => (await bobSees()).length).toBe(0);
+  await expect.poll(async () => (await boardShapes()).length).toBe(0);
+  await expect(alice.locator('#undo-button')).toBeDisabled();
+
+  // A pen stroke: Bob sees its points grow before the mouse is released.
+  await alice.keyboard.press('p');
+  await alice.mouse.move(300, 500);
+  await alice.mouse.down();
+  await alice.mouse.move(340, 520, { steps: 4 });
+  await expect.poll(async () => (await bobSees()).map((s) => s.type)).toEqual(['pen']);
+  const early = (await bobSees())[0]?.points.length ?? 0;
+  await alice.mouse.move(420, 480, { steps: 6 });
+  await expect.poll(async () => (await bobSees())[0]?.points.length ?? 0).toBeGreaterThan(early);
+  await alice.mouse.up();
+  // The whole stroke is one undo step.
+  await alice.keyboard.press('Control+z');
+  await expect.poll(async () => (await bobSees()).length).toBe(0);
+  await alice.keyboard.press('Control+Shift+z');
+  await expect.poll(async () => (await bobSees()).map((s) => s.type)).toEqual(['pen']);
+
+  // A text: Bob reads it while Alice is still typing (the text editor is open).
+  await alice.keyboard.press('t');
+  await alice.mouse.click(700, 300);
+  await alice.keyboard.type('Hel');
+  await expect.poll(async () => (await bobSees()).find((s) => s.type === 'text')?.text).toBe('Hel');
+  await alice.keyboard.type('lo');
+  await expect
+    .poll(async () => (await bobSees()).find((s) => s.type === 'text')?.text)
+    .toBe('Hello');
+  await expect(alice.locator('textarea.text-editor')).toBeVisible();
+  await alice.keyboard.press('Escape');
+  await expect(alice.locator('textarea.text-editor')).toHaveCount(0);
+  await expect
+    .poll(async () => (await boardShapes()).map((s) => [s.type, s.text]).sort())
+    .toEqual([
+      ['pen', ''],
+      ['text', 'Hello'],
+    ]);
+  // Typing the text was one undo step.
+  await alice.keyboard.press('Control+z');
+  await expect.poll(async () => (await bobSees()).map((s) => s.type)).toEqual(['pen']);
+});
