@@ -47,6 +47,8 @@ export interface Config {
   presenceMaxIntervalMs: number;
   /** …and never spend more than this share (percent) of the time encoding and sending presence. */
   presenceCpuPercent: number;
+  /** An HTTP session with no request for this long is closed and its presence removed. */
+  sessionIdleMs: number;
   /** Largest WebSocket frame accepted; a bigger one is closed with 1009. */
   maxMessageBytes: number;
   pingIntervalMs: number;
@@ -270,6 +272,7 @@ export function parseConfig(env: Env = process.env): Config {
     publicUrl: publicUrl(env),
     maxMessageBytes: integer(env, 'MAX_MESSAGE_BYTES', 8 * 1_048_576, 1_024, 64 * 1_048_576),
     pingIntervalMs: integer(env, 'PING_INTERVAL_MS', 30_000, 100, 3_600_000),
+    sessionIdleMs: integer(env, 'SESSION_IDLE_MS', 30_000, 100, 3_600_000),
     roomGraceMs: integer(env, 'ROOM_GRACE_MS', 10_000, 0, 3_600_000),
     compactAfterUpdates: integer(env, 'COMPACT_AFTER_UPDATES', 1_000, 2, 1_000_000),
     compactAfterBytes: integer(env, 'COMPACT_AFTER_BYTES', 4 * 1_048_576, 1_024, 1_073_741_824),

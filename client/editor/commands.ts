@@ -3,6 +3,7 @@
  */
 import { newShapeId } from '../../common/board/ids.ts';
 import { TEXT_SHAPE_TYPES, type Shape, type ShapeFields } from '../../common/board/shape.ts';
+import { resolveBoundShape } from '../../common/render/line-ends.ts';
 import type { EditorContext } from './editor-context.ts';
 import type { ShapeStyle } from './style-defaults.ts';
 import { measureText } from './text-measure.ts';
@@ -26,8 +27,32 @@ export class Commands {
     const ids = this.editor.selection.current;
     if (ids.length === 0) return;
     this.editor.history.beginStep();
+    this.releaseBoundLines(ids);
     this.editor.model.remove(ids);
     this.editor.selection.clear();
+  }
+
+  /**
+   * Lines and arrows bound to shapes about to be deleted stay where they are drawn: their points
+   * become the drawn ones and those ends' bindings are cleared (part of the same undo step, so
+   * undo brings the shapes and the bindings back together).
+   */
+  private releaseBoundLines(deleted: readonly string[]): void {
+    const { model, canvas } = this.editor;
+    const gone = new Set(deleted);
+    const changes = new Map<string, Partial<ShapeFields>>();
+    for (const id of deleted) {
+      for (const lineId of canvas.shapes.linesBoundTo(id)) {
+        const line = model.get(lineId);
+        if (!line || gone.has(lineId) || changes.has(lineId)) continue;
+        changes.set(lineId, {
+          points: resolveBoundShape(line, (other) => model.get(other)).points,
+          ...(line.startId && gone.has(line.startId) ? { startId: '' } : {}),
+          ...(line.endId && gone.has(line.endId) ? { endId: '' } : {}),
+        });
+      }
+    }
+    model.update(changes);
   }
 
   selectAll(): void {
@@ -38,9 +63,10 @@ export class Commands {
   insertCopies(shapes: readonly Shape[], dx: number, dy: number): void {
     if (shapes.length === 0) return;
     const top = this.editor.model.nextTopZ();
+    const newIds = new Map(shapes.map((shape) => [shape.id, newShapeId()]));
     const copies = shapes.map((shape, i) => ({
-      ...shape,
-      id: newShapeId(),
+      ...this.copiedBindings(shape, newIds),
+      id: newIds.get(shape.id) as string,
       x: shape.x + dx,
       y: shape.y + dy,
       z: top + i,
@@ -48,6 +74,23 @@ export class Commands {
     this.editor.history.beginStep();
     this.editor.model.add(copies);
     this.editor.selection.set(copies.map((shape) => shape.id));
+  }
+
+  /**
+   * A copied line stays bound to the copies of its shapes; an end whose shape was not copied is
+   * let go where it is drawn now.
+   */
+  private copiedBindings(shape: Shape, newIds: ReadonlyMap<string, string>): Shape {
+    if (!shape.startId && !shape.endId) return shape;
+    const { model } = this.editor;
+    const drawn = resolveBoundShape(shape, (id) => model.get(id));
+    const copy = (id: string | undefined) => (id ? (newIds.get(id) ?? '') : undefined);
+    return {
+      ...shape,
+      points: drawn.points,
+      startId: copy(shape.startId),
+      endId: copy(shape.endId),
+    };
   }
 
   duplicate(): void {

@@ -20,6 +20,7 @@ import { createTools } from './tools/create-tools.ts';
 import type { ToolId, ToolPointer } from './tools/tool.ts';
 import { ToolSwitcher } from './tools/tool-switcher.ts';
 import { SelectionTransformer } from './transformer.ts';
+import { LineHandles } from './line-handles.ts';
 import { shapeIdOfNode } from '../render/shape-node.ts';
 import { Toolbar } from './ui/toolbar.ts';
 import { StylePanel } from './ui/style-panel.ts';
@@ -49,6 +50,7 @@ export function createEditorApp(doc: Y.Doc, localOrigin: object): EditorApp {
   const { canvas, viewport, model, textEditor, switcher } = editor;
   const commands = new Commands(editor);
   new SelectionTransformer(editor);
+  new LineHandles(editor);
   const zoomToFit = () => viewport.fit(unionBounds(model.all().map(shapeInkBounds)));
   const keyboard = new Keyboard({
     editor,
@@ -82,7 +84,7 @@ function createEditorContext(
   const viewport = new Viewport();
   const canvas = new Canvas(byId<HTMLDivElement>('canvas'), viewport);
   const model = new BoardModel(doc, localOrigin);
-  const history = new History(doc, localOrigin);
+  const history = new History(doc, [localOrigin, model.liveOrigin]);
   const textEditor = new TextEditor(byId('text-layer'), model, history, canvas, viewport);
   const toolbar = new Toolbar(byId('toolbar'), (id) => switcher.set(id));
   const switcher = new ToolSwitcher(canvas.container, toolbar);

@@ -60,7 +60,13 @@ export class PointerInput {
     const board = this.deps.viewport.toBoard(screen);
     // Hundredths of a unit are plenty, and keep float noise out of stored coordinates.
     const tidy = (value: number) => Math.round(value * 100) / 100;
-    return { screen, board: { x: tidy(board.x), y: tidy(board.y) }, shiftKey: event.shiftKey };
+    return {
+      screen,
+      board: { x: tidy(board.x), y: tidy(board.y) },
+      shiftKey: event.shiftKey,
+      altKey: event.altKey,
+      ctrlKey: event.ctrlKey || event.metaKey,
+    };
   }
 
   private onDown(event: PointerEvent): void {

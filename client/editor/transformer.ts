@@ -9,6 +9,7 @@ import { SHAPE_LIMITS } from '../../common/board/limits.ts';
 import { clamp } from '../../common/board/repair.ts';
 import { POINT_SHAPE_TYPES, type Shape, type ShapeFields } from '../../common/board/shape.ts';
 import type { EditorContext } from './editor-context.ts';
+import { selectedLine } from './line-handles.ts';
 import { measureText } from './text-measure.ts';
 
 const ACCENT = '#4c6ef5';
@@ -47,7 +48,9 @@ export class SelectionTransformer {
   /** Re-reads the selection's nodes (after selection or shape changes). */
   attach(): void {
     const { selection, canvas, textEditor } = this.editor;
-    const nodes = selection.current
+    // A lone line or arrow has end and bend handles instead (line-handles.ts).
+    const ids = selectedLine(this.editor) ? [] : selection.current;
+    const nodes = ids
       .filter((id) => id !== textEditor.editingId)
       .map((id) => canvas.shapes.getNode(id))
       .filter((node): node is Konva.Group => node !== undefined);

@@ -107,6 +107,11 @@ export class ShapeLayer {
     return this.paintOrder().map((entry) => entry.stored);
   }
 
+  /** Ids of the lines and arrows with an end bound to the shape `id`. */
+  linesBoundTo(id: string): ReadonlySet<string> {
+    return this.bindings.linesBoundTo(id);
+  }
+
   /** Every shape as drawn (bound ends placed), in paint order. */
   drawnShapes(): Shape[] {
     return this.paintOrder().map((entry) => entry.shape);

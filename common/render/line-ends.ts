@@ -73,6 +73,38 @@ export function canBind(line: Shape, target: Shape | undefined): target is Shape
   );
 }
 
+/**
+ * Whether the board point lies inside `shape`'s outline (box or ellipse, rotation included),
+ * grown by `margin` board units on every side.
+ */
+export function outlineContains(shape: Shape, point: Point, margin = 0): boolean {
+  const local = boardToLocal(shape, point);
+  const a = shape.width / 2 + margin;
+  const b = shape.height / 2 + margin;
+  const dx = local.x - shape.width / 2;
+  const dy = local.y - shape.height / 2;
+  if (a <= 0 || b <= 0) return false;
+  if (shape.type === 'ellipse') return (dx / a) ** 2 + (dy / b) ** 2 <= 1;
+  return Math.abs(dx) <= a && Math.abs(dy) <= b;
+}
+
+/**
+ * The topmost shape `line` could bind an end to at the board point: the last of `shapes` (paint
+ * order) that can hold a binding and whose outline, grown by `margin`, holds the point.
+ */
+export function bindingTargetAt(
+  line: Shape,
+  shapes: readonly Shape[],
+  point: Point,
+  margin = 0,
+): Shape | null {
+  for (let i = shapes.length - 1; i >= 0; i--) {
+    const shape = shapes[i] as Shape;
+    if (canBind(line, shape) && outlineContains(shape, point, margin)) return shape;
+  }
+  return null;
+}
+
 /** The centre of a box shape, in board coordinates. */
 export function shapeCenter(shape: Shape): Point {
   return localToBoard(shape, { x: shape.width / 2, y: shape.height / 2 });

@@ -2,11 +2,15 @@
  * Select: click selects (shift-click adds or removes), dragging a shape moves the selection
  * (one document update per frame, one undo step per drag), dragging on empty canvas draws a
  * marquee. Resize and rotate belong to the transformer, whose handles this tool leaves alone.
+ * A press on a selected line's handle moves that end or bends it (line-handles.ts). Moving a
+ * line or arrow without the shape an end is bound to unbinds that end, as in Excalidraw.
  */
 import Konva from 'konva';
 import type { ShapeFields } from '../../../common/board/shape.ts';
 import { boundsIntersect, shapeInkBounds } from '../../../common/render/shape-geometry.ts';
+import { resolveBoundShape } from '../../../common/render/line-ends.ts';
 import { shapeIdOfNode } from '../../render/shape-node.ts';
+import { LineHandleGesture, lineHandleKind, selectedLine } from '../line-handles.ts';
 import type { EditorContext } from '../editor-context.ts';
 import { FrameThrottle } from '../frame-throttle.ts';
 import type { Point } from '../viewport.ts';
@@ -26,6 +30,12 @@ export class SelectTool implements Tool {
   down(pointer: ToolPointer): void {
     const hit = this.editor.canvas.hitTest(pointer.screen);
     if (hit && isTransformerPart(hit)) return;
+    const handle = lineHandleKind(hit);
+    const line = selectedLine(this.editor);
+    if (handle && line) {
+      this.gesture = new LineHandleGesture(this.editor, line.id, handle);
+      return;
+    }
     const id = shapeIdOfNode(hit);
     const { selection } = this.editor;
     if (!id) {
@@ -60,9 +70,13 @@ function isTransformerPart(node: Konva.Node): boolean {
   return node.findAncestor((parent: Konva.Node) => parent instanceof Konva.Transformer) != null;
 }
 
-/** Moves the selected shapes with the pointer. */
+/**
+ * Moves the selected shapes with the pointer. A line whose bound shape stays behind lets go of
+ * it: its points become where it is drawn, and that end's binding is cleared.
+ */
 class MoveGesture implements Gesture {
   private readonly starts = new Map<string, Point>();
+  private readonly unbind = new Map<string, Partial<ShapeFields>>();
   private readonly throttle = new FrameThrottle();
   private moved = false;
 
@@ -70,8 +84,19 @@ class MoveGesture implements Gesture {
     private readonly editor: EditorContext,
     private readonly origin: Point,
   ) {
-    for (const shape of editor.model.pick(editor.selection.current)) {
+    const selected = new Set(editor.selection.current);
+    const lookup = (id: string) => editor.model.get(id);
+    for (const shape of editor.model.pick(selected)) {
       this.starts.set(shape.id, { x: shape.x, y: shape.y });
+      const keepStart = shape.startId !== undefined && selected.has(shape.startId);
+      const keepEnd = shape.endId !== undefined && selected.has(shape.endId);
+      if ((shape.startId && !keepStart) || (shape.endId && !keepEnd)) {
+        this.unbind.set(shape.id, {
+          points: resolveBoundShape(shape, lookup).points,
+          ...(keepStart ? {} : { startId: '' }),
+          ...(keepEnd ? {} : { endId: '' }),
+        });
+      }
     }
   }
 
@@ -85,7 +110,9 @@ class MoveGesture implements Gesture {
     }
     this.throttle.schedule(() => {
       const changes = new Map<string, Partial<ShapeFields>>();
-      for (const [id, start] of this.starts) changes.set(id, { x: start.x + dx, y: start.y + dy });
+      for (const [id, start] of this.starts) {
+        changes.set(id, { ...this.unbind.get(id), x: start.x + dx, y: start.y + dy });
+      }
       this.editor.model.update(changes);
     });
   }

@@ -18,6 +18,10 @@ export interface ToolPointer {
   screen: Point;
   board: Point;
   shiftKey: boolean;
+  /** Alt/Option held (drawing a line or arrow: leave its ends unbound). */
+  altKey: boolean;
+  /** Ctrl or Cmd held. */
+  ctrlKey: boolean;
 }
 
 export interface Tool {
