@@ -73,10 +73,14 @@ export interface Config {
   databaseUrl: string | null;
   /** Connections each instance keeps to PostgreSQL. */
   databasePoolSize: number;
+  /** A PostgreSQL query (or connection) that takes longer fails: a hung database refuses writes (1013) instead of holding them. */
+  databaseTimeoutMs: number;
   /** Scale-out: updates and presence are shared with the other instances through this Redis. */
   redisUrl: string | null;
   /** Prefix of every Redis channel, so several deployments can share one Redis. */
   redisChannelPrefix: string;
+  /** A Redis connection silent this long while a reply is due (pings run at a third of it) is dropped and redialled: a stalled Redis degrades health. */
+  redisTimeoutMs: number;
   /** Largest board file `POST /api/boards/import` takes (the request body), in bytes. */
   maxImportBytes: number;
   /** Operator switch: an import may keep the file's ids (`?keepIds=1`) instead of new ones. */
@@ -306,7 +310,9 @@ function scaleOutSettings(env: Env) {
   return {
     databaseUrl,
     databasePoolSize: integer(env, 'DATABASE_POOL_SIZE', 10, 1, 1_000),
+    databaseTimeoutMs: integer(env, 'DATABASE_TIMEOUT_MS', 10_000, 100, 600_000),
     redisUrl,
     redisChannelPrefix: channelPrefix(env),
+    redisTimeoutMs: integer(env, 'REDIS_TIMEOUT_MS', 5_000, 100, 600_000),
   };
 }
