@@ -73,14 +73,23 @@ export interface Config {
   databaseUrl: string | null;
   /** Connections each instance keeps to PostgreSQL. */
   databasePoolSize: number;
+  /** A PostgreSQL query (or connection) that takes longer fails: a hung database refuses writes (1013) instead of holding them. */
+  databaseTimeoutMs: number;
   /** Scale-out: updates and presence are shared with the other instances through this Redis. */
   redisUrl: string | null;
   /** Prefix of every Redis channel, so several deployments can share one Redis. */
   redisChannelPrefix: string;
+  /** A Redis connection silent this long while a reply is due (pings run at a third of it) is dropped and redialled: a stalled Redis degrades health. */
+  redisTimeoutMs: number;
   /** Largest board file `POST /api/boards/import` takes (the request body), in bytes. */
   maxImportBytes: number;
   /** Operator switch: an import may keep the file's ids (`?keepIds=1`) instead of new ones. */
   importKeepIds: boolean;
+  /** Largest request body the shapes API takes (`POST …/shapes`, `PATCH …/shapes/<id>`), bytes. */
+  shapesApiMaxBytes: number;
+  /** Per client address: shapes API and history requests per second, and burst (more → 429). */
+  shapesApiRatePerSecond: number;
+  shapesApiBurst: number;
 }
 
 type Env = Record<string, string | undefined>;
@@ -286,6 +295,9 @@ export function parseConfig(env: Env = process.env): Config {
     ...scaleOutSettings(env),
     maxImportBytes: integer(env, 'MAX_IMPORT_BYTES', 32 * 1_048_576, 1_024, 1_073_741_824),
     importKeepIds: flag(env, 'IMPORT_KEEP_IDS'),
+    shapesApiMaxBytes: integer(env, 'SHAPES_API_MAX_BYTES', 1_048_576, 1_024, 64 * 1_048_576),
+    shapesApiRatePerSecond: integer(env, 'SHAPES_API_RATE_PER_S', 20, 1, 100_000),
+    shapesApiBurst: integer(env, 'SHAPES_API_BURST', 60, 1, 1_000_000),
   };
 }
 
@@ -306,7 +318,9 @@ function scaleOutSettings(env: Env) {
   return {
     databaseUrl,
     databasePoolSize: integer(env, 'DATABASE_POOL_SIZE', 10, 1, 1_000),
+    databaseTimeoutMs: integer(env, 'DATABASE_TIMEOUT_MS', 10_000, 100, 600_000),
     redisUrl,
     redisChannelPrefix: channelPrefix(env),
+    redisTimeoutMs: integer(env, 'REDIS_TIMEOUT_MS', 5_000, 100, 600_000),
   };
 }
