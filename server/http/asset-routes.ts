@@ -17,7 +17,7 @@ import { isValidBoardId } from '../../common/board/ids.ts';
 import { ASSET_ID_PATTERN } from '../../common/board/shape.ts';
 import { GONE_MESSAGE } from '../../common/board/snapshot.ts';
 import type { AppContext } from '../app-context.ts';
-import { AddressRate } from '../limits/address-rate.ts';
+import { RequestRates } from '../limits/request-rates.ts';
 import { BoardGoneError, type BoardAccess } from '../storage/board-store.ts';
 import { CORS_HEADERS, sendPreflight } from '../transports/viewers/cors.ts';
 import { readBody } from './read-body.ts';
@@ -58,7 +58,9 @@ async function boardOf(
 
 export function assetRoutes(ctx: AppContext): Route[] {
   const { metrics, config } = ctx;
-  const uploads = new AddressRate(config.rateAssetUploadsPerMinute);
+  const perMinute = config.rateAssetUploadsPerMinute;
+  // Refused uploads are counted below, with the other asset refusals.
+  const uploads = new RequestRates('asset_upload', perMinute / 60, perMinute, null);
   const refuse = (res: ServerResponse, status: number, reason: string, message: string) => {
     metrics.assetUploads.inc({ result: 'refused' });
     metrics.assetRefusals.inc({ reason });
@@ -79,7 +81,7 @@ export function assetRoutes(ctx: AppContext): Route[] {
           return refuse(res, 403, 'read_only', 'uploading an image needs the edit id');
         const address = ctx.limits.clientAddress(req);
         if (!uploads.take(address)) {
-          res.setHeader('retry-after', String(Math.max(1, uploads.retryAfterSeconds(address))));
+          res.setHeader('retry-after', String(uploads.retryAfterSeconds));
           return refuse(
             res,
             429,
