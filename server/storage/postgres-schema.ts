@@ -39,6 +39,14 @@ const SCHEMA = `
     PRIMARY KEY (board, n)
   );
   CREATE INDEX IF NOT EXISTS boardcast_history_by_time ON boardcast_history (at);
+  CREATE TABLE IF NOT EXISTS boardcast_assets (
+    board TEXT NOT NULL,
+    asset_id TEXT NOT NULL,
+    type TEXT NOT NULL,
+    data BYTEA NOT NULL,
+    at TIMESTAMPTZ NOT NULL DEFAULT now(),
+    PRIMARY KEY (board, asset_id)
+  );
 `;
 
 /** Boards of the first schema keep their edit id as their key; their ids move to board_ids. */

@@ -5,6 +5,7 @@
  *   board_ids (id PK, board, role, since)             edit, view and retired ids: aliases of the key
  *   updates   (seq PK, board, data, at)               the board's Yjs log
  *   history   (board, n PK, at, shapes, names, data)  checkpoints (history-store.ts)
+ *   assets    ((board, asset_id) PK, type, data, at)  its images, by the SHA-256 of their bytes
  *
  * Every per-board table names the key `board` (board-store.ts: `deleteBoard` finds them by it).
  */
@@ -39,6 +40,14 @@ const SCHEMA = `
     PRIMARY KEY (board, n)
   );
   CREATE INDEX IF NOT EXISTS history_by_time ON history (at);
+  CREATE TABLE IF NOT EXISTS assets (
+    board TEXT NOT NULL,
+    asset_id TEXT NOT NULL,
+    type TEXT NOT NULL,
+    data BLOB NOT NULL,
+    at INTEGER NOT NULL,
+    PRIMARY KEY (board, asset_id)
+  );
 `;
 
 function columnsOf(db: Database.Database, table: string): string[] {
