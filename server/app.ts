@@ -10,11 +10,13 @@ import type { AppContext } from './app-context.ts';
 import { BoardAuth } from './auth/board-auth.ts';
 import { createAuthGuard } from './auth/http-guard.ts';
 import type { Config } from './config.ts';
+import { assetRoutes } from './http/asset-routes.ts';
 import { lifecycleRoutes } from './http/lifecycle-routes.ts';
 import { linkRoutes } from './http/link-routes.ts';
 import { opsRoutes } from './http/ops-routes.ts';
 import { pageRoutes } from './http/page-routes.ts';
 import { createRouter } from './http/router.ts';
+import { shapesRoutes } from './http/shapes-routes.ts';
 import { clientAddress, IpSlots } from './limits/ip-slots.ts';
 import { publishLimits } from './limits/publish-limits.ts';
 import { createLogger, type Logger } from './log.ts';
@@ -169,6 +171,8 @@ function routesOf(context: AppContext) {
     ...pageRoutes(context),
     ...linkRoutes(context),
     ...lifecycleRoutes(context),
+    ...assetRoutes(context),
+    ...shapesRoutes(context),
     // viewer routes are wired here
     ...viewerRoutes(context),
   ];
