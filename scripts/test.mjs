@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // `npm test`: typecheck, unit and integration tests (node:test + tsx), a client build, then the
-// browser tests (Playwright on Debian's Chromium). Ends with one line: "tests: N passed, N failed".
+// browser tests (Playwright on Debian's Chromium). Ends with "tests: N passed, N failed, N skipped"
+// and, when some were skipped, why (each reason with its count).
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -41,6 +42,37 @@ if (!fs.existsSync(CHROMIUM)) {
 
 let passed = 0;
 let failed = 0;
+let skipped = 0;
+/** Skip reason → how many tests (or whole suites) it skipped. */
+const skipReasons = new Map();
+function noteSkip(reason) {
+  const key = reason || '(no reason given)';
+  skipReasons.set(key, (skipReasons.get(key) ?? 0) + 1);
+  skipped++;
+}
+
+/**
+ * `ok N - name # SKIP reason` lines of node:test's TAP report. A skipped `describe` is one line
+ * (its tests never ran, so nobody knows how many): counted once, like a test.
+ */
+function tapSkips(file) {
+  if (!fs.existsSync(file)) return;
+  for (const line of fs.readFileSync(file, 'utf8').split('\n')) {
+    const match = /^\s*ok \d+ - .*?# SKIP ?(.*)$/.exec(line);
+    if (match) noteSkip(match[1].trim());
+  }
+}
+
+/** Skipped tests of a Playwright JSON report, with their `skip` annotations. */
+function playwrightSkips(suite) {
+  for (const spec of suite.specs ?? [])
+    for (const test of spec.tests ?? [])
+      if (test.status === 'skipped') {
+        const note = (test.annotations ?? []).find((a) => a.type === 'skip' || a.type === 'fixme');
+        noteSkip(`${spec.file ?? ''}: ${note?.description ?? '(no reason given)'}`);
+      }
+  for (const child of suite.suites ?? []) playwrightSkips(child);
+}
 const typecheck = run('typecheck', 'npx', ['tsc', '--noEmit', '-p', 'tsconfig.json']);
 if (typecheck.ok) passed++;
 else failed++;
@@ -49,12 +81,15 @@ const nodeTests = [
   ...testFiles('test/unit', '.test.ts'),
   ...testFiles('test/integration', '.test.ts'),
 ];
+const tapReport = path.join(os.tmpdir(), `boardcast-node-tests-${process.pid}.tap`);
 const node = run('unit and integration tests', process.execPath, [
   '--import',
   'tsx',
   '--test',
   '--test-reporter=spec',
   '--test-reporter-destination=stdout',
+  '--test-reporter=tap',
+  `--test-reporter-destination=${tapReport}`,
   `--test-concurrency=${Math.max(1, os.availableParallelism() - 1)}`,
   ...nodeTests,
 ]);
@@ -62,6 +97,8 @@ const count = (label) =>
   Number((new RegExp(`^\\S*\\s*${label} (\\d+)`, 'm').exec(node.stdout) ?? [])[1] ?? 0);
 passed += count('pass');
 failed += count('fail') + (node.ok || count('fail') > 0 ? 0 : 1);
+tapSkips(tapReport);
+fs.rmSync(tapReport, { force: true });
 
 const build = run('client build', 'npx', ['vite', 'build', '--logLevel', 'warn']);
 if (build.ok) passed++;
@@ -72,13 +109,19 @@ const e2e = run('browser tests', 'npx', ['playwright', 'test', '--reporter=list,
   PLAYWRIGHT_JSON_OUTPUT_NAME: report,
 });
 try {
-  const stats = JSON.parse(fs.readFileSync(report, 'utf8')).stats;
+  const json = JSON.parse(fs.readFileSync(report, 'utf8'));
+  const stats = json.stats;
   passed += stats.expected + stats.flaky;
   failed += stats.unexpected;
+  const before = skipped;
+  (json.suites ?? []).forEach(playwrightSkips);
+  for (let n = skipped - before; n < stats.skipped; n++)
+    noteSkip('browser test: (no reason given)');
   if (!e2e.ok && stats.unexpected === 0) failed++;
 } catch {
   failed++;
 }
 
-console.log(`\ntests: ${passed} passed, ${failed} failed`);
+console.log(`\ntests: ${passed} passed, ${failed} failed, ${skipped} skipped`);
+for (const [reason, n] of skipReasons) console.log(`  skipped ${n}: ${reason}`);
 process.exit(failed === 0 ? 0 : 1);

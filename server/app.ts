@@ -25,7 +25,8 @@ import { startScaleOut, type ScaleOut } from './scale/scale-out.ts';
 import type { BoardStore } from './storage/board-store.ts';
 import { openSqliteStore } from './storage/sqlite-store.ts';
 import { viewerRoutes } from './transports/viewers/viewer-routes.ts';
-import { attachWebSocketEndpoint } from './transports/websocket/ws-endpoint.ts';
+import { sessionEndpoint } from './transports/http-session/session-routes.ts';
+import { attachWebSocketEndpoint, connectionDeps } from './transports/websocket/ws-endpoint.ts';
 
 const DEFAULT_DIST_DIR = fileURLToPath(new URL('../dist', import.meta.url));
 /** How long shutdown waits for peers to answer the 1012 close before cutting them. */
@@ -62,10 +63,12 @@ export function createBoardcastServer(options: BoardcastOptions): BoardcastServe
     : null;
   const shutdown = { started: false, cleanups: [] as Array<() => void | Promise<void>> };
   const context = createContext(options, { log, metrics, store, registry, scaleOut }, shutdown);
+  const peerDeps = connectionDeps(context, auth);
+  const sessions = sessionEndpoint(context, peerDeps);
   const httpServer = http.createServer(
-    createRouter(routesOf(context), log, createAuthGuard(context, auth)),
+    createRouter([...routesOf(context), ...sessions.routes], log, createAuthGuard(context, auth)),
   );
-  const websocket = attachWebSocketEndpoint(httpServer, context, auth);
+  const websocket = attachWebSocketEndpoint(httpServer, context, auth, peerDeps);
   httpServer.on('clientError', (error, socket) => {
     log.debug({ err: error.message }, 'bad HTTP request');
     if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
@@ -81,6 +84,7 @@ export function createBoardcastServer(options: BoardcastOptions): BoardcastServe
       shutdown.started = true;
       httpServer.close();
       websocket.closeAll();
+      sessions.closeAll();
       for (const cleanup of shutdown.cleanups) await cleanup();
       await registry.unloadAll();
       await websocket.waitForClose(CLOSE_HANDSHAKE_WAIT_MS);

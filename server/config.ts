@@ -47,6 +47,8 @@ export interface Config {
   presenceMaxIntervalMs: number;
   /** …and never spend more than this share (percent) of the time encoding and sending presence. */
   presenceCpuPercent: number;
+  /** An HTTP session with no request for this long is closed and its presence removed. */
+  sessionIdleMs: number;
   /** Largest WebSocket frame accepted; a bigger one is closed with 1009. */
   maxMessageBytes: number;
   pingIntervalMs: number;
@@ -71,10 +73,14 @@ export interface Config {
   databaseUrl: string | null;
   /** Connections each instance keeps to PostgreSQL. */
   databasePoolSize: number;
+  /** A PostgreSQL query (or connection) that takes longer fails: a hung database refuses writes (1013) instead of holding them. */
+  databaseTimeoutMs: number;
   /** Scale-out: updates and presence are shared with the other instances through this Redis. */
   redisUrl: string | null;
   /** Prefix of every Redis channel, so several deployments can share one Redis. */
   redisChannelPrefix: string;
+  /** A Redis connection silent this long while a reply is due (pings run at a third of it) is dropped and redialled: a stalled Redis degrades health. */
+  redisTimeoutMs: number;
   /** Largest board file `POST /api/boards/import` takes (the request body), in bytes. */
   maxImportBytes: number;
   /** Operator switch: an import may keep the file's ids (`?keepIds=1`) instead of new ones. */
@@ -270,6 +276,7 @@ export function parseConfig(env: Env = process.env): Config {
     publicUrl: publicUrl(env),
     maxMessageBytes: integer(env, 'MAX_MESSAGE_BYTES', 8 * 1_048_576, 1_024, 64 * 1_048_576),
     pingIntervalMs: integer(env, 'PING_INTERVAL_MS', 30_000, 100, 3_600_000),
+    sessionIdleMs: integer(env, 'SESSION_IDLE_MS', 30_000, 100, 3_600_000),
     roomGraceMs: integer(env, 'ROOM_GRACE_MS', 10_000, 0, 3_600_000),
     compactAfterUpdates: integer(env, 'COMPACT_AFTER_UPDATES', 1_000, 2, 1_000_000),
     compactAfterBytes: integer(env, 'COMPACT_AFTER_BYTES', 4 * 1_048_576, 1_024, 1_073_741_824),
@@ -303,7 +310,9 @@ function scaleOutSettings(env: Env) {
   return {
     databaseUrl,
     databasePoolSize: integer(env, 'DATABASE_POOL_SIZE', 10, 1, 1_000),
+    databaseTimeoutMs: integer(env, 'DATABASE_TIMEOUT_MS', 10_000, 100, 600_000),
     redisUrl,
     redisChannelPrefix: channelPrefix(env),
+    redisTimeoutMs: integer(env, 'REDIS_TIMEOUT_MS', 5_000, 100, 600_000),
   };
 }

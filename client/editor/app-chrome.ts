@@ -43,6 +43,7 @@ export function connectChrome(deps: ChromeDeps): { presence: Presence } {
     },
   });
   connectZoomAndHistory(deps.app);
+  abandonGestureWhenDisconnected(deps.app, deps.connection);
   connectFileMenu(deps.app, deps.board, deps.lifecycle);
   byId('share-button').addEventListener('click', () => {
     void openShareDialog({
@@ -55,6 +56,19 @@ export function connectChrome(deps: ChromeDeps): { presence: Presence } {
   byId('help-button').addEventListener('click', openHelpDialog);
   keepFocusOffButtons();
   return { presence };
+}
+
+/**
+ * A shape being drawn when the connection drops is abandoned (it leaves nothing behind): others
+ * saw it grow, and would otherwise keep a half-drawn shape. A gesture begun offline goes on.
+ */
+function abandonGestureWhenDisconnected(app: EditorApp, connection: Connection): void {
+  let wasConnected = connection.status.state.kind === 'connected';
+  connection.onChange(({ state }) => {
+    const connected = state.kind === 'connected';
+    if (wasConnected && !connected) app.pointer.cancel();
+    wasConnected = connected;
+  });
 }
 
 /**

@@ -39,12 +39,18 @@ export const MAX_ADD_BYTES_PER_TRANSACTION = 256 * 1024;
 export class BoardModel {
   private readonly cache = new Map<string, Shape>();
   private readonly listeners = new Set<ShapeChangeListener>();
+  /**
+   * The origin of the frame-by-frame writes of a shape being drawn (LiveShape): undo tracks it
+   * with the local origin, but it is not counted as one more unsent change per frame.
+   */
+  readonly liveOrigin: object;
 
   constructor(
     readonly doc: Y.Doc,
     /** The transaction origin of this tab's edits (tracked by undo). */
     readonly localOrigin: object,
   ) {
+    this.liveOrigin = { live: localOrigin };
     for (const shape of readShapes(doc)) this.cache.set(shape.id, shape);
     observeShapes(doc, (ids, transaction) => this.refresh(ids, transaction.origin));
   }
@@ -101,10 +107,11 @@ export class BoardModel {
     }
   }
 
-  update(changes: ReadonlyMap<string, Partial<ShapeFields>>): void {
+  /** `live`: one frame of a shape being drawn or typed (see `liveOrigin`). */
+  update(changes: ReadonlyMap<string, Partial<ShapeFields>>, { live = false } = {}): void {
     if (changes.size === 0) return;
     const clamped = new Map([...changes].map(([id, fields]) => [id, clampFields(fields)]));
-    updateShapes(this.doc, clamped, this.localOrigin);
+    updateShapes(this.doc, clamped, live ? this.liveOrigin : this.localOrigin);
   }
 
   remove(ids: Iterable<string>): void {
@@ -113,7 +120,8 @@ export class BoardModel {
   }
 
   private refresh(ids: Set<string>, origin: unknown): void {
-    const changes: ShapeChanges = { upserted: [], removed: [], local: origin === this.localOrigin };
+    const local = origin === this.localOrigin || origin === this.liveOrigin;
+    const changes: ShapeChanges = { upserted: [], removed: [], local };
     for (const id of ids) {
       const shape = readShape(this.doc, id);
       if (shape) {

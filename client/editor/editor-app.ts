@@ -84,7 +84,7 @@ function createEditorContext(
   const viewport = new Viewport();
   const canvas = new Canvas(byId<HTMLDivElement>('canvas'), viewport);
   const model = new BoardModel(doc, localOrigin);
-  const history = new History(doc, localOrigin);
+  const history = new History(doc, [localOrigin, model.liveOrigin]);
   const textEditor = new TextEditor(byId('text-layer'), model, history, canvas, viewport);
   const toolbar = new Toolbar(byId('toolbar'), (id) => switcher.set(id));
   const switcher = new ToolSwitcher(canvas.container, toolbar);

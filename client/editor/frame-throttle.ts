@@ -1,14 +1,22 @@
 /**
- * Runs the latest scheduled task at most once per animation frame, so a drag sends at most one
- * document update per frame; `flush` runs a pending task now (on pointer up).
+ * Runs the latest scheduled task at most once per animation frame, and never sooner than
+ * `minIntervalMs` after the last run (FRAME_MIN_INTERVAL_MS by default: a 120 or 144 Hz screen
+ * still sends about 60 updates a second, well within the server's RATE_UPDATES_PER_S of 120, so
+ * a long drag is never slowed down or refused). `flush` runs a pending task now (on pointer up);
+ * `cancel` drops it.
  */
+export const FRAME_MIN_INTERVAL_MS = 15;
+
 export class FrameThrottle {
   private pending: (() => void) | null = null;
   private frame = 0;
+  private lastRun = -Infinity;
+  private minIntervalMs = FRAME_MIN_INTERVAL_MS;
 
-  schedule(task: () => void): void {
+  schedule(task: () => void, minIntervalMs = FRAME_MIN_INTERVAL_MS): void {
     this.pending = task;
-    if (this.frame === 0) this.frame = requestAnimationFrame(() => this.flush());
+    this.minIntervalMs = minIntervalMs;
+    if (this.frame === 0) this.frame = requestAnimationFrame((now) => this.onFrame(now));
   }
 
   flush(): void {
@@ -16,7 +24,24 @@ export class FrameThrottle {
     this.frame = 0;
     const task = this.pending;
     this.pending = null;
-    task?.();
+    if (!task) return;
+    this.lastRun = performance.now();
+    task();
+  }
+
+  cancel(): void {
+    if (this.frame !== 0) cancelAnimationFrame(this.frame);
+    this.frame = 0;
+    this.pending = null;
+  }
+
+  private onFrame(now: number): void {
+    this.frame = 0;
+    if (now - this.lastRun < this.minIntervalMs) {
+      this.frame = requestAnimationFrame((later) => this.onFrame(later));
+      return;
+    }
+    this.flush();
   }
 }
 

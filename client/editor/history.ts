@@ -12,10 +12,12 @@ const CAPTURE_TIMEOUT_MS = 24 * 60 * 60 * 1000;
 
 export class History {
   private readonly undoManager: Y.UndoManager;
+  private readonly listeners = new Set<() => void>();
 
-  constructor(doc: Y.Doc, localOrigin: object) {
+  /** `origins`: this tab's (the local one, and the live one of shapes being drawn). */
+  constructor(doc: Y.Doc, origins: readonly object[]) {
     this.undoManager = new Y.UndoManager(getShapesMap(doc), {
-      trackedOrigins: new Set([localOrigin]),
+      trackedOrigins: new Set(origins),
       captureTimeout: CAPTURE_TIMEOUT_MS,
     });
   }
@@ -23,6 +25,17 @@ export class History {
   /** The next local change opens a new undo step. */
   beginStep(): void {
     this.undoManager.stopCapturing();
+  }
+
+  /**
+   * Forgets the step in progress, once its changes have been taken back (a gesture abandoned
+   * with Escape or a lost connection: its shape was added live, then removed), so undo does
+   * not hold an empty step.
+   */
+  discardStep(): void {
+    this.undoManager.undoStack.pop();
+    this.undoManager.stopCapturing();
+    for (const listener of this.listeners) listener();
   }
 
   undo(): void {
@@ -44,6 +57,7 @@ export class History {
   }
 
   onChange(listener: () => void): void {
+    this.listeners.add(listener);
     for (const event of ['stack-item-added', 'stack-item-popped', 'stack-cleared'] as const) {
       this.undoManager.on(event, listener);
     }

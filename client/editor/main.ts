@@ -17,6 +17,7 @@ import { installTestHooks } from './test-hooks.ts';
 import { ThemeSetting } from '../render/theme.ts';
 import { connectAppMenu } from './app-menu.ts';
 import { RecentBoards } from './recent-boards.ts';
+import { connectSmallScreens } from './small-screen.ts';
 
 async function start(): Promise<void> {
   // First, so the page is drawn in the person's theme from the start.
@@ -91,6 +92,7 @@ async function start(): Promise<void> {
   });
   // After the chrome: the menu's own button handler must run before the list refreshes.
   connectAppMenu({ board, canvas: app.editor.canvas, connection, recent, theme });
+  connectSmallScreens(app);
   installTestHooks(
     board.boardId,
     app.editor,

@@ -6,6 +6,10 @@
  * drawn: wrapped to the label box, aligned, centred vertically; a sticky note grows to fit its
  * text (on the canvas while typing, in the board on commit). A line's or arrow's label is
  * edited at its middle. Keys typed here never reach the editor's shortcuts.
+ *
+ * Others see the text as it is typed (issue 12): a new text is put on the board with its first
+ * character, and every change is written at most once per frame; the whole edit is one undo
+ * step, and a new text emptied again before the commit leaves nothing behind.
  */
 import type Konva from 'konva';
 import { SHAPE_LIMITS } from '../../common/board/limits.ts';
@@ -23,6 +27,7 @@ import {
 } from '../../common/render/shape-geometry.ts';
 import type { BoardModel } from './board-model.ts';
 import type { Canvas } from './canvas.ts';
+import { FrameThrottle } from './frame-throttle.ts';
 import type { History } from './history.ts';
 import { measureText, measureWrappedHeight } from './text-measure.ts';
 import type { Viewport } from './viewport.ts';
@@ -33,6 +38,10 @@ interface Session {
   textarea: HTMLTextAreaElement;
   /** The canvas nodes of the text being edited, hidden meanwhile. */
   hidden: Konva.Node[];
+  /** A new text: whether it is on the board yet (from its first character). */
+  onBoard: boolean;
+  /** Whether this edit's undo step has begun (with its first write). */
+  stepOpen: boolean;
 }
 
 /** Whether the shape's text is a label (edited in its label box or at a line's middle). */
@@ -50,6 +59,7 @@ const isLine = (shape: Shape) => shape.type === 'line' || shape.type === 'arrow'
 export class TextEditor {
   private session: Session | null = null;
   private readonly openListeners = new Set<() => void>();
+  private readonly live = new FrameThrottle();
 
   constructor(
     private readonly host: HTMLElement,
@@ -59,6 +69,17 @@ export class TextEditor {
     private readonly viewport: Viewport,
   ) {
     viewport.onChange(() => this.position());
+    // The shape being edited, redrawn (a live write, or someone moving it): its canvas text
+    // stays hidden under the textarea, which follows it.
+    model.onChange(({ upserted }) => {
+      const session = this.session;
+      const shape = session && upserted.find((changed) => changed.id === session.shape.id);
+      if (!session || !shape) return;
+      session.shape = shape;
+      this.position();
+      // After the canvas has drawn the change (its listener may come after this one).
+      queueMicrotask(() => this.session === session && this.hideCanvasText(session));
+    });
   }
 
   get isOpen(): boolean {
@@ -87,16 +108,12 @@ export class TextEditor {
     textarea.spellcheck = false;
     textarea.setAttribute('aria-label', ARIA_LABELS[shape.type] ?? 'Text');
     textarea.dataset.shapeType = shape.type;
-    const node = this.canvas.shapes.getNode(shape.id);
-    // The drawn text steps aside (a line label's box too; a sticky's box stays: it grows).
-    const children = node?.getChildren() ?? [];
-    const hidden = isLine(shape)
-      ? children.slice(shape.type === 'arrow' ? 2 : 1)
-      : children.filter((child) => child.getClassName() === 'Text');
-    for (const child of hidden) child.visible(false);
-    this.canvas.shapes.layer.batchDraw();
-    this.session = { shape, isNew, textarea, hidden };
-    textarea.addEventListener('input', () => this.position());
+    this.session = { shape, isNew, textarea, hidden: [], onBoard: false, stepOpen: false };
+    this.hideCanvasText(this.session);
+    textarea.addEventListener('input', () => {
+      this.position();
+      this.writeLive();
+    });
     textarea.addEventListener('blur', () => this.commit());
     textarea.addEventListener('keydown', (event) => this.onKey(event));
     this.host.append(textarea);
@@ -111,23 +128,65 @@ export class TextEditor {
     const session = this.session;
     if (!session) return;
     this.session = null;
+    this.live.cancel();
     session.textarea.remove();
     for (const child of session.hidden) child.visible(true);
     this.canvas.shapes.layer.batchDraw();
     this.notifyOpenChange();
     const text = truncateText(session.textarea.value);
-    const current = this.model.get(session.shape.id);
-    if (!session.isNew && !current) return; // someone deleted it meanwhile
-    const shape = current ?? session.shape;
-    if (text === shape.text && !session.isNew) return;
-    this.history.beginStep();
-    if (shape.type === 'text' && text.trim() === '') {
-      if (!session.isNew) this.model.remove([shape.id]);
-    } else if (session.isNew) {
+    const { shape } = session;
+    if (session.isNew && !session.onBoard) {
+      if (text.trim() === '') return; // an empty new text is never made
+      this.history.beginStep();
       this.model.add([{ ...shape, text, ...measureText(text, shape.fontSize) }]);
-    } else {
-      this.model.update(new Map([[shape.id, { text, ...this.sizeFor(shape, text) }]]));
+      return;
     }
+    if (!this.model.has(shape.id)) return; // someone deleted it meanwhile
+    if (shape.type === 'text' && text.trim() === '') {
+      if (!session.stepOpen) this.history.beginStep();
+      this.model.remove([shape.id]);
+      if (session.isNew) this.history.discardStep(); // made and emptied here: nothing left
+      return;
+    }
+    this.writeText(session, text, false);
+  }
+
+  /** The text as typed so far, for others to see: the new shape, then one write per frame. */
+  private writeLive(): void {
+    const session = this.session;
+    if (!session) return;
+    const text = truncateText(session.textarea.value);
+    if (session.isNew && !session.onBoard) {
+      if (text.trim() === '') return;
+      const { shape } = session;
+      this.history.beginStep();
+      session.onBoard = true;
+      session.stepOpen = true;
+      this.model.add([{ ...shape, text, ...measureText(text, shape.fontSize) }]);
+      return;
+    }
+    this.live.schedule(() => this.writeText(session, text, true));
+  }
+
+  private writeText(session: Session, text: string, live: boolean): void {
+    const current = this.model.get(session.shape.id);
+    if (!current || current.text === text) return;
+    if (!session.stepOpen) {
+      this.history.beginStep();
+      session.stepOpen = true;
+    }
+    this.model.update(new Map([[current.id, { text, ...this.sizeFor(current, text) }]]), { live });
+  }
+
+  /** The drawn text steps aside (a line label's box too; a sticky's box stays: it grows). */
+  private hideCanvasText(session: Session): void {
+    const { shape } = session;
+    const children = this.canvas.shapes.getNode(shape.id)?.getChildren() ?? [];
+    session.hidden = isLine(shape)
+      ? children.slice(shape.type === 'arrow' ? 2 : 1)
+      : children.filter((child) => child.getClassName() === 'Text');
+    for (const child of session.hidden) child.visible(false);
+    this.canvas.shapes.layer.batchDraw();
   }
 
   /** The size the shape takes for `text`: a text shape fits it, a sticky note grows to it. */

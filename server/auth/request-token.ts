@@ -19,6 +19,11 @@ export function rememberGrant(req: IncomingMessage, grant: AuthGrant): void {
   grants.set(req, grant);
 }
 
+/** The token the guard accepted for this request; null outside JWT mode. */
+export function grantFor(req: IncomingMessage): AuthGrant | null {
+  return grants.get(req) ?? null;
+}
+
 /** When the request's token stops being good (ms since the epoch, leeway included); null outside JWT mode. */
 export function tokenExpiryFor(req: IncomingMessage): number | null {
   return grants.get(req)?.expiresAtMs ?? null;

@@ -69,6 +69,11 @@ export class FrameThrottle {
     this.timer ??= setTimeout(() => this.release(), THROTTLE_TICK_MS);
   }
 
+  /** Frames waiting for their bucket. */
+  get pending(): number {
+    return this.waiting.length;
+  }
+
   dispose(): void {
     this.disposed = true;
     if (this.timer) clearTimeout(this.timer);

@@ -25,7 +25,12 @@ import { ConnectionToken } from '../auth/connection-token.ts';
 import type { Logger } from '../log.ts';
 import type { Metrics } from '../metrics.ts';
 import { BoardGoneError, type Role } from '../storage/board-store.ts';
-import { FrameThrottle, type FrameKind, type FrameRates } from './frame-throttle.ts';
+import {
+  FrameThrottle,
+  THROTTLE_TICK_MS,
+  type FrameKind,
+  type FrameRates,
+} from './frame-throttle.ts';
 import type { Peer } from './peer.ts';
 import type { Room } from './room.ts';
 import type { RoomLease, RoomRegistry } from './room-registry.ts';
@@ -176,6 +181,30 @@ export class PeerSession implements Peer {
       this.joined.room.leave(this);
       this.joined.lease.release();
     }
+  }
+
+  /**
+   * Resolves once every message received so far has been handed to the room (past its rate
+   * bucket, the board load and any token check) and the room has committed and relayed what it
+   * accepted: what an HTTP session's POST waits for before it answers. Held updates (waiting
+   * for what they build on) are not waited for.
+   */
+  async whenHandled(): Promise<void> {
+    while (!this.ended && this.transport.isOpen && this.busy)
+      await new Promise((resolve) => setTimeout(resolve, THROTTLE_TICK_MS));
+    if (this.joined && !this.ended) await this.joined.room.whenSettled();
+  }
+
+  /**
+   * Starts the sync over, as a fresh join does (our state vector, the whole board, everyone's
+   * presence): for a transport that had to drop messages its client did not collect.
+   */
+  resync(): void {
+    if (this.joined && !this.ended) this.joined.room.resync(this);
+  }
+
+  private get busy(): boolean {
+    return !this.joined || this.verifying || this.waiting.length > 0 || this.throttle.pending > 0;
   }
 
   /** The board's room, held; null when the id was reset or the board deleted meanwhile. */

@@ -6,6 +6,7 @@
  *   receive(peer, message)     one y-protocols message: answers sync step 1, gates updates,
  *                              applies presence; refuses (closes) the peer when it must
  *   leave(peer)                removes it and its presence
+ *   resync(peer)               starts its sync over (a transport dropped what it did not collect)
  *   closeAll(close, detail)    closes every peer
  * A link reset or a deletion reaches a room through `changeIds` (room-registry.ts): the peers
  * and subscribers that came by an id the board no longer has are closed (4404).
@@ -201,6 +202,19 @@ export class Room {
   join(peer: Peer): void {
     this.peers.add(peer);
     peer.send(encodeSyncStep1(Y.encodeStateVector(this.doc)));
+    const presence = this.presence.encodeAll();
+    if (presence) peer.send(presence);
+  }
+
+  /**
+   * Starts a joined peer's sync over: our state vector, the whole board as sync step 2, and
+   * everyone's presence. For a transport that dropped messages its client never collected
+   * (an HTTP session skipped to a fresh sync); Yjs ignores what the client already has.
+   */
+  resync(peer: Peer): void {
+    if (this.destroyed) return;
+    peer.send(encodeSyncStep1(Y.encodeStateVector(this.doc)));
+    peer.send(encodeSyncStep2(this.fullState()));
     const presence = this.presence.encodeAll();
     if (presence) peer.send(presence);
   }

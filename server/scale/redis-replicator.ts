@@ -29,6 +29,12 @@ const MAX_RECONNECT_DELAY_MS = 1_000;
 export interface RedisReplicatorOptions {
   url: string;
   channelPrefix: string;
+  /**
+   * A connection that gets no answer this long while one is due is dropped and redialled (the
+   * link is down meanwhile); both are pinged every third of it, so a Redis that hangs without
+   * closing (a stalled host, a black-holed network) is noticed too, not only a closed one.
+   */
+  timeoutMs: number;
   log: Logger;
   /** Called whenever the link goes up or down. */
   onLinkChange?(up: boolean): void;
@@ -46,6 +52,7 @@ export class RedisReplicator implements RoomReplicator {
   private readonly unpublished = new Set<string>();
   private readonly sub: Redis;
   private readonly pub: Redis;
+  private readonly heartbeat: NodeJS.Timeout;
   private up = false;
   private closed = false;
 
@@ -54,6 +61,9 @@ export class RedisReplicator implements RoomReplicator {
       // Commands fail at once while the link is down: storage covers the gap, a queue would not.
       enableOfflineQueue: false,
       maxRetriesPerRequest: 1,
+      connectTimeout: options.timeoutMs,
+      // Covers the handshake too: a Redis that accepts but never answers is redialled.
+      socketTimeout: options.timeoutMs,
       retryStrategy: (attempt: number) =>
         Math.min(attempt * RECONNECT_STEP_MS, MAX_RECONNECT_DELAY_MS),
     };
@@ -66,6 +76,8 @@ export class RedisReplicator implements RoomReplicator {
         options.log.debug({ err: error.message }, 'redis connection error'),
       );
     }
+    this.heartbeat = setInterval(() => this.ping(), Math.max(1, Math.floor(options.timeoutMs / 3)));
+    this.heartbeat.unref();
     this.sub.on('messageBuffer', (channel: Buffer, message: Buffer) =>
       this.receive(channel.toString(), message),
     );
@@ -115,6 +127,7 @@ export class RedisReplicator implements RoomReplicator {
 
   async close(): Promise<void> {
     this.closed = true;
+    clearInterval(this.heartbeat);
     this.handlers.clear();
     this.sub.disconnect();
     this.pub.disconnect();
@@ -157,6 +170,12 @@ export class RedisReplicator implements RoomReplicator {
     } catch (error) {
       this.options.log.error({ channel, err: error }, 'replicated message failed to apply');
     }
+  }
+
+  /** A ping on each ready connection; one unanswered within timeoutMs drops it (socketTimeout). */
+  private ping(): void {
+    for (const connection of [this.sub, this.pub])
+      if (connection.status === 'ready') connection.ping().catch(() => undefined);
   }
 
   private checkLink(): void {

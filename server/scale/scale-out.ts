@@ -4,8 +4,9 @@
  * default mode never does. The store and replicator it returns are usable at once: every store
  * call waits for `ready` (connected, tables created), and no room exists before that.
  *
- * Health: PostgreSQL is probed every HEALTH_PROBE_MS (and after any failed call); Redis is up
- * while both its connections are ready. `degraded()` names what is down, for /healthz, and
+ * Health: PostgreSQL is probed every HEALTH_PROBE_MS (and after any failed call), a probe failing
+ * after DATABASE_TIMEOUT_MS against a hung database; Redis is up while both its connections are
+ * ready, and a connection that stops answering (pinged) is dropped within REDIS_TIMEOUT_MS. `degraded()` names what is down, for /healthz, and
  * `boardcast_dependency_up{dependency}` shows it in /metrics.
  */
 import { Counter, Gauge } from 'prom-client';
@@ -74,11 +75,19 @@ export function startScaleOut(config: Config, log: Logger, metrics: Metrics): Sc
   let pgStore: PostgresStore | null = null;
   let redis: RedisReplicator | null = null;
   let probeTimer: NodeJS.Timeout | null = null;
-  const probe = () =>
-    pgStore?.ping().then(
-      () => setUp('postgres', true),
-      () => setUp('postgres', false),
-    );
+  // One probe at a time: against a hung database each waits DATABASE_TIMEOUT_MS, and
+  // overlapping ones would take every pooled connection.
+  let probing: Promise<void> | null = null;
+  const probe = () => {
+    probing ??= (pgStore as PostgresStore)
+      .ping()
+      .then(
+        () => setUp('postgres', true),
+        () => setUp('postgres', false),
+      )
+      .finally(() => (probing = null));
+    return probing;
+  };
 
   const ready = (async () => {
     const { openPostgresStore } = await import('../storage/postgres-store.ts');
@@ -86,6 +95,7 @@ export function startScaleOut(config: Config, log: Logger, metrics: Metrics): Sc
       pgStore = await openPostgresStore({
         connectionString: config.databaseUrl ?? '',
         poolSize: config.databasePoolSize,
+        queryTimeoutMs: config.databaseTimeoutMs,
         onIdleError: (error) => log.warn({ err: error.message }, 'postgres connection lost'),
       });
     } catch (error) {
@@ -104,6 +114,7 @@ export function startScaleOut(config: Config, log: Logger, metrics: Metrics): Sc
       redis = new RedisReplicator({
         url: config.redisUrl,
         channelPrefix: config.redisChannelPrefix,
+        timeoutMs: config.redisTimeoutMs,
         log,
         onLinkChange: (up) => setUp('redis', up),
         onMessage: (direction, kind) => replicated.inc({ direction, kind }),

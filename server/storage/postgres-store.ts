@@ -38,9 +38,9 @@ import {
 } from './postgres-boards.ts';
 import { createSchema } from './postgres-schema.ts';
 
-/** How long to wait for a connection before the operation fails (and the room refuses with 1013). */
+/** How long to wait for a connection at most before the operation fails (and the room refuses with 1013). */
 const CONNECT_TIMEOUT_MS = 3_000;
-/** A query that takes longer fails; a commit must not hang a room forever. */
+/** A query that takes longer fails (DATABASE_TIMEOUT_MS); a commit must not hang a room forever. */
 const QUERY_TIMEOUT_MS = 10_000;
 /** What the server's connections are called in pg_stat_activity (the CLI looks for it). */
 export const SERVER_APPLICATION_NAME = 'boardcast';
@@ -55,6 +55,8 @@ export interface PostgresStore extends BoardStore {
 export interface PostgresStoreOptions {
   connectionString: string;
   poolSize: number;
+  /** A query that takes longer fails and its connection is dropped; 10 s by default. */
+  queryTimeoutMs?: number;
   /** `application_name` of the connections; the server's by default. */
   applicationName?: string;
   /** Called for errors on idle connections (e.g. the server restarted); they are not fatal. */
@@ -66,11 +68,12 @@ const toBuffer = (bytes: Uint8Array): Buffer =>
 
 /** Connects, creates the tables when missing (safely, from several instances at once). */
 export async function openPostgresStore(options: PostgresStoreOptions): Promise<PostgresStore> {
+  const queryTimeoutMs = options.queryTimeoutMs ?? QUERY_TIMEOUT_MS;
   const pool = new pg.Pool({
     connectionString: options.connectionString,
     max: options.poolSize,
-    connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
-    query_timeout: QUERY_TIMEOUT_MS,
+    connectionTimeoutMillis: Math.min(CONNECT_TIMEOUT_MS, queryTimeoutMs),
+    query_timeout: queryTimeoutMs,
     application_name: options.applicationName ?? SERVER_APPLICATION_NAME,
   });
   pool.on('error', (error) => options.onIdleError?.(error));

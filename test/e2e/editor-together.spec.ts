@@ -73,3 +73,65 @@ test('the wheel pans (Shift: sideways), Ctrl+wheel zooms about the pointer, the 
     await expect(label).toHaveText(expected);
   }
 });
+
+test('the other browser sees a rectangle, a pen stroke and a text while they are drawn; Escape leaves nothing', async ({
+  openEditor,
+  boardShapes,
+}) => {
+  const alice = await openEditor('Alice');
+  const bob = await openEditor('Bob');
+  const bobSees = () => bob.evaluate(() => window.__boardcast.shapes());
+
+  // A rectangle, mouse still down: Bob sees it, then sees it grow.
+  await alice.keyboard.press('r');
+  await alice.mouse.move(300, 300);
+  await alice.mouse.down();
+  await alice.mouse.move(360, 340, { steps: 5 });
+  await expect.poll(async () => (await bobSees()).map((s) => s.type)).toEqual(['rect']);
+  await alice.mouse.move(500, 420, { steps: 5 });
+  await expect.poll(async () => (await bobSees())[0]?.width).toBe(200);
+  // Escape abandons it: gone for Bob and on the server, and nothing to undo.
+  await alice.keyboard.press('Escape');
+  await alice.mouse.up();
+  await expect.poll(async () => (await bobSees()).length).toBe(0);
+  await expect.poll(async () => (await boardShapes()).length).toBe(0);
+  await expect(alice.locator('#undo-button')).toBeDisabled();
+
+  // A pen stroke: Bob sees its points grow before the mouse is released.
+  await alice.keyboard.press('p');
+  await alice.mouse.move(300, 500);
+  await alice.mouse.down();
+  await alice.mouse.move(340, 520, { steps: 4 });
+  await expect.poll(async () => (await bobSees()).map((s) => s.type)).toEqual(['pen']);
+  const early = (await bobSees())[0]?.points.length ?? 0;
+  await alice.mouse.move(420, 480, { steps: 6 });
+  await expect.poll(async () => (await bobSees())[0]?.points.length ?? 0).toBeGreaterThan(early);
+  await alice.mouse.up();
+  // The whole stroke is one undo step.
+  await alice.keyboard.press('Control+z');
+  await expect.poll(async () => (await bobSees()).length).toBe(0);
+  await alice.keyboard.press('Control+Shift+z');
+  await expect.poll(async () => (await bobSees()).map((s) => s.type)).toEqual(['pen']);
+
+  // A text: Bob reads it while Alice is still typing (the text editor is open).
+  await alice.keyboard.press('t');
+  await alice.mouse.click(700, 300);
+  await alice.keyboard.type('Hel');
+  await expect.poll(async () => (await bobSees()).find((s) => s.type === 'text')?.text).toBe('Hel');
+  await alice.keyboard.type('lo');
+  await expect
+    .poll(async () => (await bobSees()).find((s) => s.type === 'text')?.text)
+    .toBe('Hello');
+  await expect(alice.locator('textarea.text-editor')).toBeVisible();
+  await alice.keyboard.press('Escape');
+  await expect(alice.locator('textarea.text-editor')).toHaveCount(0);
+  await expect
+    .poll(async () => (await boardShapes()).map((s) => [s.type, s.text]).sort())
+    .toEqual([
+      ['pen', ''],
+      ['text', 'Hello'],
+    ]);
+  // Typing the text was one undo step.
+  await alice.keyboard.press('Control+z');
+  await expect.poll(async () => (await bobSees()).map((s) => s.type)).toEqual(['pen']);
+});

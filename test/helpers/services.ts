@@ -1,17 +1,12 @@
 /**
  * The machine's PostgreSQL and Redis, for the scale-out tests: reachability (a test file skips
  * with a clear message when they are absent, unless BOARDCAST_REQUIRE_SERVICES=1 makes that a
- * failure), a fresh database per run, a machine-wide lock (fault tests restart the services, so
- * the files that use them take turns, even across worktrees), and the restart commands.
+ * failure) and a fresh database per run. Tests never stop, restart or reconfigure the services:
+ * faults are injected by a proxy in between (fault-proxy.ts).
  */
-import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import fs from 'node:fs';
 import net from 'node:net';
-import os from 'node:os';
-import path from 'node:path';
 import pg from 'pg';
-import { delay } from './clients.ts';
 
 export const PG_HOST = '127.0.0.1';
 export const PG_PORT = 5432;
@@ -19,8 +14,6 @@ export const REDIS_HOST = '127.0.0.1';
 export const REDIS_PORT = 6379;
 export const REDIS_URL = `redis://${REDIS_HOST}:${REDIS_PORT}`;
 const PG_ADMIN_URL = `postgres://postgres@${PG_HOST}:${PG_PORT}/test`;
-const LOCK_DIR = path.join(os.tmpdir(), 'boardcast-services.lock');
-const LOCK_WAIT_MS = 180_000;
 const PROBE_TIMEOUT_MS = 1_000;
 
 export const servicesRequired = process.env.BOARDCAST_REQUIRE_SERVICES === '1';
@@ -55,7 +48,11 @@ async function postgresAnswers(): Promise<boolean> {
   }
 }
 
-/** Null when both services answer; else the skip message. */
+/**
+ * Null when both services answer; else the skip message. No lock is needed around their use:
+ * no test stops, restarts or reconfigures them (faults go through fault-proxy.ts), so the files
+ * that use them run side by side.
+ */
 export async function servicesUnavailable(needRedis = true): Promise<string | null> {
   if (!(await postgresAnswers()))
     return `skipped: PostgreSQL not reachable at ${PG_HOST}:${PG_PORT}`;
@@ -96,102 +93,17 @@ export function randomChannelPrefix(): string {
   return `boardcast-test-${randomBytes(6).toString('hex')}:`;
 }
 
-/** A lock whose owner died without releasing it (old enough to have written its pid). */
-function lockIsStale(): boolean {
-  const stat = fs.statSync(LOCK_DIR, { throwIfNoEntry: false });
-  if (!stat || Date.now() - stat.mtimeMs < 2_000) return false;
-  try {
-    process.kill(Number(fs.readFileSync(path.join(LOCK_DIR, 'pid'), 'utf8')), 0);
-    return false;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code !== 'EPERM';
-  }
+/** Throws unless the machine's services still answer directly (the fault tests spared them). */
+export async function assertServicesUp(): Promise<void> {
+  if (!(await postgresAnswers()))
+    throw new Error(`PostgreSQL at ${PG_HOST}:${PG_PORT} stopped answering`);
+  if (!(await redisPing()))
+    throw new Error(`Redis at ${REDIS_HOST}:${REDIS_PORT} stopped answering`);
 }
 
-/** Takes the machine-wide services lock (waiting for it); resolves with its release. */
-export async function lockServices(): Promise<() => void> {
-  const deadline = Date.now() + LOCK_WAIT_MS;
-  for (;;) {
-    try {
-      fs.mkdirSync(LOCK_DIR);
-      fs.writeFileSync(path.join(LOCK_DIR, 'pid'), String(process.pid));
-      return () => fs.rmSync(LOCK_DIR, { recursive: true, force: true });
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-    }
-    await delay(200);
-    if (lockIsStale()) fs.rmSync(LOCK_DIR, { recursive: true, force: true });
-    if (Date.now() > deadline)
-      throw new Error(`the services lock ${LOCK_DIR} was not released within ${LOCK_WAIT_MS} ms`);
-  }
-}
-
-/**
- * Takes the services lock first, then checks the services (a fault test holding the lock may
- * have stopped one for a moment); when they are absent the lock is released at once.
- */
-export async function claimServices(
-  needRedis = true,
-): Promise<{ unavailable: string | null; release(): void }> {
-  const unlock = await lockServices();
-  let released = false;
-  const release = () => {
-    if (!released) unlock();
-    released = true;
-  };
-  const unavailable = await servicesUnavailable(needRedis);
-  if (unavailable) release();
-  return { unavailable, release };
-}
-
-function pgCluster(action: 'stop' | 'start'): void {
-  const version = fs.readdirSync('/etc/postgresql')[0] ?? '';
-  execFileSync('pg_ctlcluster', ['--skip-systemctl-redirect', version, 'main', action], {
-    stdio: 'ignore',
-  });
-}
-
-export async function stopPostgres(): Promise<void> {
-  pgCluster('stop');
-}
-
-export async function startPostgres(): Promise<void> {
-  if (!(await postgresAnswers())) pgCluster('start');
-  for (let i = 0; i < 100 && !(await postgresAnswers()); i++) await delay(100);
-}
-
-export async function stopRedis(): Promise<void> {
-  execFileSync('redis-cli', ['-h', REDIS_HOST, '-p', String(REDIS_PORT), 'shutdown', 'nosave'], {
-    stdio: 'ignore',
-  });
-  for (let i = 0; i < 50 && (await redisPing()); i++) await delay(100);
-}
-
-export async function startRedis(): Promise<void> {
-  if (!(await redisPing())) {
-    const dir = fs.existsSync('/var/lib/redis') ? '/var/lib/redis' : os.tmpdir();
-    const logfile = fs.existsSync('/var/log/redis') ? '/var/log/redis/ci.log' : '';
-    execFileSync(
-      'redis-server',
-      [
-        '--daemonize',
-        'yes',
-        '--bind',
-        '127.0.0.1',
-        '-::1',
-        '--port',
-        String(REDIS_PORT),
-        '--save',
-        '',
-        '--appendonly',
-        'no',
-        '--dir',
-        dir,
-        '--logfile',
-        logfile,
-      ],
-      { stdio: 'ignore' },
-    );
-  }
-  for (let i = 0; i < 100 && !(await redisPing()); i++) await delay(100);
+/** `url` with its port replaced (to reach a service through a fault proxy). */
+export function throughPort(url: string, port: number): string {
+  const parsed = new URL(url);
+  parsed.port = String(port);
+  return parsed.toString();
 }

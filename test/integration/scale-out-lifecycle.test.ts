@@ -11,7 +11,7 @@ import { connectStockClient, delay, waitFor, type StockClient } from '../helpers
 import {
   REDIS_URL,
   createTestDatabase,
-  claimServices,
+  servicesUnavailable,
   randomChannelPrefix,
   servicesRequired,
   type TestDatabase,
@@ -24,8 +24,7 @@ import {
   type ServerProcess,
 } from '../helpers/test-server.ts';
 
-const services = await claimServices();
-const unavailable = services.unavailable;
+const unavailable = await servicesUnavailable();
 if (unavailable) console.log(`scale-out-lifecycle.test.ts ${unavailable}`);
 
 const GONE = CLOSE.GONE.code;
@@ -78,7 +77,6 @@ describe(
       for (const server of servers) server.child.kill('SIGKILL');
       await Promise.all(servers.map((server) => server.exited));
       await database?.drop();
-      services.release();
     });
 
     it('closes the old edit id on the other instance too, and leaves its view-id viewers', async () => {

@@ -7,7 +7,7 @@ import { connectStockClient, waitFor, type StockClient } from '../helpers/client
 import {
   REDIS_URL,
   createTestDatabase,
-  claimServices,
+  servicesUnavailable,
   randomChannelPrefix,
   servicesRequired,
   type TestDatabase,
@@ -15,8 +15,7 @@ import {
 import { rect } from '../helpers/shapes.ts';
 import { spawnServerProcess, tempDataDir, type ServerProcess } from '../helpers/test-server.ts';
 
-const services = await claimServices();
-const unavailable = services.unavailable;
+const unavailable = await servicesUnavailable();
 if (unavailable) console.log(`scale-out-sse.test.ts ${unavailable}`);
 
 /** The shape ids an SSE viewer holds, rebuilt from its snapshot and patch events. */
@@ -61,7 +60,6 @@ describe(
       for (const server of servers) server.child.kill('SIGKILL');
       await Promise.all(servers.map((server) => server.exited));
       await database?.drop();
-      services.release();
     });
 
     it('streams to an SSE viewer on instance 2 the edits made on instance 1', async () => {

@@ -14,13 +14,9 @@ import { connectRawPeer } from '../helpers/raw-peer.ts';
 import {
   REDIS_URL,
   createTestDatabase,
-  claimServices,
+  servicesUnavailable,
   randomChannelPrefix,
   servicesRequired,
-  startPostgres,
-  startRedis,
-  stopPostgres,
-  stopRedis,
   type TestDatabase,
 } from '../helpers/services.ts';
 import { rect } from '../helpers/shapes.ts';
@@ -31,8 +27,7 @@ import {
   type ServerProcess,
 } from '../helpers/test-server.ts';
 
-const services = await claimServices();
-const unavailable = services.unavailable;
+const unavailable = await servicesUnavailable();
 if (unavailable) console.log(`scale-out.test.ts ${unavailable}`);
 
 const ids = (client: StockClient) =>
@@ -45,18 +40,6 @@ const HELD_UPDATE_MS = 1_000;
 
 async function metricOf(server: ServerProcess, series: string): Promise<number> {
   return metricValue(await (await fetch(`${server.url}/metrics`)).text(), series);
-}
-
-function closeCode(client: StockClient): Promise<number> {
-  return new Promise((resolve) =>
-    client.provider.once('connection-close', (event: { code: number } | null) =>
-      resolve(event?.code ?? 0),
-    ),
-  );
-}
-
-async function health(server: ServerProcess): Promise<string> {
-  return (await fetch(`${server.url}/healthz`)).text();
 }
 
 /** An awareness frame setting `clientId`'s state, as a raw peer would send it. */
@@ -100,14 +83,11 @@ describe(
     });
     after(async () => {
       clients.forEach((client) => client.destroy());
-      await startRedis().catch(() => undefined);
-      await startPostgres().catch(() => undefined);
       if (process.env.SCALE_DEBUG)
         servers.forEach((server, i) => console.log(`--- instance ${i + 1}\n${server.output()}`));
       for (const server of servers) server.child.kill('SIGKILL');
       await Promise.all(servers.map((server) => server.exited));
       await database?.drop();
-      services.release();
     });
 
     it('converges stock clients on instance 1 and instance 3', async () => {
@@ -221,83 +201,6 @@ describe(
         () => !three.provider.awareness.getStates().has(one.doc.clientID),
         5_000,
         'presence removed on instance 3',
-      );
-    });
-
-    it("keeps serving each instance's own peers while Redis is down, and converges every instance after it restarts", async () => {
-      const board = newBoard('redis-restart');
-      const [one, two, twoBis] = [
-        connect(instance(1), board),
-        connect(instance(2), board),
-        connect(instance(2), board),
-      ];
-      await Promise.all([one.synced, two.synced, twoBis.synced]);
-      addShapes(one.doc, [rect('before')]);
-      await waitFor(() => ids(two).includes('before'), 5_000, 'a relay before the restart');
-      try {
-        await stopRedis();
-        await waitFor(
-          async () => (await health(instance(1))) === 'degraded: redis down',
-          5_000,
-          '/healthz to name Redis',
-        );
-        const metrics = await (await fetch(`${instance(1).url}/metrics`)).text();
-        assert.match(metrics, /boardcast_dependency_up\{dependency="redis"\} 0/);
-        addShapes(one.doc, [rect('during-on-1')]);
-        addShapes(two.doc, [rect('during-on-2')]);
-        await waitFor(
-          () => ids(twoBis).includes('during-on-2'),
-          5_000,
-          'a peer on the same instance to be served',
-        );
-      } finally {
-        await startRedis();
-      }
-      const all = ['before', 'during-on-1', 'during-on-2'];
-      await waitFor(
-        () => [one, two, twoBis].every((client) => ids(client).join() === all.join()),
-        10_000,
-        'every instance to converge',
-      );
-      await waitFor(async () => (await health(instance(1))) === 'ok', 5_000, '/healthz back to ok');
-    });
-
-    it('refuses updates with 1013 while PostgreSQL is down, relays none, keeps reads working and loses no acknowledged update', async () => {
-      const board = newBoard('pg-restart');
-      const [writer, reader] = [connect(instance(2), board), connect(instance(3), board)];
-      await Promise.all([writer.synced, reader.synced]);
-      addShapes(writer.doc, [rect('acknowledged')]);
-      await waitFor(
-        () => ids(reader).includes('acknowledged'),
-        5_000,
-        'the first update to be relayed',
-      );
-      try {
-        await stopPostgres();
-        await waitFor(
-          async () => (await health(instance(2))) === 'degraded: postgres down',
-          5_000,
-          '/healthz to name PostgreSQL',
-        );
-        const refused = closeCode(writer);
-        addShapes(writer.doc, [rect('during-outage')]);
-        assert.equal(await refused, CLOSE.TRY_AGAIN_LATER.code);
-        const lateReader = connect(instance(3), board); // a loaded board is still served without the database
-        await lateReader.synced;
-        await delay(300);
-        assert.deepEqual(ids(reader), ['acknowledged']);
-        assert.deepEqual(ids(lateReader), ['acknowledged']);
-      } finally {
-        await startPostgres();
-      }
-      const fresh = connect(instance(1), board); // instance 1 loads the board from PostgreSQL
-      await fresh.synced;
-      assert.ok(ids(fresh).includes('acknowledged'), 'the acknowledged update was lost');
-      // The writer's client kept the refused update and sends it again once storage accepts writes.
-      await waitFor(
-        () => ids(reader).includes('during-outage') && ids(fresh).includes('during-outage'),
-        15_000,
-        'the refused update, resent',
       );
     });
 

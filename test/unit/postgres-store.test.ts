@@ -5,14 +5,13 @@ import { BoardGoneError } from '../../server/storage/board-store.ts';
 import { openPostgresStore, type PostgresStore } from '../../server/storage/postgres-store.ts';
 import {
   createTestDatabase,
-  claimServices,
+  servicesUnavailable,
   servicesRequired,
   type TestDatabase,
 } from '../helpers/services.ts';
 import { shapeIds, shapeUpdate, storeContract } from '../helpers/store-contract.ts';
 
-const services = await claimServices(false);
-const unavailable = services.unavailable;
+const unavailable = await servicesUnavailable(false);
 if (unavailable) console.log(`postgres-store.test.ts ${unavailable}`);
 
 describe(
@@ -59,7 +58,6 @@ describe(
     after(async () => {
       await Promise.all(stores.map((store) => store.close()));
       await database?.drop();
-      services.release();
     });
 
     it('creates its tables from several instances at once', async () => {

@@ -9,6 +9,16 @@ describe('the scale-out settings', () => {
     assert.equal(config.redisUrl, null);
     assert.equal(config.databasePoolSize, 10);
     assert.equal(config.redisChannelPrefix, 'boardcast:');
+    assert.equal(config.redisTimeoutMs, 5_000);
+    assert.equal(config.databaseTimeoutMs, 10_000);
+  });
+
+  it('take the Redis and PostgreSQL timeouts, and refuse one out of range', () => {
+    const config = parseConfig({ REDIS_TIMEOUT_MS: '1000', DATABASE_TIMEOUT_MS: '1500' });
+    assert.equal(config.redisTimeoutMs, 1_000);
+    assert.equal(config.databaseTimeoutMs, 1_500);
+    assert.throws(() => parseConfig({ REDIS_TIMEOUT_MS: '0' }), /REDIS_TIMEOUT_MS/);
+    assert.throws(() => parseConfig({ DATABASE_TIMEOUT_MS: 'soon' }), /DATABASE_TIMEOUT_MS/);
   });
 
   it('accept a PostgreSQL URL alone, and Redis with it', () => {

@@ -1,18 +1,18 @@
 /**
- * Rectangle, ellipse, line and arrow: drag to draw (a draft on the overlay, committed on
- * release as one change). A click with the rectangle or ellipse tool makes a default-size one.
+ * Rectangle, ellipse, line and arrow: drag to draw. The shape is on the board from the first
+ * move past a click, so others see it grow (LiveShape: one update per frame, one undo step;
+ * Escape removes it). A click with the rectangle or ellipse tool makes a default-size one.
  * After drawing, the new shape is selected and the select tool comes back, as in Excalidraw.
  * A line or arrow that starts or ends on a shape is bound to it (`startId` / `endId`; the
  * target is highlighted meanwhile; Alt or Ctrl/Cmd while dragging draws it unbound), and its
  * points are stored where its bound ends are drawn.
  */
-import type Konva from 'konva';
 import type { Shape } from '../../../common/board/shape.ts';
 import { resolveBoundShape } from '../../../common/render/line-ends.ts';
-import { createShapeNode, updateShapeNode } from '../../render/shape-node.ts';
 import { BindingTarget } from '../binding-target.ts';
 import type { EditorContext } from '../editor-context.ts';
 import type { Point } from '../viewport.ts';
+import { LiveShape } from './live-shape.ts';
 import { newShape } from './new-shape.ts';
 import type { Tool, ToolPointer } from './tool.ts';
 
@@ -25,13 +25,14 @@ const CLICK_DISTANCE_PX = 4;
 export class DrawTool implements Tool {
   readonly cursor = 'crosshair';
   private start: ToolPointer | null = null;
-  private draft: { shape: Shape; node: Konva.Group } | null = null;
+  private readonly live: LiveShape;
   private readonly binding: BindingTarget;
 
   constructor(
     private readonly editor: EditorContext,
     private readonly type: DrawShapeType,
   ) {
+    this.live = new LiveShape(editor);
     this.binding = new BindingTarget(editor);
   }
 
@@ -41,40 +42,45 @@ export class DrawTool implements Tool {
 
   move(pointer: ToolPointer): void {
     if (!this.start) return;
+    if (!this.live.shapeId && this.isClick(this.start, pointer)) return;
     let shape = this.shapeBetween(this.start.board, pointer.board, pointer.shiftKey);
     if (this.type === 'line' || this.type === 'arrow') shape = this.bind(shape, pointer);
-    if (this.draft) {
-      this.draft.shape = shape;
-      updateShapeNode(this.draft.node, this.editor.canvas.shapes.forDisplay(shape));
+    if (this.live.shapeId) {
+      const { x, y, width, height, points } = shape;
+      const ends = isLine(shape) ? { startId: shape.startId ?? '', endId: shape.endId ?? '' } : {};
+      this.live.update({ x, y, width, height, points, ...ends });
     } else {
-      const node = createShapeNode(this.editor.canvas.shapes.forDisplay(shape));
-      node.listening(false);
-      this.editor.canvas.overlay.add(node);
-      this.draft = { shape, node };
+      this.live.start(shape);
     }
-    this.editor.canvas.overlay.batchDraw();
   }
 
   up({ screen }: ToolPointer): void {
     if (!this.start) return;
-    const startScreen = this.start.screen;
-    const isClick =
-      Math.hypot(screen.x - startScreen.x, screen.y - startScreen.y) < CLICK_DISTANCE_PX;
-    const shape = isClick ? this.defaultShapeAt(this.start.board) : this.draft?.shape;
-    this.cancel();
-    if (!shape) return;
-    this.editor.history.beginStep();
-    this.editor.model.add([shape]);
-    this.editor.selection.set([shape.id]);
+    const start = this.start;
+    this.start = null;
+    this.binding.clear();
+    let id = this.live.finish();
+    if (!id && this.isClick(start, { ...start, screen })) {
+      const shape = this.defaultShapeAt(start.board);
+      if (!shape) return;
+      this.editor.history.beginStep();
+      this.editor.model.add([shape]);
+      id = shape.id;
+    }
+    if (!id) return;
+    this.editor.selection.set([id]);
     this.editor.setTool('select');
   }
 
   cancel(): void {
     this.binding.clear();
-    this.draft?.node.destroy();
-    this.editor.canvas.overlay.batchDraw();
-    this.draft = null;
+    this.live.abandon();
     this.start = null;
+  }
+
+  private isClick(start: ToolPointer, pointer: Pick<ToolPointer, 'screen'>): boolean {
+    const { screen } = pointer;
+    return Math.hypot(screen.x - start.screen.x, screen.y - start.screen.y) < CLICK_DISTANCE_PX;
   }
 
   /**
@@ -120,6 +126,10 @@ export class DrawTool implements Tool {
   private create(fields: Partial<Shape> & Pick<Shape, 'x' | 'y'>): Shape {
     return newShape(this.type, fields, this.editor.style.current, this.editor.model.nextTopZ());
   }
+}
+
+function isLine(shape: Shape): boolean {
+  return shape.type === 'line' || shape.type === 'arrow';
 }
 
 /** Shift constrains lines to multiples of 45°. */

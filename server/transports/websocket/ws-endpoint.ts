@@ -28,6 +28,8 @@ export function attachWebSocketEndpoint(
   httpServer: http.Server,
   ctx: AppContext,
   auth: BoardAuth | null,
+  /** Shared with the HTTP session endpoint, so peer ids are unique in the process. */
+  deps: ConnectionDeps = connectionDeps(ctx, auth),
 ): WebSocketEndpoint {
   const { config, log, metrics } = ctx;
   const wss = new WebSocketServer({
@@ -40,7 +42,6 @@ export function attachWebSocketEndpoint(
     metrics.refusals.inc({ reason: 'missed_pong' });
     log.info('peer missed its pong; terminated');
   });
-  const deps = connectionDeps(ctx, auth);
   httpServer.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on('error', (error) => log.debug({ err: error.message }, 'upgrade socket error'));
     handleUpgrade(req, socket, ctx, auth, (id, address, grant) =>
@@ -64,7 +65,8 @@ export function attachWebSocketEndpoint(
   };
 }
 
-function connectionDeps(ctx: AppContext, auth: BoardAuth | null): ConnectionDeps {
+/** What every editing connection (WebSocket or HTTP session) is built with. */
+export function connectionDeps(ctx: AppContext, auth: BoardAuth | null): ConnectionDeps {
   const { config } = ctx;
   let nextPeerId = 1;
   return {
