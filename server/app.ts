@@ -15,6 +15,7 @@ import { linkRoutes } from './http/link-routes.ts';
 import { opsRoutes } from './http/ops-routes.ts';
 import { pageRoutes } from './http/page-routes.ts';
 import { createRouter } from './http/router.ts';
+import { shapesRoutes } from './http/shapes-routes.ts';
 import { clientAddress, IpSlots } from './limits/ip-slots.ts';
 import { publishLimits } from './limits/publish-limits.ts';
 import { createLogger, type Logger } from './log.ts';
@@ -169,6 +170,7 @@ function routesOf(context: AppContext) {
     ...pageRoutes(context),
     ...linkRoutes(context),
     ...lifecycleRoutes(context),
+    ...shapesRoutes(context),
     // viewer routes are wired here
     ...viewerRoutes(context),
   ];

@@ -10,6 +10,7 @@ import { Clipboard } from './clipboard.ts';
 import { Commands } from './commands.ts';
 import type { EditorContext } from './editor-context.ts';
 import { History } from './history.ts';
+import { LaserTrail } from './laser.ts';
 import { Keyboard, isTypingTarget } from './keyboard.ts';
 import { isDialogOpen } from './ui/dialog.ts';
 import { PointerInput } from './pointer-input.ts';
@@ -95,6 +96,7 @@ function createEditorContext(
     viewport,
     canvas,
     textEditor,
+    laser: new LaserTrail(),
     style: new StyleDefaults(localStorage),
     setTool: (id: ToolId) => switcher.set(id),
     switcher,

@@ -18,6 +18,7 @@ const TOOL_BY_KEY: Record<string, ToolId> = {
   p: 'pen',
   t: 'text',
   n: 'sticky',
+  k: 'laser',
 };
 
 export interface KeyboardDeps {

@@ -7,6 +7,7 @@
 import * as Y from 'yjs';
 import { isValidShapeId } from './ids.ts';
 import { planShapeRepair, type StoredFields } from './repair.ts';
+import { defaultFieldValue, type ShapePatch } from './shape-input.ts';
 import {
   comparePaintOrder,
   parseShape,
@@ -103,6 +104,58 @@ export function removeShapes(doc: Y.Doc, ids: Iterable<string>, origin?: unknown
     const root = getShapesMap(doc);
     for (const id of ids) root.delete(id);
   }, origin);
+}
+
+/**
+ * Sets and removes fields of one shape (the shapes API's PATCH); false when it does not exist.
+ * Only values that differ are written.
+ */
+export function patchShape(doc: Y.Doc, id: string, patch: ShapePatch, origin?: unknown): boolean {
+  const map = getShapesMap(doc).get(id);
+  if (!(map instanceof Y.Map)) return false;
+  doc.transact(() => {
+    updateShapes(doc, new Map([[id, patch.set]]));
+    for (const name of patch.unset) if (map.has(name)) map.delete(name);
+  }, origin);
+  return true;
+}
+
+/**
+ * Makes the board hold exactly `target` (a checkpoint's shapes: board history), in one
+ * transaction: shapes not in it are removed, missing ones added, and on the others only the
+ * fields that differ are written, so a person editing another field of a shape meanwhile keeps
+ * their change, and an undo of the restore takes back just what it changed. A field stored
+ * nowhere counts as its default. Unknown fields of existing shapes are left alone.
+ */
+export function restoreShapes(doc: Y.Doc, target: readonly Shape[], origin?: unknown): void {
+  doc.transact(() => {
+    const root = getShapesMap(doc);
+    const wanted = new Map(target.map((shape) => [shape.id, shape]));
+    for (const id of [...root.keys()]) if (!wanted.has(id)) root.delete(id);
+    for (const shape of target) {
+      const map = root.get(shape.id);
+      if (!(map instanceof Y.Map)) {
+        addShapes(doc, [shape]);
+        continue;
+      }
+      restoreFields(map as ShapeMap, shape);
+    }
+  }, origin);
+}
+
+function restoreFields(map: ShapeMap, shape: Shape): void {
+  const fields = shape as unknown as Readonly<Record<string, unknown>>;
+  for (const name of SHAPE_FIELD_NAMES) {
+    const wanted = fields[name];
+    const stored = readField(map, name);
+    if (wanted === undefined) {
+      if (map.has(name)) map.delete(name);
+    } else if (stored === undefined && sameValue(wanted, defaultFieldValue(name, shape.type))) {
+      continue;
+    } else if (!sameValue(stored, wanted)) {
+      map.set(name, Array.isArray(wanted) ? [...(wanted as unknown[])] : wanted);
+    }
+  }
 }
 
 function sameValue(a: unknown, b: unknown): boolean {
