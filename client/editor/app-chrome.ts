@@ -10,6 +10,8 @@ import { byId, type EditorApp } from './editor-app.ts';
 import { exportJson, exportPng, exportSvg, shapesFromJson } from './files.ts';
 import { cleanName, rememberName, type Identity } from './identity.ts';
 import { Presence } from './presence.ts';
+import type { FollowMode } from './follow.ts';
+import { connectTogether } from './together.ts';
 import { PresenceView } from './presence-view.ts';
 import { openHelpDialog } from './ui/help-dialog.ts';
 import { NamePopover } from './ui/name-popover.ts';
@@ -86,6 +88,7 @@ function connectPresence({ app, connection, identity, nameChosen }: ChromeDeps):
   let self = identity;
   const presence = new Presence(connection.provider.awareness, identity);
   const avatars = byId('avatars');
+  let follow: FollowMode | null = null;
   const view = new PresenceView({
     presence,
     model: editor.model,
@@ -94,6 +97,13 @@ function connectPresence({ app, connection, identity, nameChosen }: ChromeDeps):
     cursorLayer: byId('cursor-layer'),
     avatars,
     self: () => self,
+    followedId: () => follow?.followedId ?? null,
+  });
+  follow = connectTogether({
+    editor,
+    presence,
+    selfColor: () => self.color,
+    onFollow: () => view.render(),
   });
   editor.selection.onChange((ids) => presence.setSelection(ids));
   const container = editor.canvas.container;
@@ -110,7 +120,12 @@ function connectPresence({ app, connection, identity, nameChosen }: ChromeDeps):
   };
   avatars.addEventListener('click', (event) => {
     const avatar = (event.target as Element).closest<HTMLElement>('.avatar');
-    if (avatar?.classList.contains('is-self')) popover.edit(self.name, rename);
+    if (avatar?.classList.contains('is-self')) return popover.edit(self.name, rename);
+    const clientId = Number(avatar?.dataset.clientId);
+    const peer = presence.peers().find((candidate) => candidate.clientId === clientId);
+    if (!peer || !follow) return;
+    if (follow.followedId === clientId) follow.stop();
+    else follow.follow(peer);
   });
   if (!nameChosen && localStorage.getItem(NAME_HINT_KEY) === null) {
     popover.hint(self.name, () => localStorage.setItem(NAME_HINT_KEY, 'dismissed'));

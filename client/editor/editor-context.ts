@@ -2,6 +2,7 @@
 import type { BoardModel } from './board-model.ts';
 import type { Canvas } from './canvas.ts';
 import type { History } from './history.ts';
+import type { LaserTrail } from './laser.ts';
 import type { Selection } from './selection.ts';
 import type { StyleDefaults } from './style-defaults.ts';
 import type { TextEditor } from './text-editor.ts';
@@ -16,5 +17,7 @@ export interface EditorContext {
   canvas: Canvas;
   style: StyleDefaults;
   textEditor: TextEditor;
+  /** One's own laser pointer trail (never on the board; sent in presence). */
+  laser: LaserTrail;
   setTool(id: ToolId): void;
 }

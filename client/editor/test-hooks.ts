@@ -42,6 +42,8 @@ export interface BoardcastHooks {
   stage(): Konva.Stage;
   /** Screen position (page coordinates) of a board point. */
   toPage(x: number, y: number): { x: number; y: number };
+  /** The laser trails drawn (their heads: colour and board position). */
+  laserHeads(): { color: string; x: number; y: number }[];
   /** The board point at a page position. */
   toBoard(pageX: number, pageY: number): { x: number; y: number };
 }
@@ -80,6 +82,12 @@ export function installTestHooks(
       const screen = editor.viewport.toScreen({ x, y });
       return { x: rect.left + screen.x, y: rect.top + screen.y };
     },
+    laserHeads: () =>
+      editor.canvas.overlay.find('.laser-head').map((node) => ({
+        color: String(node.getAttr('fill')),
+        x: node.x(),
+        y: node.y(),
+      })),
     toBoard: (pageX, pageY) => {
       const rect = editor.canvas.container.getBoundingClientRect();
       return editor.viewport.toBoard({ x: pageX - rect.left, y: pageY - rect.top });

@@ -2,6 +2,7 @@
  * Working together (issue 12): a first visit draws at once, others see shapes while they are
  * drawn, follow mode, the laser pointer, and the wheel.
  */
+import type { Page } from '@playwright/test';
 import { drag, expect, renderedShapes, renderedTypes, test } from './fixtures.ts';
 
 test('a first visit (no ?name=) presses R and drags: a rectangle, no dialog; the name is offered on the avatar', async ({
@@ -134,4 +135,86 @@ test('the other browser sees a rectangle, a pen stroke and a text while they are
   // Typing the text was one undo step.
   await alice.keyboard.press('Control+z');
   await expect.poll(async () => (await bobSees()).map((s) => s.type)).toEqual(['pen']);
+});
+
+test("clicking Alice's avatar follows her pans and zooms; Escape stops following", async ({
+  openEditor,
+}) => {
+  const alice = await openEditor('Alice');
+  const bob = await openEditor('Bob');
+  const viewOf = (page: Page) =>
+    page.evaluate(() => {
+      const hooks = window.__boardcast;
+      const center = hooks.toBoard(640, 400);
+      return { x: center.x, y: center.y, zoom: hooks.viewport().zoom };
+    });
+  const sameView = async () => {
+    const [a, b] = [await viewOf(alice), await viewOf(bob)];
+    return (
+      Math.abs(a.x - b.x) < 2 && Math.abs(a.y - b.y) < 2 && Math.abs(a.zoom / b.zoom - 1) < 0.01
+    );
+  };
+
+  await bob.locator('#avatars .avatar[title="Alice"]').click();
+  await expect(bob.locator('#follow-frame')).toBeVisible();
+  await expect(bob.locator('#follow-frame')).toContainText('Following Alice');
+
+  // Alice pans (wheel) and zooms (Ctrl+wheel): Bob's view goes where hers is.
+  await alice.mouse.move(300, 300);
+  await alice.mouse.wheel(400, 250);
+  await expect.poll(sameView).toBe(true);
+  await alice.keyboard.down('Control');
+  await alice.mouse.wheel(0, -400);
+  await alice.keyboard.up('Control');
+  await expect.poll(async () => (await viewOf(alice)).zoom).toBeCloseTo(2, 3);
+  await expect.poll(sameView).toBe(true);
+  expect((await viewOf(bob)).zoom).toBeCloseTo(2, 2);
+
+  // Escape stops following: Alice pans on, Bob stays where he was.
+  await bob.keyboard.press('Escape');
+  await expect(bob.locator('#follow-frame')).toBeHidden();
+  const stayed = await viewOf(bob);
+  await alice.mouse.wheel(-600, 0);
+  await expect.poll(async () => (await viewOf(alice)).x).toBeLessThan(stayed.x - 200);
+  await bob.waitForTimeout(300); // long enough for a follow to have moved Bob's view
+  expect(await viewOf(bob)).toEqual(stayed);
+
+  // Following again, then panning oneself also stops it.
+  await bob.locator('#avatars .avatar[title="Alice"]').click();
+  await expect.poll(sameView).toBe(true);
+  await bob.mouse.move(640, 400);
+  await bob.mouse.wheel(0, 200);
+  await expect(bob.locator('#follow-frame')).toBeHidden();
+});
+
+test("the laser (K) draws a fading trail in Alice's colour on Bob's page, never on the board", async ({
+  openEditor,
+  boardShapes,
+}) => {
+  const alice = await openEditor('Alice');
+  const bob = await openEditor('Bob');
+  const aliceColor = await alice.evaluate(() => localStorage.getItem('boardcast.color'));
+  await alice.keyboard.press('k');
+  await alice.mouse.move(300, 300);
+  await alice.mouse.down();
+  await alice.mouse.move(500, 400, { steps: 10 });
+  // Bob sees the trail while Alice holds the button, in her colour, near her pointer.
+  await expect
+    .poll(() => bob.evaluate(() => window.__boardcast.laserHeads()))
+    .toEqual([{ color: aliceColor, x: expect.any(Number), y: expect.any(Number) }]);
+  await expect
+    .poll(async () => {
+      const [head] = await bob.evaluate(() => window.__boardcast.laserHeads());
+      return Math.hypot((head?.x ?? 0) - 500, (head?.y ?? 0) - 400);
+    })
+    .toBeLessThan(1);
+  const peers = await bob.evaluate(() => window.__boardcast.peers());
+  expect(peers[0]?.laser.length).toBeGreaterThanOrEqual(4);
+  await alice.mouse.up();
+  // It fades out by itself, and the board never held it.
+  await expect.poll(() => bob.evaluate(() => window.__boardcast.laserHeads())).toEqual([]);
+  await expect.poll(() => alice.evaluate(() => window.__boardcast.laserHeads())).toEqual([]);
+  expect(await boardShapes()).toEqual([]);
+  expect(await alice.evaluate(() => window.__boardcast.shapeCount())).toBe(0);
+  await expect(alice.locator('#undo-button')).toBeDisabled();
 });

@@ -12,6 +12,9 @@ import {
   type AwarenessVerdict,
 } from '../../server/room/awareness-decode.ts';
 import { fitState } from '../../server/room/presence-trim.ts';
+import { MAX_RELAYED_STATE_BYTES } from '../../server/room/room-presence.ts';
+import { MAX_NAME_LENGTH } from '../../client/editor/identity.ts';
+import { MAX_LASER_NUMBERS, selectionPart } from '../../client/editor/presence.ts';
 
 const MALFORMED = CLOSE.MALFORMED.code;
 const OVER_LIMIT = CLOSE.OVER_LIMIT.code;
@@ -189,5 +192,28 @@ describe('fitState', () => {
       'dropped',
     );
     assert.equal(fitState({ notes: 'x'.repeat(5_000) }, 4096).kind, 'dropped');
+  });
+
+  it("relays the editor's largest state (name, long selection part, viewport, laser) as it is", () => {
+    // The worst the editor sends: a 40-character name, a selection cut to its budget with its
+    // count, a viewport and a full laser trail of far-away points (presence.ts).
+    const state = {
+      user: { name: 'W'.repeat(MAX_NAME_LENGTH), color: '#e03131' },
+      cursor: { x: -999_999.9, y: 999_999.9 },
+      selection: selectionPart(ids(10_000)),
+      selectionCount: 10_000,
+      viewport: { x: -999_999.9, y: -999_999.9, width: 12_800.5, height: 8_000.5 },
+      laser: Array.from({ length: MAX_LASER_NUMBERS }, (_, i) => -999_999.9 + i),
+    };
+    assert.equal(fitState(state, MAX_RELAYED_STATE_BYTES).kind, 'as-is');
+  });
+
+  it('keeps viewport and laser when it trims a long selection', () => {
+    const viewport = { x: 10, y: 20, width: 1280, height: 800 };
+    const laser = [1, 2, 3, 4, 5, 6];
+    const fitted = fitState({ user, selection: ids(10_000), viewport, laser }, 4096);
+    assert.ok(fitted.kind === 'trimmed');
+    assert.deepEqual(fitted.state.viewport, viewport);
+    assert.deepEqual(fitted.state.laser, laser);
   });
 });

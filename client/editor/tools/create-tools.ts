@@ -2,6 +2,7 @@
 import type { EditorContext } from '../editor-context.ts';
 import { DrawTool } from './draw-tool.ts';
 import { HandTool } from './hand-tool.ts';
+import { LaserTool } from './laser-tool.ts';
 import { PenTool } from './pen-tool.ts';
 import { SelectTool } from './select-tool.ts';
 import { TextTool } from './text-tool.ts';
@@ -18,5 +19,6 @@ export function createTools(editor: EditorContext): Record<ToolId, Tool> {
     pen: new PenTool(editor),
     text: new TextTool(editor, 'text'),
     sticky: new TextTool(editor, 'sticky'),
+    laser: new LaserTool(editor.laser),
   };
 }

@@ -11,6 +11,7 @@ export const TOOL_IDS = [
   'pen',
   'text',
   'sticky',
+  'laser',
 ] as const;
 export type ToolId = (typeof TOOL_IDS)[number];
 

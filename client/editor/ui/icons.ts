@@ -16,4 +16,7 @@ export const TOOL_ICONS: Record<ToolId, string> = {
   pen: svg('<path d="M4 20c3-1 4-6 7-9s6-5 8-3-1 5-4 7-7 3-8 6"/>'),
   text: svg('<path d="M5 6V4h14v2M12 4v16M9 20h6"/>'),
   sticky: svg('<path d="M5 4h14v10l-6 6H5z"/><path d="M13 20v-6h6"/>'),
+  laser: svg(
+    '<path d="M4 20l7-7"/><circle cx="15" cy="9" r="3"/><path d="M15 3v1.5M21 9h-1.5M19.2 4.8l-1 1M19.2 13.2l-1-1M10.8 4.8l1 1"/>',
+  ),
 };

@@ -12,6 +12,7 @@ export const TOOL_KEYS: Record<ToolId, string> = {
   pen: 'P',
   text: 'T',
   sticky: 'N',
+  laser: 'K',
 };
 
 export const TOOL_LABELS: Record<ToolId, string> = {
@@ -24,6 +25,7 @@ export const TOOL_LABELS: Record<ToolId, string> = {
   pen: 'Pen',
   text: 'Text',
   sticky: 'Sticky note',
+  laser: 'Laser pointer',
 };
 
 export class Toolbar {
