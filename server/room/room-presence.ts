@@ -138,6 +138,11 @@ export class RoomPresence {
     return true;
   }
 
+  /** The client ids `peer` introduced (a y-websocket client's awareness id is its doc's). */
+  idsOf(peer: Peer): ReadonlySet<number> {
+    return new Set(this.owned.get(peer) ?? []);
+  }
+
   /** Removes every client id `peer` introduced, for everyone. */
   removePeer(peer: Peer): void {
     const mine = this.owned.get(peer);

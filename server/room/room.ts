@@ -5,7 +5,7 @@
  *   join(peer)                 sends the peer our state vector and everyone's presence
  *   receive(peer, message)     one y-protocols message: answers sync step 1, gates updates,
  *                              applies presence; refuses (closes) the peer when it must
- *   leave(peer)                removes it and its presence
+ *   leave(peer)                removes it and its presence (and what it was still drawing)
  *   resync(peer)               starts its sync over (a transport dropped what it did not collect)
  *   closeAll(close, detail)    closes every peer
  * A link reset or a deletion reaches a room through `changeIds` (room-registry.ts): the peers
@@ -28,6 +28,7 @@ import { CLOSE, type CloseCode } from '../../common/protocol/close-codes.ts';
 import type { Logger } from '../log.ts';
 import type { Metrics } from '../metrics.ts';
 import type { BoardRecord, BoardStore, Role } from '../storage/board-store.ts';
+import { removeAbandonedDrawings } from './abandoned-drawings.ts';
 import type { ApplyUpdate } from './apply-update.ts';
 import { BoardDocument } from './board-document.ts';
 import { readClientMessage } from './client-message.ts';
@@ -237,8 +238,20 @@ export class Room {
 
   leave(peer: Peer): void {
     if (!this.peers.delete(peer)) return;
+    const clientIds = this.presence.idsOf(peer);
     this.intake.drop(peer);
     this.presence.removePeer(peer);
+    // What it was still drawing goes too (abandoned-drawings.ts).
+    removeAbandonedDrawings(
+      {
+        doc: this.doc,
+        applyServerEdit: (edit, origin) => this.applyServerEdit(edit, origin),
+        log: this.deps.log,
+        metrics: this.deps.metrics,
+        boardKey: this.key,
+      },
+      clientIds,
+    );
   }
 
   /** Closes every peer with `close` (e.g. the board was deleted or its link rotated). */
