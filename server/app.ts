@@ -10,6 +10,7 @@ import type { AppContext } from './app-context.ts';
 import { BoardAuth } from './auth/board-auth.ts';
 import { createAuthGuard } from './auth/http-guard.ts';
 import type { Config } from './config.ts';
+import { assetRoutes } from './http/asset-routes.ts';
 import { lifecycleRoutes } from './http/lifecycle-routes.ts';
 import { linkRoutes } from './http/link-routes.ts';
 import { opsRoutes } from './http/ops-routes.ts';
@@ -170,6 +171,7 @@ function routesOf(context: AppContext) {
     ...pageRoutes(context),
     ...linkRoutes(context),
     ...lifecycleRoutes(context),
+    ...assetRoutes(context),
     ...shapesRoutes(context),
     // viewer routes are wired here
     ...viewerRoutes(context),

@@ -85,6 +85,10 @@ export interface Config {
   maxImportBytes: number;
   /** Operator switch: an import may keep the file's ids (`?keepIds=1`) instead of new ones. */
   importKeepIds: boolean;
+  /** Largest image `POST /api/boards/<editId>/assets` takes, in bytes (more → 413). */
+  maxAssetBytes: number;
+  /** Image uploads per client address per minute (burst: the same number); more → 429. */
+  rateAssetUploadsPerMinute: number;
   /** Largest request body the shapes API takes (`POST …/shapes`, `PATCH …/shapes/<id>`), bytes. */
   shapesApiMaxBytes: number;
   /** Per client address: shapes API and history requests per second, and burst (more → 429). */
@@ -295,6 +299,8 @@ export function parseConfig(env: Env = process.env): Config {
     ...scaleOutSettings(env),
     maxImportBytes: integer(env, 'MAX_IMPORT_BYTES', 32 * 1_048_576, 1_024, 1_073_741_824),
     importKeepIds: flag(env, 'IMPORT_KEEP_IDS'),
+    maxAssetBytes: integer(env, 'MAX_ASSET_BYTES', 10 * 1_048_576, 1_024, 256 * 1_048_576),
+    rateAssetUploadsPerMinute: integer(env, 'RATE_ASSET_UPLOADS_PER_MIN', 60, 1, 1_000_000),
     shapesApiMaxBytes: integer(env, 'SHAPES_API_MAX_BYTES', 1_048_576, 1_024, 64 * 1_048_576),
     shapesApiRatePerSecond: integer(env, 'SHAPES_API_RATE_PER_S', 20, 1, 100_000),
     shapesApiBurst: integer(env, 'SHAPES_API_BURST', 60, 1, 1_000_000),

@@ -126,6 +126,28 @@ export function createMetrics() {
       labelNames: ['action'] as const,
       registers,
     }),
+    assetUploads: new Counter({
+      name: 'boardcast_asset_uploads_total',
+      help: 'Image uploads by result: stored (new), duplicate (the board had it), refused',
+      labelNames: ['result'] as const,
+      registers,
+    }),
+    assetRefusals: new Counter({
+      name: 'boardcast_asset_refusals_total',
+      help: 'Image uploads refused, by reason (type, size, rate, read_only)',
+      labelNames: ['reason'] as const,
+      registers,
+    }),
+    assetBytes: new Counter({
+      name: 'boardcast_asset_bytes_total',
+      help: 'Bytes of newly stored images',
+      registers,
+    }),
+    assetReads: new Counter({
+      name: 'boardcast_asset_reads_total',
+      help: 'Images served (200 and 304)',
+      registers,
+    }),
     tokenRefreshes: new Counter({
       name: 'boardcast_token_refreshes_total',
       help: 'In-band token refreshes accepted',

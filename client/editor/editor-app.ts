@@ -16,12 +16,12 @@ import { isDialogOpen } from './ui/dialog.ts';
 import { PointerInput } from './pointer-input.ts';
 import { Selection } from './selection.ts';
 import { StyleDefaults } from './style-defaults.ts';
-import { TextEditor } from './text-editor.ts';
+import { TextEditor, isEditableText } from './text-editor.ts';
 import { createTools } from './tools/create-tools.ts';
 import type { ToolId, ToolPointer } from './tools/tool.ts';
 import { ToolSwitcher } from './tools/tool-switcher.ts';
 import { SelectionTransformer } from './transformer.ts';
-import { LineHandles } from './line-handles.ts';
+import { LineHandles, lineHandleKind, selectedLine } from './line-handles.ts';
 import { shapeIdOfNode } from '../render/shape-node.ts';
 import { Toolbar } from './ui/toolbar.ts';
 import { StylePanel } from './ui/style-panel.ts';
@@ -145,11 +145,16 @@ function connectStylePanel(editor: EditorContext, commands: Commands): void {
   show();
 }
 
-/** Double-click: edit the text or sticky note there, or start a new text on empty canvas. */
+/**
+ * Double-click: edit the text there (a text, a sticky note, a rect's, ellipse's, line's or
+ * arrow's label; a selected line's middle handle stands for its line), or start a new text on
+ * empty canvas.
+ */
 function editTextAt(editor: EditorContext, at: ToolPointer): void {
-  const id = shapeIdOfNode(editor.canvas.hitTest(at.screen));
+  const hit = editor.canvas.hitTest(at.screen);
+  const id = lineHandleKind(hit) ? selectedLine(editor)?.id : shapeIdOfNode(hit);
   const shape = id ? editor.model.get(id) : undefined;
-  if (shape && (shape.type === 'text' || shape.type === 'sticky')) {
+  if (shape && isEditableText(shape)) {
     editor.selection.set([shape.id]);
     editor.textEditor.edit(shape);
   } else if (!shape) {

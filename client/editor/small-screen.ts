@@ -1,5 +1,5 @@
 /**
- * The editor on a phone or a narrow window (below `SMALL_SCREEN_PX`; layout in mobile.css):
+ * The editor on a phone or a small window (`SMALL_SCREEN_QUERY`; layout in mobile.css):
  * the toolbar at the bottom with what does not fit folded into "More tools", the style panel
  * as a bottom sheet opened from the bottom bar, long-press for the context menu, buttons that
  * answer a finger on release (ui/touch-taps.ts), and a hint
@@ -11,12 +11,12 @@ import { StyleSheetToggle } from './ui/style-sheet.ts';
 import { answerTapsOnRelease } from './ui/touch-taps.ts';
 import { ToolbarFold } from './ui/toolbar-fold.ts';
 
-/** Keep in step with the breakpoint in client/styles/mobile.css. */
-export const SMALL_SCREEN_PX = 700;
+/** Narrow (a phone upright) or short (a phone on its side); as in client/styles/mobile.css. */
+export const SMALL_SCREEN_QUERY = '(max-width: 700px), (max-height: 500px)';
 const SMALL_HINT = 'Pick a tool below, then drag on the board.<br />Two fingers pan and zoom.';
 
 export function connectSmallScreens(app: EditorApp): void {
-  const small = window.matchMedia(`(max-width: ${SMALL_SCREEN_PX}px)`);
+  const small = window.matchMedia(SMALL_SCREEN_QUERY);
   new ToolbarFold(byId('toolbar'), small);
   const bar = document.querySelector<HTMLElement>('.bottom-bar');
   if (bar) new StyleSheetToggle(byId('style-panel'), bar, app.editor.canvas.container);

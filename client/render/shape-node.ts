@@ -19,9 +19,16 @@ import {
   boxCornerRadius,
   penOutline,
   stickyFill,
+  labelBox,
+  labelTop,
+  polylineMidpoint,
+  LINE_LABEL,
+  PAPER_COLOR,
 } from '../../common/render/shape-geometry.ts';
 
 export const SHAPE_NODE_NAME = 'shape';
+/** The Konva.Text of a label (the text editor hides it while editing). */
+export const LABEL_NAME = 'label';
 /** Thin strokes are hard to click: hit areas are at least this wide (screen-independent). */
 const MIN_HIT_STROKE_WIDTH = 12;
 const TYPE_ATTR = 'shapeType';
@@ -120,10 +127,7 @@ const BUILDERS: Record<ShapeType, ChildBuilder> = {
   ],
   pen: () => [new Konva.Line({ ...quiet, points: [] })],
   text: (s) => [new Konva.Text({ ...quiet, ...textAttrs(s, 0) })],
-  sticky: (s) => [
-    new Konva.Rect({ ...quiet, ...stickyBoxAttrs(s) }),
-    new Konva.Text({ ...quiet, ...textAttrs(s, STICKY.PADDING) }),
-  ],
+  sticky: (s) => [new Konva.Rect({ ...quiet, ...stickyBoxAttrs(s) })],
   // Placeholder box until the image drawing lands (issue 11).
   image: (s) => [new Konva.Rect({ ...quiet, ...rectAttrs(s) })],
 };
@@ -137,33 +141,107 @@ const UPDATERS: Record<Exclude<ShapeType, 'pen'>, ChildUpdater> = {
     head?.setAttrs(lineAttrs(s, arrowHeadPoints(s.points, s.strokeWidth)));
   },
   text: ([text], s) => text?.setAttrs(textAttrs(s, 0)),
-  sticky: ([box, text], s) => {
-    box?.setAttrs(stickyBoxAttrs(s));
-    text?.setAttrs(textAttrs(s, STICKY.PADDING));
-  },
+  sticky: ([box], s) => box?.setAttrs(stickyBoxAttrs(s)),
   image: ([box], s) => box?.setAttrs(rectAttrs(s)),
 };
 
-/** A new Konva group drawing `shape`. */
-export function createShapeNode(shape: Shape): Konva.Group {
+/**
+ * Whether `shape` draws a label: a sticky always (its text is its content), a rect, ellipse,
+ * line or arrow when it has text. Unlabelled shapes carry no text node, so big boards of plain
+ * boxes cost no more than before labels.
+ */
+function hasLabel(shape: Shape): boolean {
+  if (shape.type === 'sticky') return true;
+  return (
+    shape.text !== '' && shape.type !== 'text' && shape.type !== 'pen' && shape.type !== 'image'
+  );
+}
+
+const isLineType = (type: ShapeType) => type === 'line' || type === 'arrow';
+
+/** The label's children (after the shape's own): a text, behind it a box for lines. */
+function buildLabel(shape: Shape): Konva.Shape[] {
+  const text = new Konva.Text({ ...quiet, name: LABEL_NAME });
+  if (!isLineType(shape.type)) return [text];
+  return [new Konva.Rect({ ...quiet, listening: false }), text];
+}
+
+/** A box shape's label: wrapped to its label box, aligned, centred vertically in it. */
+function updateBoxLabel(text: Konva.Shape | undefined, shape: Shape): void {
+  if (!(text instanceof Konva.Text)) return;
+  const box = labelBox(shape);
+  text.setAttrs({
+    ...textAttrs(shape, 0),
+    x: box.x,
+    width: box.width,
+    align: shape.textAlign,
+  });
+  text.y(labelTop(box, text.height()));
+}
+
+/** A line's label: its lines centred on the line's middle, on a box of the canvas colour. */
+function updateLineLabel(children: Konva.Shape[], shape: Shape, paper: string): void {
+  const [background, text] = children;
+  if (!(text instanceof Konva.Text) || !background) return;
+  text.setAttrs({ ...textAttrs(shape, 0), width: undefined, align: shape.textAlign, wrap: 'none' });
+  const width = text.width();
+  const height = text.height();
+  const mid = polylineMidpoint(shape.points);
+  text.position({ x: mid.x - width / 2, y: mid.y - height / 2 });
+  const pad = LINE_LABEL.PADDING;
+  background.setAttrs({
+    x: mid.x - width / 2 - pad,
+    y: mid.y - height / 2 - pad,
+    width: width + 2 * pad,
+    height: height + 2 * pad,
+    cornerRadius: LINE_LABEL.CORNER_RADIUS,
+    fill: paper,
+  });
+}
+
+/** A new Konva group drawing `shape`; `paper` is the canvas colour (behind line labels). */
+export function createShapeNode(shape: Shape, paper: string = PAPER_COLOR): Konva.Group {
   const group = new Konva.Group({ id: shape.id, name: SHAPE_NODE_NAME });
-  updateShapeNode(group, shape);
+  updateShapeNode(group, shape, paper);
   return group;
 }
 
 /** Brings `group` (made by createShapeNode) up to date with `shape`. */
-export function updateShapeNode(group: Konva.Group, shape: Shape): void {
+export function updateShapeNode(
+  group: Konva.Group,
+  shape: Shape,
+  paper: string = PAPER_COLOR,
+): void {
   group.setAttrs({ x: shape.x, y: shape.y, rotation: shape.rotation, scaleX: 1, scaleY: 1 });
-  if (group.getAttr(TYPE_ATTR) !== shape.type) {
+  const labelled = hasLabel(shape);
+  const kind = `${shape.type}${labelled ? '+label' : ''}`;
+  if (group.getAttr(TYPE_ATTR) !== kind) {
     group.destroyChildren();
-    group.setAttr(TYPE_ATTR, shape.type);
+    group.setAttr(TYPE_ATTR, kind);
     group.setAttr(PEN_KEY_ATTR, undefined);
     group.add(...BUILDERS[shape.type](shape));
+    if (labelled) group.add(...buildLabel(shape));
   }
   const children = group.getChildren() as Konva.Shape[];
   if (shape.type === 'pen') updatePen(children, shape, group);
   else UPDATERS[shape.type](children, shape);
+  if (!labelled) return;
+  const label = children.slice(BUILDERS_CHILD_COUNT[shape.type]);
+  if (isLineType(shape.type)) updateLineLabel(label, shape, paper);
+  else updateBoxLabel(label[0], shape);
 }
+
+/** How many children the shape itself has before its label's. */
+const BUILDERS_CHILD_COUNT: Record<ShapeType, number> = {
+  rect: 1,
+  ellipse: 1,
+  line: 1,
+  arrow: 2,
+  pen: 1,
+  text: 1,
+  sticky: 1,
+  image: 1,
+};
 
 /** The id of the shape that `node` (a shape group or any node inside one) draws, or null. */
 export function shapeIdOfNode(node: Konva.Node | null): string | null {

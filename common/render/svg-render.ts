@@ -19,13 +19,18 @@ import {
   stickyFill,
   unionBounds,
   wrapTextLines,
+  labelBox,
+  labelTop,
+  lineLabelBounds,
+  LINE_LABEL,
+  PAPER_COLOR,
   type Bounds,
 } from './shape-geometry.ts';
 import { resolveBoundShape } from './line-ends.ts';
 
 /** Board units of empty space around the shapes. */
 export const SVG_MARGIN = 24;
-export const SVG_BACKGROUND = '#ffffff';
+export const SVG_BACKGROUND = PAPER_COLOR;
 const EMPTY_BOARD: Bounds = { x: 0, y: 0, width: 100, height: 100 };
 const SHADOW_ID = 'sticky-shadow';
 /** Code points XML 1.0 does not allow, lone surrogates included. */
@@ -95,6 +100,53 @@ function textBlock(shape: Shape, inset: number): string {
   return `<text xml:space="preserve" ${textAttrs}>${spans}</text>`;
 }
 
+const ANCHORS = { left: 'start', center: 'middle', right: 'end' } as const;
+
+/** `lines` as a text block: the first line's top at `top`, each anchored at `x`. */
+function textLines(shape: Shape, lines: readonly string[], x: number, top: number): string {
+  const lineHeight = shape.fontSize * TEXT_LINE_HEIGHT;
+  const spans = lines
+    .map(
+      (line, i) =>
+        `<tspan ${attrs({ x, y: top + (i + 0.5) * lineHeight })}>${escapeXml(line)}</tspan>`,
+    )
+    .join('');
+  const textAttrs = attrs({
+    fill: shape.stroke,
+    'font-family': TEXT_FONT_FAMILY,
+    'font-size': shape.fontSize,
+    'dominant-baseline': 'central',
+    'text-anchor': ANCHORS[shape.textAlign],
+    style: 'white-space:pre',
+  });
+  return `<text xml:space="preserve" ${textAttrs}>${spans}</text>`;
+}
+
+/** The label of a rect, ellipse or sticky: wrapped to its label box, centred in it. */
+function labelBlock(shape: Shape): string {
+  if (shape.text === '') return '';
+  const box = labelBox(shape);
+  const lines = wrapLines(shape.text, box.width, shape.fontSize);
+  const top = labelTop(box, lines.length * shape.fontSize * TEXT_LINE_HEIGHT);
+  const x = { left: box.x, center: box.x + box.width / 2, right: box.x + box.width };
+  return textLines(shape, lines, x[shape.textAlign], top);
+}
+
+/** The label of a line or arrow: on a paper-coloured box at its middle. */
+function lineLabel(shape: Shape): string {
+  const box = lineLabelBounds(shape);
+  if (!box) return '';
+  const pad = LINE_LABEL.PADDING;
+  const r = LINE_LABEL.CORNER_RADIUS;
+  const background = `<rect ${attrs({ ...box, rx: r, ry: r, fill: SVG_BACKGROUND })}/>`;
+  const x = {
+    left: box.x + pad,
+    center: box.x + box.width / 2,
+    right: box.x + box.width - pad,
+  };
+  return background + textLines(shape, shape.text.split('\n'), x[shape.textAlign], box.y + pad);
+}
+
 function wrapLines(text: string, maxWidth: number, fontSize: number): string[] {
   return wrapTextLines(text, maxWidth, (line) => estimateTextWidth(line, fontSize));
 }
@@ -103,14 +155,18 @@ const DRAW: Record<Shape['type'], (shape: Shape) => string> = {
   rect: (s) => {
     const r = boxCornerRadius(s);
     const box = { width: s.width, height: s.height, rx: r, ry: r };
-    return `<rect ${attrs({ ...box, fill: s.fill, stroke: s.stroke, 'stroke-width': s.strokeWidth })}/>`;
+    return (
+      `<rect ${attrs({ ...box, fill: s.fill, stroke: s.stroke, 'stroke-width': s.strokeWidth })}/>` +
+      labelBlock(s)
+    );
   },
   ellipse: (s) =>
-    `<ellipse ${attrs({ cx: s.width / 2, cy: s.height / 2, rx: s.width / 2, ry: s.height / 2, fill: s.fill, stroke: s.stroke, 'stroke-width': s.strokeWidth })}/>`,
-  line: (s) => strokedLine(s, s.points),
+    `<ellipse ${attrs({ cx: s.width / 2, cy: s.height / 2, rx: s.width / 2, ry: s.height / 2, fill: s.fill, stroke: s.stroke, 'stroke-width': s.strokeWidth })}/>` +
+    labelBlock(s),
+  line: (s) => strokedLine(s, s.points) + lineLabel(s),
   arrow: (s) => {
     const head = arrowHeadPoints(s.points, s.strokeWidth);
-    return strokedLine(s, s.points) + (head.length > 0 ? strokedLine(s, head) : '');
+    return strokedLine(s, s.points) + (head.length > 0 ? strokedLine(s, head) : '') + lineLabel(s);
   },
   pen: (s) => {
     const d = penOutlinePath(s.points, s.strokeWidth);
@@ -127,7 +183,7 @@ const DRAW: Record<Shape['type'], (shape: Shape) => string> = {
       ry: STICKY.CORNER_RADIUS,
     };
     const rect = `<rect ${attrs({ ...box, fill: stickyFill(s), filter: `url(#${SHADOW_ID})` })}/>`;
-    return rect + textBlock(s, STICKY.PADDING);
+    return rect + labelBlock(s);
   },
   // Placeholder frame until the image drawing lands (issue 11).
   image: (s) =>

@@ -108,10 +108,10 @@ export function lifecycleRoutes(ctx: AppContext): Route[] {
           });
         const checked = readArchive(body.toString('utf8'), ctx.config.maxImportBytes);
         if (!checked.ok) return sendError(res, checked.status, checked.error);
-        const { ids, state } = checked.board;
-        const board = await ctx.store.createBoard(keepIds ? ids : null, state);
+        const { ids, state, assets } = checked.board;
+        const board = await ctx.store.createBoard(keepIds ? ids : null, state, assets);
         if (!board) return sendError(res, 409, 'a board id in the file is taken or was reset');
-        ctx.log.info({ keepIds }, 'board imported');
+        ctx.log.info({ keepIds, assets: assets.length }, 'board imported');
         sendJson(res, 201, boardLinks(ctx, req, board));
       },
     },

@@ -26,6 +26,8 @@ export function limitValues(config: Config): Record<string, number> {
     PRESENCE_TICK_PEERS: config.presenceTickPeers,
     PRESENCE_MAX_INTERVAL_MS: config.presenceMaxIntervalMs,
     PRESENCE_CPU_PERCENT: config.presenceCpuPercent,
+    MAX_ASSET_BYTES: config.maxAssetBytes,
+    RATE_ASSET_UPLOADS_PER_MIN: config.rateAssetUploadsPerMinute,
   };
 }
 

@@ -3,17 +3,20 @@
  * (`GET /api/boards/<editId>/export`, `POST /api/boards/import`, `npm run boards -- export|import`):
  *
  *   { "format": "boardcast-board", "version": 1, "editId", "viewId", "exportedAt": ISO date,
- *     "state": base64 of the board as one Yjs update, "assets": [] }
+ *     "state": base64 of the board as one Yjs update,
+ *     "assets": [ { "assetId", "type", "data": base64 of the bytes } ] }
  *
  * Never the board's internal key. Reading one back checks it like any input: the JSON shape and
  * ids here (400 when it is not such a file at all, 422 when it is one with bad content), and the
  * state goes through the update gate a client's update goes through (server/room/update-gate.ts),
  * with its byte and count limits scaled up to the import size cap.
  */
+import { createHash } from 'node:crypto';
 import * as Y from 'yjs';
+import { sniffAssetType } from '../../common/board/asset-format.ts';
 import { isValidBoardId } from '../../common/board/ids.ts';
 import { DEFAULT_UPDATE_LIMITS, checkUpdate, type UpdateLimits } from '../room/update-gate.ts';
-import type { BoardIds, BoardRecord, BoardStore } from '../storage/board-store.ts';
+import type { BoardIds, BoardRecord, BoardStore, StoredAsset } from '../storage/board-store.ts';
 import { mergeLog } from '../storage/merge-log.ts';
 
 export const ARCHIVE_FORMAT = 'boardcast-board';
@@ -41,6 +44,7 @@ export interface ArchivedAsset {
 export interface ImportableBoard {
   ids: BoardIds;
   state: Uint8Array;
+  assets: StoredAsset[];
 }
 
 export type ArchiveCheck =
@@ -58,7 +62,11 @@ export async function exportBoard(store: BoardStore, board: BoardRecord): Promis
     viewId: board.viewId,
     exportedAt: new Date().toISOString(),
     state: Buffer.from(mergeLog(log.updates)).toString('base64'),
-    assets: [],
+    assets: (await store.listAssets(board.key)).map((asset) => ({
+      assetId: asset.assetId,
+      type: asset.type,
+      data: Buffer.from(asset.data).toString('base64'),
+    })),
   };
 }
 
@@ -95,8 +103,8 @@ export function readArchive(text: string, maxBytes: number): ArchiveCheck {
   if (archive.editId === archive.viewId) return refuse(422, 'editId and viewId must differ');
   if (typeof archive.state !== 'string' || !BASE64.test(archive.state))
     return refuse(422, 'state must be base64');
-  if (!Array.isArray(archive.assets) || archive.assets.length > 0)
-    return refuse(422, 'assets must be an empty list (this server stores no board assets)');
+  const assets = readAssets(archive.assets);
+  if (typeof assets === 'string') return refuse(422, assets);
   const state = new Uint8Array(Buffer.from(archive.state, 'base64'));
   const verdict = checkUpdate(state, new Y.Doc(), importLimits(maxBytes));
   if (verdict.kind === 'refuse') return refuse(422, `state refused: ${verdict.detail}`);
@@ -104,6 +112,28 @@ export function readArchive(text: string, maxBytes: number): ArchiveCheck {
   if (verdict.kind === 'hold') return refuse(422, 'state refused: it builds on items it lacks');
   return {
     ok: true,
-    board: { ids: { editId: archive.editId, viewId: archive.viewId }, state },
+    board: { ids: { editId: archive.editId, viewId: archive.viewId }, state, assets },
   };
+}
+
+/**
+ * The archive's assets, checked as an upload is: each an image recognised from its bytes, its id
+ * their SHA-256 (the type in the file is informative; the bytes decide). A string: why not.
+ */
+function readAssets(value: unknown): StoredAsset[] | string {
+  if (!Array.isArray(value)) return 'assets must be a list';
+  const assets: StoredAsset[] = [];
+  for (const [index, entry] of value.entries()) {
+    const asset = entry as Partial<Record<keyof ArchivedAsset, unknown>> | null;
+    if (typeof asset?.data !== 'string' || !BASE64.test(asset.data))
+      return `assets[${index}].data must be base64`;
+    const data = new Uint8Array(Buffer.from(asset.data, 'base64'));
+    const type = sniffAssetType(data);
+    if (!type) return `assets[${index}] is not a PNG, JPEG, GIF or WebP image`;
+    const assetId = createHash('sha256').update(data).digest('hex');
+    if (asset.assetId !== assetId)
+      return `assets[${index}].assetId must be the SHA-256 of its bytes (${assetId})`;
+    assets.push({ assetId, type, data });
+  }
+  return assets;
 }

@@ -103,6 +103,7 @@ export async function importCommand(
   const board = await ctx.opened.store.createBoard(
     keepIds ? checked.board.ids : null,
     checked.board.state,
+    checked.board.assets,
   );
   if (!board) throw new CliError('not imported: a board id in the file is taken or was reset');
   const origin = ctx.config.publicUrl;

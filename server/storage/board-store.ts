@@ -57,6 +57,15 @@ export interface BoardIds {
   viewId: string;
 }
 
+/** An image stored with a board (contract: "Board assets"). */
+export interface StoredAsset {
+  /** Lowercase hex SHA-256 of `data`. */
+  assetId: string;
+  /** Its MIME type, as recognised from the bytes (common/board/asset-format.ts). */
+  type: string;
+  data: Uint8Array;
+}
+
 /** Thrown by writes to a board that was deleted meanwhile (by another instance or the CLI). */
 export class BoardGoneError extends Error {
   override name = 'BoardGoneError';
@@ -76,10 +85,14 @@ export interface BoardStore {
    */
   ensureBoard(editId: string): Promise<BoardRecord | null>;
   /**
-   * A new board with `ids` (null: random ones) and, when given, `state` as its whole log, in one
-   * transaction. Null when an id is already taken or retired.
+   * A new board with `ids` (null: random ones) and, when given, `state` as its whole log and
+   * `assets` as its assets, in one transaction. Null when an id is already taken or retired.
    */
-  createBoard(ids: BoardIds | null, state: Uint8Array | null): Promise<BoardRecord | null>;
+  createBoard(
+    ids: BoardIds | null,
+    state: Uint8Array | null,
+    assets?: readonly StoredAsset[],
+  ): Promise<BoardRecord | null>;
   /** The board's current ids, or null once it is deleted. */
   boardByKey(key: string): Promise<BoardRecord | null>;
   loadLog(key: string): Promise<StoredLog>;
@@ -94,6 +107,15 @@ export interface BoardStore {
    * concurrently elsewhere survive. A no-op once the board is deleted.
    */
   replaceLog(key: string, mergedState: Uint8Array): Promise<void>;
+  /**
+   * Stores an asset of the board; true when it is new, false when the board already had it (an
+   * asset id is its content's hash, so the bytes are the same). BoardGoneError once deleted.
+   */
+  putAsset(key: string, asset: StoredAsset): Promise<boolean>;
+  /** One asset of the board, or null. */
+  getAsset(key: string, assetId: string): Promise<StoredAsset | null>;
+  /** Every asset of the board (for export), oldest first. */
+  listAssets(key: string): Promise<StoredAsset[]>;
   /** Retires the board's edit or view id and gives it a new random one; null once deleted. */
   rotateId(key: string, which: Role): Promise<BoardRecord | null>;
   /** Removes every row keyed by the board, in every table, and its ids; false if it was gone. */

@@ -6,7 +6,7 @@
  */
 import type pg from 'pg';
 import { newRandomId } from '../../common/board/ids.ts';
-import type { BoardRecord, BoardSummary, Role } from './board-store.ts';
+import type { BoardRecord, BoardSummary, Role, StoredAsset } from './board-store.ts';
 import { boardTables } from './postgres-schema.ts';
 
 export type Queryable = pg.Pool | pg.PoolClient;
@@ -78,6 +78,7 @@ export async function createBoardWith(
   editId: string | null,
   viewId: string | null,
   state: Uint8Array | null,
+  assets: readonly StoredAsset[] = [],
 ): Promise<BoardRecord | null> {
   const record = {
     key: newRandomId(),
@@ -99,6 +100,12 @@ export async function createBoardWith(
           record.key,
           Buffer.from(state.buffer, state.byteOffset, state.byteLength),
         ]);
+      for (const asset of assets)
+        await client.query(
+          `INSERT INTO boardcast_assets (board, asset_id, type, data) VALUES ($1, $2, $3, $4)
+           ON CONFLICT DO NOTHING`,
+          [record.key, asset.assetId, asset.type, Buffer.from(asset.data)],
+        );
     });
     return record;
   } catch (error) {

@@ -29,6 +29,14 @@ const SCHEMA = `
   );
   ALTER TABLE boardcast_updates ADD COLUMN IF NOT EXISTS at TIMESTAMPTZ NOT NULL DEFAULT now();
   CREATE INDEX IF NOT EXISTS boardcast_updates_by_board ON boardcast_updates (board, seq);
+  CREATE TABLE IF NOT EXISTS boardcast_assets (
+    board TEXT NOT NULL,
+    asset_id TEXT NOT NULL,
+    type TEXT NOT NULL,
+    data BYTEA NOT NULL,
+    at TIMESTAMPTZ NOT NULL DEFAULT now(),
+    PRIMARY KEY (board, asset_id)
+  );
 `;
 
 /** Boards of the first schema keep their edit id as their key; their ids move to board_ids. */

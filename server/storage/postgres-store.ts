@@ -24,6 +24,7 @@ import {
   type BoardStore,
   type BoardSummary,
   type Role,
+  type StoredAsset,
   type StoredLog,
 } from './board-store.ts';
 import { mergeLog } from './merge-log.ts';
@@ -65,6 +66,18 @@ export interface PostgresStoreOptions {
 
 const toBuffer = (bytes: Uint8Array): Buffer =>
   Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+
+interface AssetRow {
+  asset_id: string;
+  type: string;
+  data: Buffer;
+}
+
+const toAsset = (row: AssetRow): StoredAsset => ({
+  assetId: row.asset_id,
+  type: row.type,
+  data: new Uint8Array(row.data.buffer, row.data.byteOffset, row.data.byteLength),
+});
 
 /** Connects, creates the tables when missing (safely, from several instances at once). */
 export async function openPostgresStore(options: PostgresStoreOptions): Promise<PostgresStore> {
@@ -117,10 +130,10 @@ function createStore(pool: pg.Pool): PostgresStore {
         if (created) return created;
       }
     },
-    async createBoard(ids: BoardIds | null, state: Uint8Array | null) {
-      if (ids) return createBoardWith(pool, ids.editId, ids.viewId, state);
+    async createBoard(ids: BoardIds | null, state: Uint8Array | null, assets = []) {
+      if (ids) return createBoardWith(pool, ids.editId, ids.viewId, state, assets);
       for (;;) {
-        const created = await createBoardWith(pool, null, null, state);
+        const created = await createBoardWith(pool, null, null, state, assets);
         if (created) return created;
       }
     },
@@ -172,6 +185,33 @@ function createStore(pool: pg.Pool): PostgresStore {
           toBuffer(merged),
         ]);
       });
+    },
+    async putAsset(key: string, asset: StoredAsset): Promise<boolean> {
+      // Like an append: the board's row is share-locked in the same statement, so an asset
+      // never outlives a delete running at the same time.
+      const result = await pool.query(
+        `WITH owner AS (SELECT board FROM boardcast_boards WHERE board = $1 FOR KEY SHARE)
+         INSERT INTO boardcast_assets (board, asset_id, type, data)
+         SELECT owner.board, $2, $3, $4 FROM owner ON CONFLICT DO NOTHING`,
+        [key, asset.assetId, asset.type, toBuffer(asset.data)],
+      );
+      if (result.rowCount) return true;
+      if (await recordByKey(pool, key)) return false; // it was there already
+      throw new BoardGoneError(key);
+    },
+    async getAsset(key: string, assetId: string): Promise<StoredAsset | null> {
+      const { rows } = await pool.query<AssetRow>(
+        'SELECT asset_id, type, data FROM boardcast_assets WHERE board = $1 AND asset_id = $2',
+        [key, assetId],
+      );
+      return rows[0] ? toAsset(rows[0]) : null;
+    },
+    async listAssets(key: string): Promise<StoredAsset[]> {
+      const { rows } = await pool.query<AssetRow>(
+        'SELECT asset_id, type, data FROM boardcast_assets WHERE board = $1 ORDER BY at, asset_id',
+        [key],
+      );
+      return rows.map(toAsset);
     },
     rotateId: (key: string, which: Role) => rotateBoardId(pool, key, which),
     deleteBoard: (key: string) => deleteBoardRows(pool, key),

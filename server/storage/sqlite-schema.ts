@@ -4,6 +4,7 @@
  *   boards    (board PK, created_at)                  one row per board; `board` is its key
  *   board_ids (id PK, board, role, since)             edit, view and retired ids: aliases of the key
  *   updates   (seq PK, board, data, at)               the board's Yjs log
+ *   assets    ((board, asset_id) PK, type, data, at)  its images, by the SHA-256 of their bytes
  *
  * Every per-board table names the key `board` (board-store.ts: `deleteBoard` finds them by it).
  */
@@ -28,6 +29,14 @@ const SCHEMA = `
     at INTEGER
   );
   CREATE INDEX IF NOT EXISTS updates_by_board ON updates (board, seq);
+  CREATE TABLE IF NOT EXISTS assets (
+    board TEXT NOT NULL,
+    asset_id TEXT NOT NULL,
+    type TEXT NOT NULL,
+    data BLOB NOT NULL,
+    at INTEGER NOT NULL,
+    PRIMARY KEY (board, asset_id)
+  );
 `;
 
 function columnsOf(db: Database.Database, table: string): string[] {

@@ -19,6 +19,7 @@ import {
   type BoardStore,
   type BoardSummary,
   type Role,
+  type StoredAsset,
   type StoredLog,
 } from './board-store.ts';
 import { boardTables, createSchema } from './sqlite-schema.ts';
@@ -41,6 +42,18 @@ interface SummaryRow extends RecordRow {
 }
 
 type IdRole = Role | 'retired';
+
+interface AssetRow {
+  asset_id: string;
+  type: string;
+  data: Buffer;
+}
+
+const toAsset = (row: AssetRow): StoredAsset => ({
+  assetId: row.asset_id,
+  type: row.type,
+  data: new Uint8Array(row.data),
+});
 
 /** The board's edit and view ids side by side. */
 const RECORD_SELECT = `
@@ -97,6 +110,15 @@ export function openSqliteStore(
   const insertUpdate = db.prepare('INSERT INTO updates (board, data, at) VALUES (?, ?, ?)');
   const deleteLog = db.prepare('DELETE FROM updates WHERE board = ?');
   const summaries = db.prepare<[], SummaryRow>(SUMMARY_SELECT);
+  const insertAsset = db.prepare(
+    'INSERT OR IGNORE INTO assets (board, asset_id, type, data, at) VALUES (?, ?, ?, ?, ?)',
+  );
+  const selectAsset = db.prepare<[string, string], AssetRow>(
+    'SELECT asset_id, type, data FROM assets WHERE board = ? AND asset_id = ?',
+  );
+  const selectAssets = db.prepare<[string], AssetRow>(
+    'SELECT asset_id, type, data FROM assets WHERE board = ? ORDER BY at, asset_id',
+  );
 
   const byKey = (key: string): BoardRecord | null => {
     const row = recordByKey.get(key);
@@ -108,13 +130,20 @@ export function openSqliteStore(
     while (roleOfId.get(id) || boardExists.get(id)) id = newRandomId();
     return id;
   };
-  const insertBoardWith = (editId: string, viewId: string, state: Uint8Array | null) => {
+  const insertBoardWith = (
+    editId: string,
+    viewId: string,
+    state: Uint8Array | null,
+    assets: readonly StoredAsset[] = [],
+  ) => {
     const key = freshId();
     const now = Date.now();
     insertBoard.run(key, now);
     insertId.run(editId, key, 'edit', now);
     insertId.run(viewId, key, 'view', now);
     if (state) insertUpdate.run(key, toBuffer(state), now);
+    for (const asset of assets)
+      insertAsset.run(key, asset.assetId, asset.type, toBuffer(asset.data), now);
     return { key, editId, viewId };
   };
 
@@ -123,11 +152,24 @@ export function openSqliteStore(
     if (existing) return existing.role === 'edit' ? byKey(existing.board) : null;
     return insertBoardWith(editId, freshId(), null);
   });
-  const create = db.transaction((ids: BoardIds | null, state: Uint8Array | null) => {
-    if (!ids) return insertBoardWith(freshId(), freshId(), state);
-    if (ids.editId === ids.viewId || roleOfId.get(ids.editId) || roleOfId.get(ids.viewId))
-      return null;
-    return insertBoardWith(ids.editId, ids.viewId, state);
+  const create = db.transaction(
+    (ids: BoardIds | null, state: Uint8Array | null, assets: readonly StoredAsset[]) => {
+      if (!ids) return insertBoardWith(freshId(), freshId(), state, assets);
+      if (ids.editId === ids.viewId || roleOfId.get(ids.editId) || roleOfId.get(ids.viewId))
+        return null;
+      return insertBoardWith(ids.editId, ids.viewId, state, assets);
+    },
+  );
+  const putAsset = db.transaction((key: string, asset: StoredAsset): boolean => {
+    if (!boardExists.get(key)) throw new BoardGoneError(key);
+    const result = insertAsset.run(
+      key,
+      asset.assetId,
+      asset.type,
+      toBuffer(asset.data),
+      Date.now(),
+    );
+    return result.changes > 0;
   });
   const append = db.transaction((key: string, updates: readonly Uint8Array[]) => {
     if (!boardExists.get(key)) throw new BoardGoneError(key);
@@ -166,8 +208,8 @@ export function openSqliteStore(
     async ensureBoard(editId: string): Promise<BoardRecord | null> {
       return ensure(editId);
     },
-    async createBoard(ids: BoardIds | null, state: Uint8Array | null) {
-      return create(ids, state);
+    async createBoard(ids: BoardIds | null, state: Uint8Array | null, assets = []) {
+      return create(ids, state, assets);
     },
     async boardByKey(key: string): Promise<BoardRecord | null> {
       return byKey(key);
@@ -181,6 +223,16 @@ export function openSqliteStore(
     },
     async replaceLog(key: string, mergedState: Uint8Array): Promise<void> {
       replace(key, mergedState);
+    },
+    async putAsset(key: string, asset: StoredAsset): Promise<boolean> {
+      return putAsset(key, asset);
+    },
+    async getAsset(key: string, assetId: string): Promise<StoredAsset | null> {
+      const row = selectAsset.get(key, assetId);
+      return row ? toAsset(row) : null;
+    },
+    async listAssets(key: string): Promise<StoredAsset[]> {
+      return selectAssets.all(key).map(toAsset);
     },
     async rotateId(key: string, which: Role): Promise<BoardRecord | null> {
       return rotate(key, which);

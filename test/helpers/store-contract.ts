@@ -4,10 +4,15 @@
  * that leaves no row in any table, and the listing the operator CLI shows.
  */
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { it } from 'node:test';
 import * as Y from 'yjs';
 import { addShapes, readShapes } from '../../common/board/board-doc.ts';
-import { BoardGoneError, type BoardStore } from '../../server/storage/board-store.ts';
+import {
+  BoardGoneError,
+  type BoardStore,
+  type StoredAsset,
+} from '../../server/storage/board-store.ts';
 import { rect } from './shapes.ts';
 
 /** Direct access to the database behind a store, to check what it really holds. */
@@ -36,6 +41,17 @@ export function shapeIds(updates: readonly Uint8Array[]): string[] {
   return readShapes(doc)
     .map((shape) => shape.id)
     .sort();
+}
+
+/** An asset whose bytes (a PNG signature and a label) name it apart from others. */
+export function asset(label: string): StoredAsset {
+  const data = new Uint8Array(
+    Buffer.concat([
+      Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+      Buffer.from(label),
+    ]),
+  );
+  return { assetId: createHash('sha256').update(data).digest('hex'), type: 'image/png', data };
 }
 
 export function storeContract(probe: StoreProbe): void {
@@ -104,6 +120,7 @@ export function storeContract(probe: StoreProbe): void {
     assert.ok(board && neighbour);
     await store.appendUpdates(board.key, [shapeUpdate('a'), shapeUpdate('b')]);
     await store.appendUpdates(neighbour.key, [shapeUpdate('n')]);
+    await store.putAsset(board.key, asset('contract-delete'));
     const reset = await store.rotateId(board.key, 'view');
     assert.ok(reset);
     const mentions = [board.key, board.editId, board.viewId, reset.viewId];
@@ -116,6 +133,7 @@ export function storeContract(probe: StoreProbe): void {
     assert.equal(await store.findBoard(board.editId), null);
     assert.equal(await store.isRetired(board.viewId), false, 'its tombstones went with it');
     await assert.rejects(store.appendUpdates(board.key, [shapeUpdate('late')]), BoardGoneError);
+    await assert.rejects(store.putAsset(board.key, asset('late')), BoardGoneError);
     await store.replaceLog(board.key, shapeUpdate('late'));
     assert.equal(await store.rotateId(board.key, 'edit'), null);
     assert.deepEqual(await probe.rowsMentioning(mentions), [], 'late writes left nothing');
@@ -125,6 +143,29 @@ export function storeContract(probe: StoreProbe): void {
     assert.ok(again, 'the name can be used again');
     assert.notEqual(again.key, board.key);
     assert.deepEqual((await store.loadLog(again.key)).updates, []);
+  });
+
+  it('stores assets by board and content hash, once, and creates a board with its assets', async () => {
+    const store = await probe.open();
+    const board = await store.ensureBoard('contract-assets');
+    const other = await store.ensureBoard('contract-assets-other');
+    assert.ok(board && other);
+    const first = asset('first');
+    assert.equal(await store.putAsset(board.key, first), true);
+    assert.equal(await store.putAsset(board.key, first), false, 'the same bytes again');
+    assert.deepEqual(await store.getAsset(board.key, first.assetId), first);
+    assert.equal(await store.getAsset(other.key, first.assetId), null, 'assets are per board');
+    assert.equal(await store.putAsset(other.key, first), true);
+    const second = asset('second');
+    await store.putAsset(board.key, second);
+    assert.deepEqual(
+      (await store.listAssets(board.key)).map((entry) => entry.assetId).sort(),
+      [first.assetId, second.assetId].sort(),
+    );
+    const ids = { editId: 'contract-assets-import', viewId: 'contract-assets-import-view' };
+    const imported = await store.createBoard(ids, shapeUpdate('with-image'), [second]);
+    assert.ok(imported);
+    assert.deepEqual(await store.listAssets(imported.key), [second]);
   });
 
   it('deletes the rows of a table added later, found by its `board` column', async () => {
