@@ -143,6 +143,11 @@ export class RoomPresence {
     return new Set(this.owned.get(peer) ?? []);
   }
 
+  /** Whether a connection here or on another instance has `clientId` now. */
+  isPresent(clientId: number): boolean {
+    return this.owners.has(clientId) || this.isRemote(clientId);
+  }
+
   /** Removes every client id `peer` introduced, for everyone. */
   removePeer(peer: Peer): void {
     const mine = this.owned.get(peer);

@@ -28,7 +28,7 @@ import { CLOSE, type CloseCode } from '../../common/protocol/close-codes.ts';
 import type { Logger } from '../log.ts';
 import type { Metrics } from '../metrics.ts';
 import type { BoardRecord, BoardStore, Role } from '../storage/board-store.ts';
-import { removeAbandonedDrawings } from './abandoned-drawings.ts';
+import { AbandonedDrawings } from './abandoned-drawings.ts';
 import type { ApplyUpdate } from './apply-update.ts';
 import { BoardDocument } from './board-document.ts';
 import { readClientMessage } from './client-message.ts';
@@ -81,6 +81,7 @@ export class Room {
   private readonly boardDoc: BoardDocument;
   private readonly intake: UpdateIntake;
   private readonly repairs: ShapeRepairs;
+  private readonly abandoned: AbandonedDrawings;
   private readonly presenceIntake: PresenceIntakeDeps;
   private holders = 0;
   private destroyed = false;
@@ -114,6 +115,14 @@ export class Room {
       refuse: (peer, refusal) => this.refuse(peer, refusal),
     });
     this.repairs = this.createRepairs();
+    this.abandoned = new AbandonedDrawings({
+      doc,
+      applyServerEdit: (edit, origin) => this.applyServerEdit(edit, origin),
+      isPresent: (clientId) => this.presence.isPresent(clientId),
+      log: deps.log,
+      metrics: deps.metrics,
+      boardKey: this.key,
+    });
   }
 
   private createPresence(): RoomPresence {
@@ -241,17 +250,7 @@ export class Room {
     const clientIds = this.presence.idsOf(peer);
     this.intake.drop(peer);
     this.presence.removePeer(peer);
-    // What it was still drawing goes too (abandoned-drawings.ts).
-    removeAbandonedDrawings(
-      {
-        doc: this.doc,
-        applyServerEdit: (edit, origin) => this.applyServerEdit(edit, origin),
-        log: this.deps.log,
-        metrics: this.deps.metrics,
-        boardKey: this.key,
-      },
-      clientIds,
-    );
+    this.abandoned.peerLeft(clientIds); // what it was still drawing goes too, unless it is back
   }
 
   /** Closes every peer with `close` (e.g. the board was deleted or its link rotated). */
@@ -363,6 +362,7 @@ export class Room {
     this.commits.close();
     this.intake.destroy();
     this.repairs.destroy();
+    this.abandoned.destroy();
     this.events.roomClosed();
     this.presence.destroy();
     this.peers.clear();

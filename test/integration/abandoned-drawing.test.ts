@@ -13,6 +13,7 @@ import {
   setDrawing,
 } from '../../common/board/board-doc.ts';
 import { newRandomId } from '../../common/board/ids.ts';
+import { ABANDONED_DRAWING_GRACE_MS } from '../../server/room/abandoned-drawings.ts';
 import { metricValue } from '../helpers/auth.ts';
 import { connectStockClient, delay, waitFor, type StockClient } from '../helpers/clients.ts';
 import { rect } from '../helpers/shapes.ts';
@@ -61,10 +62,27 @@ describe('abandoned drawings', () => {
     const before = await abandonedCount();
 
     alice.destroy();
-    await waitFor(() => !ids(bob).includes('drawing'), 5_000, 'the abandoned shape removed');
+    const removal = ABANDONED_DRAWING_GRACE_MS + 5_000;
+    await waitFor(() => !ids(bob).includes('drawing'), removal, 'the abandoned shape removed');
     await delay(200);
     assert.deepEqual(ids(bob).sort(), ['done', 'someone-elses']);
     assert.equal((await abandonedCount()) - before, 1);
+  });
+
+  it('keeps the shape of a drawer who is back within the grace (a transport move, a blip)', async () => {
+    const { alice, bob } = await pair();
+    addShapes(alice.doc, [rect('still-drawing')]);
+    setDrawing(alice.doc, 'still-drawing', alice.doc.clientID);
+    await waitFor(() => ids(bob).length === 1);
+    alice.provider.disconnect();
+    alice.provider.connect(); // the same client id, introduced again by the new connection
+    await alice.synced;
+    await delay(ABANDONED_DRAWING_GRACE_MS + 1_000);
+    assert.deepEqual(ids(bob), ['still-drawing']);
+    setDrawing(alice.doc, 'still-drawing', null); // and it finishes normally
+    await waitFor(
+      () => getShapesMap(bob.doc).toJSON()['still-drawing']?.[DRAWING_FIELD] === undefined,
+    );
   });
 
   it('leaves a board alone when the leaving connection was drawing nothing', async () => {
