@@ -15,6 +15,8 @@ import { lifecycleRoutes } from './http/lifecycle-routes.ts';
 import { linkRoutes } from './http/link-routes.ts';
 import { opsRoutes } from './http/ops-routes.ts';
 import { pageRoutes } from './http/page-routes.ts';
+import { BoardHistory } from './history/board-history.ts';
+import { historyRoutes } from './http/history-routes.ts';
 import { createRouter } from './http/router.ts';
 import { shapesRoutes } from './http/shapes-routes.ts';
 import { clientAddress, IpSlots } from './limits/ip-slots.ts';
@@ -58,13 +60,21 @@ export function createBoardcastServer(options: BoardcastOptions): BoardcastServe
   const log = options.log ?? createLogger(config.logLevel);
   const metrics = createMetrics();
   const { store, scaleOut } = openStorage(options, log, metrics);
-  const registry = createRegistry(options, { store, log, metrics, scaleOut });
+  const history = new BoardHistory(store, log, {
+    intervalMs: config.historyIntervalMs,
+    keepDays: config.historyDays,
+  });
+  const registry = createRegistry(options, { store, log, metrics, scaleOut, history });
   publishLimits(config, metrics);
   const auth = config.authSecret
     ? new BoardAuth(config.authSecret, config.authLeewaySeconds)
     : null;
   const shutdown = { started: false, cleanups: [] as Array<() => void | Promise<void>> };
-  const context = createContext(options, { log, metrics, store, registry, scaleOut }, shutdown);
+  const context = createContext(
+    options,
+    { log, metrics, store, registry, history, scaleOut },
+    shutdown,
+  );
   const peerDeps = connectionDeps(context, auth);
   const sessions = sessionEndpoint(context, peerDeps);
   const httpServer = http.createServer(
@@ -89,6 +99,7 @@ export function createBoardcastServer(options: BoardcastOptions): BoardcastServe
       sessions.closeAll();
       for (const cleanup of shutdown.cleanups) await cleanup();
       await registry.unloadAll();
+      await history.whenIdle(); // the checkpoints of boards just unloaded
       await websocket.waitForClose(CLOSE_HANDSHAKE_WAIT_MS);
       httpServer.closeAllConnections();
       await store.close();
@@ -114,7 +125,13 @@ function openStorage(
 
 function createRegistry(
   { config, testHooks }: BoardcastOptions,
-  parts: { store: BoardStore; log: Logger; metrics: Metrics; scaleOut: ScaleOut | null },
+  parts: {
+    store: BoardStore;
+    log: Logger;
+    metrics: Metrics;
+    scaleOut: ScaleOut | null;
+    history: BoardHistory;
+  },
 ): RoomRegistry {
   return new RoomRegistry({
     store: parts.store,
@@ -136,12 +153,15 @@ function createRegistry(
     },
     incompleteShapeGraceMs: config.incompleteShapeGraceMs,
     applyUpdate: testHooks?.applyUpdate,
+    onRoomLoaded: (room) => parts.history.watch(room),
   });
 }
 
 function createContext(
   options: BoardcastOptions,
-  parts: Pick<AppContext, 'log' | 'metrics' | 'store' | 'registry'> & { scaleOut: ScaleOut | null },
+  parts: Pick<AppContext, 'log' | 'metrics' | 'store' | 'registry' | 'history'> & {
+    scaleOut: ScaleOut | null;
+  },
   shutdown: { started: boolean; cleanups: Array<() => void | Promise<void>> },
 ): AppContext {
   const { config } = options;
@@ -152,6 +172,7 @@ function createContext(
     metrics: parts.metrics,
     store: parts.store,
     registry: parts.registry,
+    history: parts.history,
     distDir: path.resolve(options.distDir ?? DEFAULT_DIST_DIR),
     isShuttingDown: () => shutdown.started,
     degraded: () => parts.scaleOut?.degraded() ?? [],
@@ -173,6 +194,7 @@ function routesOf(context: AppContext) {
     ...lifecycleRoutes(context),
     ...assetRoutes(context),
     ...shapesRoutes(context),
+    ...historyRoutes(context),
     // viewer routes are wired here
     ...viewerRoutes(context),
   ];

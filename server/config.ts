@@ -94,6 +94,10 @@ export interface Config {
   /** Per client address: shapes API and history requests per second, and burst (more → 429). */
   shapesApiRatePerSecond: number;
   shapesApiBurst: number;
+  /** Board history: a checkpoint at most once per this much activity (ms)… */
+  historyIntervalMs: number;
+  /** …kept this many days. */
+  historyDays: number;
 }
 
 type Env = Record<string, string | undefined>;
@@ -304,6 +308,8 @@ export function parseConfig(env: Env = process.env): Config {
     shapesApiMaxBytes: integer(env, 'SHAPES_API_MAX_BYTES', 1_048_576, 1_024, 64 * 1_048_576),
     shapesApiRatePerSecond: integer(env, 'SHAPES_API_RATE_PER_S', 20, 1, 100_000),
     shapesApiBurst: integer(env, 'SHAPES_API_BURST', 60, 1, 1_000_000),
+    historyIntervalMs: integer(env, 'HISTORY_INTERVAL_MS', 600_000, 10, 86_400_000),
+    historyDays: integer(env, 'HISTORY_DAYS', 30, 1, 36_500),
   };
 }
 

@@ -31,6 +31,16 @@ import { Viewport, type Point } from './viewport.ts';
 import { openHelpDialog } from './ui/help-dialog.ts';
 import { newShape } from './tools/new-shape.ts';
 
+const DRAWING_TOOLS = new Set<ToolId>([
+  'rect',
+  'ellipse',
+  'line',
+  'arrow',
+  'pen',
+  'text',
+  'sticky',
+]);
+
 export interface EditorApp {
   editor: EditorContext;
   commands: Commands;
@@ -87,18 +97,25 @@ function createEditorContext(
   const model = new BoardModel(doc, localOrigin);
   const history = new History(doc, [localOrigin, model.liveOrigin]);
   const textEditor = new TextEditor(byId('text-layer'), model, history, canvas, viewport);
-  const toolbar = new Toolbar(byId('toolbar'), (id) => switcher.set(id));
+  const selection = new Selection();
+  // Picking a drawing tool clears the selection, so Delete never removes a shape the person no
+  // longer sees as selected (the select tool's handles are gone by then).
+  const pickTool = (id: ToolId) => {
+    if (DRAWING_TOOLS.has(id)) selection.clear();
+    switcher.set(id);
+  };
+  const toolbar = new Toolbar(byId('toolbar'), pickTool);
   const switcher = new ToolSwitcher(canvas.container, toolbar);
   const editor = {
     model,
     history,
-    selection: new Selection(),
+    selection,
     viewport,
     canvas,
     textEditor,
     laser: new LaserTrail(),
     style: new StyleDefaults(localStorage),
-    setTool: (id: ToolId) => switcher.set(id),
+    setTool: pickTool,
     switcher,
   };
   switcher.install(createTools(editor));

@@ -25,6 +25,7 @@ import {
   LINE_LABEL,
   PAPER_COLOR,
 } from '../../common/render/shape-geometry.ts';
+import { strokeDash, strokeNeedsRoundCaps } from '../../common/render/stroke-style.ts';
 
 export const SHAPE_NODE_NAME = 'shape';
 /** The Konva.Text of a label (the text editor hides it while editing). */
@@ -40,6 +41,19 @@ type ChildUpdater = (children: Konva.Shape[], shape: Shape) => void;
 
 const quiet = { perfectDrawEnabled: false, shadowForStrokeEnabled: false } as const;
 const hitWidth = (shape: Shape) => Math.max(shape.strokeWidth, MIN_HIT_STROKE_WIDTH);
+
+/** Dashes or dots of the outline (stroke-style.ts); a solid one turns dashing off. */
+function dashAttrs(s: Shape): Konva.ShapeConfig {
+  const dash = strokeDash(s.strokeStyle, s.strokeWidth);
+  return {
+    dash,
+    dashEnabled: dash.length > 0,
+    ...(strokeNeedsRoundCaps(s.strokeStyle) ? { lineCap: 'round' } : {}),
+  };
+}
+
+/** An arrow's head is stroked like its line but always solid. */
+const SOLID: Konva.ShapeConfig = { dash: [], dashEnabled: false };
 
 function textAttrs(shape: Shape, inset: number): Konva.TextConfig {
   return {
@@ -63,6 +77,7 @@ const rectAttrs = (s: Shape): Konva.RectConfig => ({
   strokeWidth: s.strokeWidth,
   cornerRadius: boxCornerRadius(s),
   hitStrokeWidth: hitWidth(s),
+  ...dashAttrs(s),
 });
 
 const ellipseAttrs = (s: Shape): Konva.EllipseConfig => ({
@@ -74,6 +89,7 @@ const ellipseAttrs = (s: Shape): Konva.EllipseConfig => ({
   stroke: s.stroke,
   strokeWidth: s.strokeWidth,
   hitStrokeWidth: hitWidth(s),
+  ...dashAttrs(s),
 });
 
 const lineAttrs = (s: Shape, points: number[]): Konva.LineConfig => ({
@@ -83,6 +99,7 @@ const lineAttrs = (s: Shape, points: number[]): Konva.LineConfig => ({
   lineCap: 'round',
   lineJoin: 'round',
   hitStrokeWidth: hitWidth(s),
+  ...dashAttrs(s),
 });
 
 const stickyBoxAttrs = (s: Shape): Konva.RectConfig => ({
@@ -123,7 +140,11 @@ const BUILDERS: Record<ShapeType, ChildBuilder> = {
   line: (s) => [new Konva.Line({ ...quiet, ...lineAttrs(s, s.points) })],
   arrow: (s) => [
     new Konva.Line({ ...quiet, ...lineAttrs(s, s.points) }),
-    new Konva.Line({ ...quiet, ...lineAttrs(s, arrowHeadPoints(s.points, s.strokeWidth)) }),
+    new Konva.Line({
+      ...quiet,
+      ...lineAttrs(s, arrowHeadPoints(s.points, s.strokeWidth)),
+      ...SOLID,
+    }),
   ],
   pen: () => [new Konva.Line({ ...quiet, points: [] })],
   text: (s) => [new Konva.Text({ ...quiet, ...textAttrs(s, 0) })],
@@ -138,7 +159,7 @@ const UPDATERS: Record<Exclude<ShapeType, 'pen'>, ChildUpdater> = {
   line: ([line], s) => line?.setAttrs(lineAttrs(s, s.points)),
   arrow: ([shaft, head], s) => {
     shaft?.setAttrs(lineAttrs(s, s.points));
-    head?.setAttrs(lineAttrs(s, arrowHeadPoints(s.points, s.strokeWidth)));
+    head?.setAttrs({ ...lineAttrs(s, arrowHeadPoints(s.points, s.strokeWidth)), ...SOLID });
   },
   text: ([text], s) => text?.setAttrs(textAttrs(s, 0)),
   sticky: ([box], s) => box?.setAttrs(stickyBoxAttrs(s)),
@@ -212,7 +233,14 @@ export function updateShapeNode(
   shape: Shape,
   paper: string = PAPER_COLOR,
 ): void {
-  group.setAttrs({ x: shape.x, y: shape.y, rotation: shape.rotation, scaleX: 1, scaleY: 1 });
+  group.setAttrs({
+    x: shape.x,
+    y: shape.y,
+    rotation: shape.rotation,
+    scaleX: 1,
+    scaleY: 1,
+    opacity: shape.opacity,
+  });
   const labelled = hasLabel(shape);
   const kind = `${shape.type}${labelled ? '+label' : ''}`;
   if (group.getAttr(TYPE_ATTR) !== kind) {

@@ -27,6 +27,7 @@ import {
   type Bounds,
 } from './shape-geometry.ts';
 import { resolveBoundShape } from './line-ends.ts';
+import { DASHABLE_TYPES, strokeDash, strokeNeedsRoundCaps } from './stroke-style.ts';
 
 /** Board units of empty space around the shapes. */
 export const SVG_MARGIN = 24;
@@ -166,7 +167,8 @@ const DRAW: Record<Shape['type'], (shape: Shape) => string> = {
   line: (s) => strokedLine(s, s.points) + lineLabel(s),
   arrow: (s) => {
     const head = arrowHeadPoints(s.points, s.strokeWidth);
-    return strokedLine(s, s.points) + (head.length > 0 ? strokedLine(s, head) : '') + lineLabel(s);
+    const headSvg = head.length > 0 ? solid(strokedLine(s, head)) : '';
+    return strokedLine(s, s.points) + headSvg + lineLabel(s);
   },
   pen: (s) => {
     const d = penOutlinePath(s.points, s.strokeWidth);
@@ -190,10 +192,33 @@ const DRAW: Record<Shape['type'], (shape: Shape) => string> = {
     `<rect ${attrs({ width: s.width, height: s.height, fill: 'none', stroke: s.stroke, 'stroke-width': 1 })}/>`,
 };
 
+/** An arrow head stays solid on a dashed or dotted arrow (stroke-style.ts). */
+function solid(element: string): string {
+  return element.replace('/>', ' stroke-dasharray="none"/>');
+}
+
+/**
+ * The group's stroke style and opacity (stroke-style.ts): `stroke-dasharray` and
+ * `stroke-linecap` are inherited, so they reach the outline inside; opacity covers it all.
+ */
+function styleAttrs(shape: Shape): Record<string, string | number> {
+  const dash = DASHABLE_TYPES.includes(shape.type)
+    ? strokeDash(shape.strokeStyle, shape.strokeWidth)
+    : [];
+  return {
+    ...(dash.length > 0 ? { 'stroke-dasharray': dash.map(num).join(' ') } : {}),
+    ...(dash.length > 0 && strokeNeedsRoundCaps(shape.strokeStyle)
+      ? { 'stroke-linecap': 'round' }
+      : {}),
+    ...(shape.opacity < 1 ? { opacity: shape.opacity } : {}),
+  };
+}
+
 /** One shape: a group placed at (x, y) and rotated clockwise about it, as the editor does. */
 export function shapeToSvg(shape: Shape): string {
   const transform = `translate(${num(shape.x)} ${num(shape.y)})${shape.rotation ? ` rotate(${num(shape.rotation)})` : ''}`;
-  return `<g ${attrs({ 'data-id': shape.id, transform })}>${DRAW[shape.type](shape)}</g>`;
+  const group = attrs({ 'data-id': shape.id, transform, ...styleAttrs(shape) });
+  return `<g ${group}>${DRAW[shape.type](shape)}</g>`;
 }
 
 function shadowFilter(): string {

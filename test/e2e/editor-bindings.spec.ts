@@ -30,14 +30,19 @@ function pageOf(page: Page, board: Point): Promise<Point> {
   return page.evaluate(({ x, y }) => window.__boardcast.toPage(x, y), board);
 }
 
-test('an arrow between two rectangles follows a moved rectangle on both pages and in the SVG', async ({
+test('an arrow between two rectangles follows a moved rectangle on both pages, the viewer and the SVG', async ({
   openEditor,
   boardShapes,
   server,
   boardId,
+  page: viewer,
 }) => {
   const alice = await openEditor('Alice');
   const bob = await openEditor('Bob');
+  const links = (await (await fetch(`${server.url}/api/boards/${boardId}/links`)).json()) as {
+    viewUrl: string;
+  };
+  await viewer.goto(links.viewUrl);
   await drawWith(alice, 'r', { x: 300, y: 300 }, { x: 420, y: 400 });
   await drawWith(alice, 'r', { x: 700, y: 300 }, { x: 820, y: 400 });
   await drawWith(alice, 'a', { x: 360, y: 350 }, { x: 760, y: 350 });
@@ -65,6 +70,15 @@ test('an arrow between two rectangles follows a moved rectangle on both pages an
   expect(expected[3]).toBeGreaterThan(100); // the end went down with the rectangle
   await expect.poll(() => drawnPoints(alice, arrow.id)).toEqual(expected);
   await expect.poll(() => drawnPoints(bob, arrow.id)).toEqual(expected);
+  // In the read-only viewer (fed by SSE snapshots and patches) too.
+  await expect
+    .poll(() =>
+      viewer.evaluate(
+        (id) => window.__boardcastViewer?.drawnShapes().find((shape) => shape.id === id)?.points,
+        arrow.id,
+      ),
+    )
+    .toEqual(expected);
 
   // And in the server's SVG image.
   const arrowSvg = shapeToSvg(drawnAs(shapes, stored));

@@ -170,6 +170,36 @@ describe('HTTP sessions', () => {
     assert.equal((JSON.parse(close?.data ?? '{}') as { code: number }).code, 4404);
   });
 
+  it('hands numbered batches over in number order, whatever order they arrive in', async () => {
+    const watcher = track(connectStockClient(server.wsUrl, 'http-order'));
+    await watcher.synced;
+    const session = await RawSession.create(server.url, 'http-order');
+    const state = (name: string) => ({
+      user: { name, color: '#123456' },
+      cursor: null,
+      selection: [],
+    });
+    const second = session.post(
+      [encodeAwarenessFrame([{ clientId: 556, clock: 1, state: state('two') }])],
+      2,
+    );
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    assert.equal(
+      watcher.provider.awareness.getStates().has(556),
+      false,
+      'batch 2 waits for batch 1',
+    );
+    const first = await session.post([emptyStep1()], 1);
+    assert.equal(first.status, 204);
+    assert.equal((await second).status, 204);
+    await waitFor(() => watcher.provider.awareness.getStates().has(556), 5_000, 'batch 2 handled');
+    assert.equal(
+      (await session.post([emptyStep1()], 1)).status,
+      204,
+      'a re-sent batch is answered',
+    );
+  });
+
   it('replaces the first down-request with a second one', async () => {
     const session = await RawSession.create(server.url, 'http-replace');
     const first = session.stream();
