@@ -31,6 +31,7 @@ import { openSqliteStore } from './storage/sqlite-store.ts';
 import { viewerRoutes } from './transports/viewers/viewer-routes.ts';
 import { sessionEndpoint } from './transports/http-session/session-routes.ts';
 import { attachWebSocketEndpoint, connectionDeps } from './transports/websocket/ws-endpoint.ts';
+import { WebhookNotifier } from './webhooks/webhook-notifier.ts';
 
 const DEFAULT_DIST_DIR = fileURLToPath(new URL('../dist', import.meta.url));
 /** How long shutdown waits for peers to answer the 1012 close before cutting them. */
@@ -60,11 +61,12 @@ export function createBoardcastServer(options: BoardcastOptions): BoardcastServe
   const log = options.log ?? createLogger(config.logLevel);
   const metrics = createMetrics();
   const { store, scaleOut } = openStorage(options, log, metrics);
+  const webhooks = startWebhooks(config, log, metrics);
   const history = new BoardHistory(store, log, {
     intervalMs: config.historyIntervalMs,
     keepDays: config.historyDays,
   });
-  const registry = createRegistry(options, { store, log, metrics, scaleOut, history });
+  const registry = createRegistry(options, { store, log, metrics, scaleOut, history, webhooks });
   publishLimits(config, metrics);
   const auth = config.authSecret
     ? new BoardAuth(config.authSecret, config.authLeewaySeconds)
@@ -100,6 +102,7 @@ export function createBoardcastServer(options: BoardcastOptions): BoardcastServe
       for (const cleanup of shutdown.cleanups) await cleanup();
       await registry.unloadAll();
       await history.whenIdle(); // the checkpoints of boards just unloaded
+      await webhooks?.close(); // the calls of boards just unloaded, briefly
       await websocket.waitForClose(CLOSE_HANDSHAKE_WAIT_MS);
       httpServer.closeAllConnections();
       await store.close();
@@ -131,6 +134,7 @@ function createRegistry(
     metrics: Metrics;
     scaleOut: ScaleOut | null;
     history: BoardHistory;
+    webhooks: WebhookNotifier | null;
   },
 ): RoomRegistry {
   return new RoomRegistry({
@@ -153,7 +157,26 @@ function createRegistry(
     },
     incompleteShapeGraceMs: config.incompleteShapeGraceMs,
     applyUpdate: testHooks?.applyUpdate,
-    onRoomLoaded: (room) => parts.history.watch(room),
+    onRoomLoaded: (room) => {
+      parts.history.watch(room);
+      parts.webhooks?.watch(room);
+    },
+  });
+}
+
+/** Webhooks when WEBHOOK_URL is set (README "Webhooks"). */
+function startWebhooks(config: Config, log: Logger, metrics: Metrics): WebhookNotifier | null {
+  if (!config.webhookUrl) return null;
+  if (!config.webhookSecret)
+    log.warn('WEBHOOK_URL is set without WEBHOOK_SECRET: calls are unsigned');
+  return new WebhookNotifier({
+    url: config.webhookUrl,
+    secret: config.webhookSecret,
+    debounceMs: config.webhookDebounceMs,
+    maxAttempts: config.webhookMaxAttempts,
+    retryMs: config.webhookRetryMs,
+    log,
+    metrics,
   });
 }
 
