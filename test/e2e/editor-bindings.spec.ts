@@ -158,3 +158,28 @@ test('Alt draws unbound; end handles bind and unbind, the middle handle bends', 
     .poll(async () => drawnPoints(bob, arrow.id))
     .toEqual(drawnAs(await boardShapes(), bound).points);
 });
+
+test('a bound arrow follows a shape while its handles resize it', async ({
+  openEditor,
+  boardShapes,
+}) => {
+  const alice = await openEditor('Alice');
+  await drawWith(alice, 'r', { x: 300, y: 300 }, { x: 420, y: 400 });
+  await drawWith(alice, 'r', { x: 700, y: 300 }, { x: 820, y: 400 });
+  await drawWith(alice, 'a', { x: 360, y: 350 }, { x: 760, y: 350 });
+  await expect.poll(async () => byType(await boardShapes(), 'arrow')[0]?.endId).toBeTruthy();
+  const arrow = byType(await boardShapes(), 'arrow')[0] as Shape;
+  const endX = async () => (await drawnPoints(alice, arrow.id))?.[2];
+  expect(await endX()).toBe(700 - BINDING_GAP - 360);
+
+  // Select the right rectangle, then pull its left handle 50 to the left and hold it there.
+  await alice.mouse.click(820, 350);
+  await alice.mouse.move(700, 350);
+  await alice.mouse.down();
+  await alice.mouse.move(650, 350, { steps: 6 });
+  await expect.poll(endX).toBe(650 - BINDING_GAP - 360); // following before the release
+  expect(byType(await boardShapes(), 'rect')[1]?.x).toBe(700); // nothing written yet
+  await alice.mouse.up();
+  await expect.poll(async () => byType(await boardShapes(), 'rect')[1]?.x).toBe(650);
+  expect(await endX()).toBe(650 - BINDING_GAP - 360);
+});
