@@ -17,6 +17,7 @@ import { openHelpDialog } from './ui/help-dialog.ts';
 import { NamePopover } from './ui/name-popover.ts';
 import { openShareDialog } from './ui/share-dialog.ts';
 import { StatusView } from './ui/status-view.ts';
+import { openHistoryDialog } from './ui/history-dialog.ts';
 import { showToast } from './ui/toast.ts';
 
 export interface ChromeDeps {
@@ -46,7 +47,7 @@ export function connectChrome(deps: ChromeDeps): { presence: Presence } {
   });
   connectZoomAndHistory(deps.app);
   abandonGestureWhenDisconnected(deps.app, deps.connection);
-  connectFileMenu(deps.app, deps.board, deps.lifecycle);
+  connectFileMenu(deps.app, deps.board, deps.lifecycle, deps.headers);
   byId('share-button').addEventListener('click', () => {
     void openShareDialog({
       linksUrl: () => deps.board.linksUrl,
@@ -163,6 +164,7 @@ function connectFileMenu(
   { editor, commands }: EditorApp,
   board: BoardLocation,
   lifecycle: BoardLifecycle,
+  headers: () => Record<string, string>,
 ): void {
   const menu = byId('file-menu');
   const input = byId<HTMLInputElement>('import-input');
@@ -177,6 +179,16 @@ function connectFileMenu(
     'export-json': () => exportJson(editor.model.all(), board.boardId),
     'import-json': () => input.click(),
     'delete-board': () => void lifecycle.deleteBoard(),
+    history: () =>
+      void openHistoryDialog({
+        historyUrl: () => `/api/boards/${encodeURIComponent(board.boardId)}/history`,
+        headers,
+        restore: (shapes) => {
+          editor.history.beginStep();
+          editor.model.restore(shapes);
+          editor.history.beginStep();
+        },
+      }),
   };
   menu.addEventListener('click', (event) => {
     const action = (event.target as HTMLElement).closest<HTMLElement>('[data-action]')?.dataset

@@ -12,6 +12,7 @@ import {
   readShape,
   readShapes,
   removeShapes,
+  restoreShapes,
   setDrawing,
   updateShapes,
 } from '../../common/board/board-doc.ts';
@@ -134,6 +135,11 @@ export class BoardModel {
   remove(ids: Iterable<string>): void {
     const list = [...ids];
     if (list.length > 0) removeShapes(this.doc, list, this.localOrigin);
+  }
+
+  /** Makes the board hold exactly `shapes` (a history checkpoint), changing only what differs. */
+  restore(shapes: readonly Shape[]): void {
+    restoreShapes(this.doc, shapes, this.localOrigin);
   }
 
   private refresh(ids: Set<string>, origin: unknown): void {
