@@ -62,15 +62,17 @@ export function connectChrome(deps: ChromeDeps): { presence: Presence } {
 }
 
 /**
- * A shape being drawn when the connection drops is abandoned (it leaves nothing behind): others
- * saw it grow, and would otherwise keep a half-drawn shape. A gesture begun offline goes on.
+ * A shape being drawn when the connection is lost (a retry is scheduled, or it stopped) is
+ * abandoned, leaving nothing behind: others saw it grow, and would otherwise keep a half-drawn
+ * shape (the server removes it too, abandoned-drawings.ts). A move between WebSocket and HTTP,
+ * which reconnects at once, does not count; a gesture begun offline goes on.
  */
 function abandonGestureWhenDisconnected(app: EditorApp, connection: Connection): void {
   let wasConnected = connection.status.state.kind === 'connected';
   connection.onChange(({ state }) => {
-    const connected = state.kind === 'connected';
-    if (wasConnected && !connected) app.pointer.cancel();
-    wasConnected = connected;
+    const lost = state.kind === 'waiting' || state.kind === 'stopped' || state.kind === 'refused';
+    if (wasConnected && lost) app.pointer.cancel();
+    if (state.kind === 'connected' || lost) wasConnected = state.kind === 'connected';
   });
 }
 

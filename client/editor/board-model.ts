@@ -13,6 +13,7 @@ import {
   readShapes,
   removeShapes,
   restoreShapes,
+  setDrawing,
   updateShapes,
 } from '../../common/board/board-doc.ts';
 import { clampFields } from '../../common/board/repair.ts';
@@ -113,6 +114,22 @@ export class BoardModel {
     if (changes.size === 0) return;
     const clamped = new Map([...changes].map(([id, fields]) => [id, clampFields(fields)]));
     updateShapes(this.doc, clamped, live ? this.liveOrigin : this.localOrigin);
+  }
+
+  /** Puts a shape being drawn on the board, marked as this tab's (DRAWING_FIELD). */
+  addDrawing(shape: Shape): void {
+    this.doc.transact(() => {
+      addShapes(this.doc, [clampFields(shape)], this.localOrigin);
+      setDrawing(this.doc, shape.id, this.doc.clientID, this.localOrigin);
+    }, this.localOrigin);
+  }
+
+  /** The last write of a shape being drawn: its final fields and the mark's removal, at once. */
+  finishDrawing(id: string, fields: Partial<ShapeFields>): void {
+    this.doc.transact(() => {
+      updateShapes(this.doc, new Map([[id, clampFields(fields)]]), this.liveOrigin);
+      setDrawing(this.doc, id, null, this.liveOrigin);
+    }, this.liveOrigin);
   }
 
   remove(ids: Iterable<string>): void {
