@@ -49,6 +49,12 @@ export class ViewerCanvas {
     attachAssetImages(this.shapes.layer, images);
   }
 
+  /** The colour drawn at a point of the canvas, `[r, g, b, a]` (for tests: is an image there?). */
+  colourAt(x: number, y: number): number[] {
+    const context = this.stage.toCanvas({ pixelRatio: 1 }).getContext('2d');
+    return context ? [...context.getImageData(x, y, 1, 1).data] : [];
+  }
+
   /** Shows exactly `shapes` (a snapshot), on the next frame. */
   replace(shapes: readonly Shape[]): void {
     this.pending = {
