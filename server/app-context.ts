@@ -1,5 +1,6 @@
 /** What route factories and transports are handed: the server's parts, passed, never imported. */
 import type { Config } from './config.ts';
+import type { BoardHistory } from './history/board-history.ts';
 import type { IncomingMessage } from 'node:http';
 import type { IpSlots } from './limits/ip-slots.ts';
 import type { Logger } from './log.ts';
@@ -13,6 +14,8 @@ export interface AppContext {
   metrics: Metrics;
   store: BoardStore;
   registry: RoomRegistry;
+  /** Board history: checkpoints of edited boards (server/history/). */
+  history: BoardHistory;
   /** The built client (vite build output). */
   distDir: string;
   /** True once shutdown began: new work is refused. */

@@ -10,6 +10,10 @@
  * the retries: the provider would send the same changes again on every reconnect and be refused
  * again. The state says so (`refused`), and the person chooses what to do with the local copy.
  *
+ * The transport is picked by transport-picker.ts: WebSocket first, HTTP (an HTTP session, SSE or
+ * long poll down, POST up) when WebSockets are refused, back to WebSocket when they work again.
+ * Backoff, the unsent count, token refresh and the offline copy are the same on both.
+ *
  * When this tab resets the board's edit link, the server closes its socket with 4404 like every
  * other holder of the old id; `expectMove` makes that close wait for `moveTo`, which reconnects
  * the same document (unsent edits included) under the new id.
@@ -17,6 +21,7 @@
 import { WebsocketProvider } from 'y-websocket';
 import type * as Y from 'yjs';
 import { CLOSE, isPermanentClose } from '../../common/protocol/close-codes.ts';
+import { TransportPicker, type TransportKind } from './transport-picker.ts';
 
 export const RECONNECT_BASE_DELAY_MS = 500;
 export const RECONNECT_MAX_DELAY_MS = 10_000;
@@ -41,6 +46,8 @@ const REFUSED_CONTENT: readonly number[] = [
 export interface ConnectionStatus {
   state: ConnectionState;
   unsentChanges: number;
+  /** What carries the connection: WebSocket, or HTTP where WebSockets are refused. */
+  transport: TransportKind;
 }
 
 export interface ConnectionOptions {
@@ -69,6 +76,7 @@ export interface ConnectionOptions {
 
 export class Connection {
   readonly provider: WebsocketProvider;
+  private readonly picker: TransportPicker;
   private state: ConnectionState = { kind: 'connecting' };
   private unsent: number;
   private unsentKey: string;
@@ -93,6 +101,10 @@ export class Connection {
       connect: false,
       params: options.params,
     });
+    this.picker = new TransportPicker(this.provider, {
+      params: options.params,
+      onChange: () => this.emit(),
+    });
     this.provider.on('status', ({ status }) => {
       if (status === 'connecting' && !this.isFinal) this.setState({ kind: 'connecting' });
     });
@@ -105,7 +117,7 @@ export class Connection {
   }
 
   get status(): ConnectionStatus {
-    return { state: this.state, unsentChanges: this.unsent };
+    return { state: this.state, unsentChanges: this.unsent, transport: this.picker.transport };
   }
 
   start(): void {
@@ -178,7 +190,7 @@ export class Connection {
         .then((status) => {
           if (status === 401) this.onRefused(CLOSE.NOT_AUTHENTICATED);
           else if (status === 403) this.onRefused(CLOSE.FORBIDDEN);
-          else this.scheduleRetry();
+          else this.retryOrSwitch(event.code);
         });
       return;
     }
@@ -198,10 +210,22 @@ export class Connection {
     if (isPermanentClose(event.code)) return this.stop(event);
     if (REFUSED_CONTENT.includes(event.code))
       return this.setState({ kind: 'refused', code: event.code, reason: closeReason(event) });
-    this.scheduleRetry();
+    this.retryOrSwitch(event.code);
+  }
+
+  /** Retries with backoff; or, when WebSocket keeps failing early, at once over HTTP. */
+  private retryOrSwitch(code: number): void {
+    if (!this.picker.closedEarly(code)) return this.scheduleRetry();
+    this.clearRetry();
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = null;
+      this.provider.connect();
+    }, 0);
+    this.setState({ kind: 'connecting' });
   }
 
   private stop(event: { code: number; reason: string }): void {
+    this.picker.stop();
     this.setState({ kind: 'stopped', code: event.code, reason: closeReason(event) });
   }
 

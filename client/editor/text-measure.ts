@@ -25,3 +25,18 @@ export function measureText(
   probe.destroy();
   return size;
 }
+
+/** Height of `text` wrapped at `width` (as a label is drawn), in board units. */
+export function measureWrappedHeight(text: string, fontSize: number, width: number): number {
+  const probe = new Konva.Text({
+    text: text === '' ? ' ' : text,
+    fontSize,
+    fontFamily: TEXT_FONT_FAMILY,
+    lineHeight: TEXT_LINE_HEIGHT,
+    width,
+    wrap: 'word',
+  });
+  const height = Math.ceil(probe.height());
+  probe.destroy();
+  return height;
+}

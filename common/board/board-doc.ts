@@ -66,6 +66,17 @@ export function readShapes(doc: Y.Doc): Shape[] {
   return shapes.sort(comparePaintOrder);
 }
 
+/** The valid shapes, in paint order, of a board's whole state as one update (a checkpoint). */
+export function readShapesOfState(state: Uint8Array): Shape[] {
+  const doc = new Y.Doc({ gc: true });
+  try {
+    Y.applyUpdate(doc, state);
+    return readShapes(doc);
+  } finally {
+    doc.destroy();
+  }
+}
+
 /** Adds shapes in one transaction. Fields equal to undefined are not stored. */
 export function addShapes(doc: Y.Doc, shapes: readonly Shape[], origin?: unknown): void {
   doc.transact(() => {

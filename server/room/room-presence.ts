@@ -155,6 +155,17 @@ export class RoomPresence {
     }
   }
 
+  /** The names (`user.name`) of everyone present, here and on other instances (board history). */
+  names(): string[] {
+    const entries = [...this.states.values(), ...[...this.remote.values()].map((r) => r.entry)];
+    const names: string[] = [];
+    for (const { state } of entries) {
+      const user = state?.user as { name?: unknown } | undefined;
+      if (typeof user?.name === 'string') names.push(user.name);
+    }
+    return names;
+  }
+
   /** A frame with every present state, for a joining peer or a query; null when empty. */
   encodeAll(includeRemote = true): Uint8Array | null {
     this.forgetStaleRemote();

@@ -171,6 +171,11 @@ export class Room {
     return this.board.editId;
   }
 
+  /** The board's view id now (a link reset changes it). */
+  get viewId(): string {
+    return this.board.viewId;
+  }
+
   /** The board's internal key: what storage and replication know it by. */
   get key(): string {
     return this.board.key;

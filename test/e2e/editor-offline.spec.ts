@@ -52,6 +52,8 @@ test('a reload without a connection shows the board from IndexedDB, and edits ma
     if (online) route.connectToServer();
     else void route.close({ code: 1001, reason: 'going away' });
   });
+  // Offline for the HTTP fallback too (an HTTP session would otherwise carry the sync).
+  await alice.route(/\/sessions/, (route) => (online ? route.continue() : route.abort()));
   await alice.reload();
   await expect(alice.locator('#status')).toHaveAttribute('data-state', /waiting|connecting/);
   await expect.poll(() => renderedTypes(alice)).toEqual(['rect']);

@@ -52,6 +52,7 @@ export class StatusView {
     const { text, tone } = describe(status);
     this.root.dataset.state = status.state.kind;
     this.root.dataset.tone = tone;
+    this.root.dataset.transport = status.transport;
     if (this.text.textContent !== text) this.text.textContent = text;
     this.retry.hidden = status.state.kind !== 'waiting';
     this.exportCopy.hidden = status.state.kind !== 'refused';
@@ -69,7 +70,7 @@ function button(className: string, label: string, onClick: () => void): HTMLButt
 }
 
 /** The status in words, and a tone for its colour. */
-export function describe({ state, unsentChanges }: ConnectionStatus): {
+export function describe({ state, unsentChanges, transport }: ConnectionStatus): {
   text: string;
   tone: 'ok' | 'busy' | 'bad';
 } {
@@ -77,7 +78,7 @@ export function describe({ state, unsentChanges }: ConnectionStatus): {
     unsentChanges === 0 ? '' : ` · ${unsentChanges} unsent change${unsentChanges === 1 ? '' : 's'}`;
   switch (state.kind) {
     case 'connected':
-      return { text: 'Connected', tone: 'ok' };
+      return { text: transport === 'http' ? 'Connected · over HTTP' : 'Connected', tone: 'ok' };
     case 'connecting':
       return { text: `Connecting…${unsent}`, tone: 'busy' };
     case 'waiting': {

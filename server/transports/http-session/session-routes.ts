@@ -25,16 +25,22 @@ import { readBody } from '../../http/read-body.ts';
 import { sendError, sendJson } from '../../http/respond.ts';
 import type { Route, RouteRequest } from '../../http/route.ts';
 import { PeerSession, type PeerSessionDeps } from '../../room/peer-session.ts';
+import { BatchOrder } from './batch-order.ts';
 import { HttpSession, LONG_POLL_MAX_MS, SESSION_HEADERS } from './http-session.ts';
 
 /** 128 random bits, base64url. */
 const SESSION_ID = /^[A-Za-z0-9_-]{22}$/;
+/** How long numbered batches wait for a missing earlier one, and how many may wait. */
+const BATCH_GAP_WAIT_MS = 10_000;
+const MAX_WAITING_BATCHES = 16;
 /** Room for the length prefixes of a body of messages. */
 const FRAMING_SLACK_BYTES = 1_024;
 
 interface Entry {
   transport: HttpSession;
   peer: PeerSession;
+  order: BatchOrder;
+  maxMessageBytes: number;
   release: () => void;
 }
 
@@ -87,7 +93,13 @@ export function sessionEndpoint(
       remote: address,
       grant: grantFor(req),
     });
-    sessions.set(sid, { transport, peer, release });
+    sessions.set(sid, {
+      transport,
+      peer,
+      order: new BatchOrder(BATCH_GAP_WAIT_MS, MAX_WAITING_BATCHES),
+      maxMessageBytes: config.maxMessageBytes,
+      release,
+    });
     transport.hooks = {
       resync: () => peer.resync(),
       refused: (reason) => metrics.refusals.inc({ reason }),
@@ -167,19 +179,16 @@ export function sessionEndpoint(
       metrics.refusals.inc({ reason: 'too_big' });
       return sendError(res, 413, `a body is at most ${config.maxMessageBytes} bytes`);
     }
-    let messages: Uint8Array[];
-    try {
-      messages = decodeBatch(new Uint8Array(body.buffer, body.byteOffset, body.byteLength));
-    } catch (error) {
-      entry.peer.refuse(CLOSE.MALFORMED, (error as Error).message, 'malformed');
+    const number = sequence(url.searchParams.get('batch'));
+    const turn = await entry.order.turn(number);
+    if (turn === 'timeout') {
+      entry.peer.refuse(CLOSE.TRY_AGAIN_LATER, 'an earlier batch never came', 'batch_gap');
       return answerClosed(res, entry);
     }
-    for (const message of messages) {
-      if (message.byteLength > config.maxMessageBytes) {
-        entry.peer.refuse(CLOSE.TOO_BIG, 'message too big', 'too_big');
-        break;
-      }
-      entry.peer.receive(message);
+    try {
+      if (turn === 'go') handBatch(entry, body);
+    } finally {
+      entry.order.done(number);
     }
     await entry.peer.whenHandled();
     if (entry.transport.closed) return answerClosed(res, entry);
@@ -192,6 +201,22 @@ export function sessionEndpoint(
       for (const entry of sessions.values()) entry.transport.close(CLOSE.SERVER_RESTARTING);
     },
   };
+}
+
+/** Hands a POST body's messages to the session, in order; a body that does not decode is 1007. */
+function handBatch(entry: Entry, body: Buffer): void {
+  let messages: Uint8Array[];
+  try {
+    messages = decodeBatch(new Uint8Array(body.buffer, body.byteOffset, body.byteLength));
+  } catch (error) {
+    return entry.peer.refuse(CLOSE.MALFORMED, (error as Error).message, 'malformed');
+  }
+  for (const message of messages) {
+    if (message.byteLength > entry.maxMessageBytes) {
+      return entry.peer.refuse(CLOSE.TOO_BIG, 'message too big', 'too_big');
+    }
+    entry.peer.receive(message);
+  }
 }
 
 function answerClosed(res: ServerResponse, entry: Entry): void {
