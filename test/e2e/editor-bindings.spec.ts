@@ -183,3 +183,36 @@ test('a bound arrow follows a shape while its handles resize it', async ({
   await expect.poll(async () => byType(await boardShapes(), 'rect')[1]?.x).toBe(650);
   expect(await endX()).toBe(650 - BINDING_GAP - 360);
 });
+
+test('duplicating shapes with their arrow binds the copy to the copies; an arrow alone lets go', async ({
+  openEditor,
+  boardShapes,
+}) => {
+  const alice = await openEditor('Alice');
+  await drawWith(alice, 'r', { x: 300, y: 300 }, { x: 420, y: 400 });
+  await drawWith(alice, 'r', { x: 700, y: 300 }, { x: 820, y: 400 });
+  await drawWith(alice, 'a', { x: 360, y: 350 }, { x: 760, y: 350 });
+  await expect.poll(async () => byType(await boardShapes(), 'arrow')[0]?.endId).toBeTruthy();
+  const originals = new Set((await boardShapes()).map((shape) => shape.id));
+
+  await alice.keyboard.press('Control+a');
+  await alice.keyboard.press('Control+d');
+  await expect.poll(async () => (await boardShapes()).length).toBe(6);
+  const copies = (await boardShapes()).filter((shape) => !originals.has(shape.id));
+  const [left, right] = byType(copies, 'rect') as [Shape, Shape];
+  expect(byType(copies, 'arrow')[0]).toMatchObject({ startId: left.id, endId: right.id });
+
+  // The original arrow alone: its copy is unbound, drawn where the original is.
+  const arrow = byType(await boardShapes(), 'arrow').find((shape) => originals.has(shape.id))!;
+  await alice.keyboard.press('Escape');
+  await alice.mouse.click(560, 350);
+  await expect.poll(() => alice.evaluate(() => window.__boardcast.selection())).toEqual([arrow.id]);
+  await alice.keyboard.press('Control+d');
+  await expect.poll(async () => (await boardShapes()).length).toBe(7);
+  const loose = (await boardShapes()).find(
+    (shape) => shape.type === 'arrow' && !originals.has(shape.id) && !shape.startId,
+  );
+  expect(loose).toBeDefined();
+  expect(loose?.endId).toBeUndefined();
+  expect(loose?.points).toEqual(arrow.points);
+});
