@@ -4,6 +4,7 @@
 import { newShapeId } from '../../common/board/ids.ts';
 import { TEXT_SHAPE_TYPES, type Shape, type ShapeFields } from '../../common/board/shape.ts';
 import { resolveBoundShape } from '../../common/render/line-ends.ts';
+import { DASHABLE_TYPES } from '../../common/render/stroke-style.ts';
 import type { EditorContext } from './editor-context.ts';
 import type { ShapeStyle } from './style-defaults.ts';
 import { measureText } from './text-measure.ts';
@@ -156,6 +157,10 @@ function styleFieldsFor(shape: Shape, change: Partial<ShapeStyle>): Partial<Shap
     fields.strokeWidth = change.strokeWidth;
   }
   if (change.fill && FILLABLE_TYPES.has(shape.type)) fields.fill = change.fill;
+  if (change.strokeStyle && DASHABLE_TYPES.includes(shape.type)) {
+    fields.strokeStyle = change.strokeStyle;
+  }
+  if (change.opacity !== undefined) fields.opacity = change.opacity;
   if (change.fontSize !== undefined && TEXT_SHAPE_TYPES.includes(shape.type)) {
     fields.fontSize = change.fontSize;
     if (shape.type === 'text') Object.assign(fields, measureText(shape.text, change.fontSize));

@@ -16,12 +16,12 @@ import { isDialogOpen } from './ui/dialog.ts';
 import { PointerInput } from './pointer-input.ts';
 import { Selection } from './selection.ts';
 import { StyleDefaults } from './style-defaults.ts';
-import { TextEditor } from './text-editor.ts';
+import { TextEditor, isEditableText } from './text-editor.ts';
 import { createTools } from './tools/create-tools.ts';
 import type { ToolId, ToolPointer } from './tools/tool.ts';
 import { ToolSwitcher } from './tools/tool-switcher.ts';
 import { SelectionTransformer } from './transformer.ts';
-import { LineHandles } from './line-handles.ts';
+import { LineHandles, lineHandleKind, selectedLine } from './line-handles.ts';
 import { shapeIdOfNode } from '../render/shape-node.ts';
 import { Toolbar } from './ui/toolbar.ts';
 import { StylePanel } from './ui/style-panel.ts';
@@ -30,9 +30,37 @@ import { shapeInkBounds, unionBounds } from '../../common/render/shape-geometry.
 import { Viewport, type Point } from './viewport.ts';
 import { openHelpDialog } from './ui/help-dialog.ts';
 import { newShape } from './tools/new-shape.ts';
+import { AssetImages, attachAssetImages } from '../render/asset-images.ts';
+import { ImageInserter, connectImageDrop } from './image-insert.ts';
+import { showToast } from './ui/toast.ts';
+
+/** Where the board's assets are (the page knows its board id and token; the editor does not). */
+export interface AssetAccess {
+  /** `POST` here uploads an image (`/api/boards/<editId>/assets`). */
+  uploadUrl(): string;
+  /** An asset's URL (with the token in JWT mode). */
+  imageUrl(assetId: string): string;
+  headers(): Record<string, string>;
+}
+
+const DRAWING_TOOLS = new Set<ToolId>([
+  'rect',
+  'ellipse',
+  'line',
+  'arrow',
+  'pen',
+  'text',
+  'sticky',
+]);
 
 export interface EditorApp {
   editor: EditorContext;
+  /** Uploads and places images (drop, paste, the menu's Insert image). */
+  images: ImageInserter;
+  /** The decoded images the canvas draws; exports draw from them too. */
+  assetImages: AssetImages;
+  /** An asset's URL (with the token in JWT mode). */
+  assetUrl(assetId: string): string;
   commands: Commands;
   pointer: PointerInput;
   /** The pointer's board position while it is over the canvas. */
@@ -46,7 +74,7 @@ export function byId<T extends HTMLElement = HTMLElement>(id: string): T {
   return found as T;
 }
 
-export function createEditorApp(doc: Y.Doc, localOrigin: object): EditorApp {
+export function createEditorApp(doc: Y.Doc, localOrigin: object, assets: AssetAccess): EditorApp {
   const editor = createEditorContext(doc, localOrigin);
   const { canvas, viewport, model, textEditor, switcher } = editor;
   const commands = new Commands(editor);
@@ -72,10 +100,28 @@ export function createEditorApp(doc: Y.Doc, localOrigin: object): EditorApp {
   // Copy and paste in a field or a dialog are that field's, not the board's.
   const typing = () =>
     textEditor.isOpen || isDialogOpen() || isTypingTarget(document.activeElement);
-  new Clipboard(editor, commands, hover, typing);
+  const assetImages = new AssetImages((assetId) => assets.imageUrl(assetId));
+  attachAssetImages(canvas.shapes.layer, assetImages);
+  const images = new ImageInserter({
+    editor,
+    uploadUrl: () => assets.uploadUrl(),
+    headers: () => assets.headers(),
+    notify: showToast,
+  });
+  connectImageDrop(canvas.container, (screen) => viewport.toBoard(screen), images);
+  new Clipboard(editor, commands, hover, typing, images);
   connectModelToCanvas(editor);
   connectStylePanel(editor, commands);
-  return { editor, commands, pointer, pointerOnBoard: hover, zoomToFit };
+  return {
+    editor,
+    commands,
+    images,
+    assetImages,
+    assetUrl: (assetId) => assets.imageUrl(assetId),
+    pointer,
+    pointerOnBoard: hover,
+    zoomToFit,
+  };
 }
 
 function createEditorContext(
@@ -87,18 +133,25 @@ function createEditorContext(
   const model = new BoardModel(doc, localOrigin);
   const history = new History(doc, [localOrigin, model.liveOrigin]);
   const textEditor = new TextEditor(byId('text-layer'), model, history, canvas, viewport);
-  const toolbar = new Toolbar(byId('toolbar'), (id) => switcher.set(id));
+  const selection = new Selection();
+  // Picking a drawing tool clears the selection, so Delete never removes a shape the person no
+  // longer sees as selected (the select tool's handles are gone by then).
+  const pickTool = (id: ToolId) => {
+    if (DRAWING_TOOLS.has(id)) selection.clear();
+    switcher.set(id);
+  };
+  const toolbar = new Toolbar(byId('toolbar'), pickTool);
   const switcher = new ToolSwitcher(canvas.container, toolbar);
   const editor = {
     model,
     history,
-    selection: new Selection(),
+    selection,
     viewport,
     canvas,
     textEditor,
     laser: new LaserTrail(),
     style: new StyleDefaults(localStorage),
-    setTool: (id: ToolId) => switcher.set(id),
+    setTool: pickTool,
     switcher,
   };
   switcher.install(createTools(editor));
@@ -145,11 +198,16 @@ function connectStylePanel(editor: EditorContext, commands: Commands): void {
   show();
 }
 
-/** Double-click: edit the text or sticky note there, or start a new text on empty canvas. */
+/**
+ * Double-click: edit the text there (a text, a sticky note, a rect's, ellipse's, line's or
+ * arrow's label; a selected line's middle handle stands for its line), or start a new text on
+ * empty canvas.
+ */
 function editTextAt(editor: EditorContext, at: ToolPointer): void {
-  const id = shapeIdOfNode(editor.canvas.hitTest(at.screen));
+  const hit = editor.canvas.hitTest(at.screen);
+  const id = lineHandleKind(hit) ? selectedLine(editor)?.id : shapeIdOfNode(hit);
   const shape = id ? editor.model.get(id) : undefined;
-  if (shape && (shape.type === 'text' || shape.type === 'sticky')) {
+  if (shape && isEditableText(shape)) {
     editor.selection.set([shape.id]);
     editor.textEditor.edit(shape);
   } else if (!shape) {

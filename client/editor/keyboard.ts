@@ -4,6 +4,7 @@
  */
 import type { Commands } from './commands.ts';
 import type { EditorContext } from './editor-context.ts';
+import { isEditableText } from './text-editor.ts';
 import type { ToolId } from './tools/tool.ts';
 import { isDialogOpen } from './ui/dialog.ts';
 
@@ -106,7 +107,7 @@ export class Keyboard {
   private editSelectedText(): void {
     const { model, selection, textEditor } = this.deps.editor;
     const [shape] = model.pick(selection.current);
-    if (selection.size === 1 && shape && (shape.type === 'text' || shape.type === 'sticky')) {
+    if (selection.size === 1 && shape && isEditableText(shape)) {
       textEditor.edit(shape);
     }
   }

@@ -25,6 +25,8 @@ const KIND_ATTR = 'handleKind';
 const ACCENT = '#4c6ef5';
 const RADIUS_PX = 6;
 const HIT_WIDTH_PX = 12;
+/** A press that moves less than this (screen px) is a click. */
+const CLICK_DISTANCE_PX = 3;
 
 /** The selection's one line or arrow, or null. */
 export function selectedLine(editor: EditorContext): Shape | null {
@@ -117,6 +119,8 @@ export class LineHandleGesture {
     private readonly editor: EditorContext,
     private readonly lineId: string,
     private readonly kind: LineHandleKind,
+    /** Where the press was, on screen: a click (as in a double-click) changes nothing. */
+    private readonly pressedAt: Point,
   ) {
     this.binding = new BindingTarget(editor);
   }
@@ -125,6 +129,11 @@ export class LineHandleGesture {
     const line = this.editor.model.get(this.lineId);
     if (!line) return;
     if (!this.moved) {
+      const distance = Math.hypot(
+        pointer.screen.x - this.pressedAt.x,
+        pointer.screen.y - this.pressedAt.y,
+      );
+      if (distance < CLICK_DISTANCE_PX) return;
       this.moved = true;
       this.editor.history.beginStep();
     }

@@ -1,14 +1,21 @@
 /**
- * The style new shapes get: the last stroke colour, fill, stroke width and font size chosen in
- * the style panel, remembered across visits in localStorage.
+ * The style new shapes get: the last stroke colour, fill, stroke width, stroke style, font size
+ * and opacity chosen in the style panel, remembered across visits in localStorage.
  */
-import { SHAPE_DEFAULTS, isColor } from '../../common/board/shape.ts';
+import {
+  SHAPE_DEFAULTS,
+  STROKE_STYLES,
+  isColor,
+  type StrokeStyle,
+} from '../../common/board/shape.ts';
 
 export interface ShapeStyle {
   stroke: string;
   fill: string;
   strokeWidth: number;
   fontSize: number;
+  strokeStyle: StrokeStyle;
+  opacity: number;
 }
 
 const STORAGE_KEY = 'boardcast.style';
@@ -37,15 +44,18 @@ export class StyleDefaults {
 }
 
 function defaultStyle(): ShapeStyle {
-  const { stroke, fill, strokeWidth, fontSize } = SHAPE_DEFAULTS;
-  return { stroke, fill, strokeWidth, fontSize };
+  const { stroke, fill, strokeWidth, fontSize, strokeStyle, opacity } = SHAPE_DEFAULTS;
+  return { stroke, fill, strokeWidth, fontSize, strokeStyle, opacity };
 }
 
 function readStoredStyle(storage: Storage): Partial<ShapeStyle> {
   try {
     const stored: unknown = JSON.parse(storage.getItem(STORAGE_KEY) ?? '{}');
     if (typeof stored !== 'object' || stored === null) return {};
-    const { stroke, fill, strokeWidth, fontSize } = stored as Record<string, unknown>;
+    const { stroke, fill, strokeWidth, fontSize, strokeStyle, opacity } = stored as Record<
+      string,
+      unknown
+    >;
     const style: Partial<ShapeStyle> = {};
     if (isColor(stroke)) style.stroke = stroke;
     if (isColor(fill)) style.fill = fill;
@@ -53,6 +63,11 @@ function readStoredStyle(storage: Storage): Partial<ShapeStyle> {
       style.strokeWidth = strokeWidth;
     }
     if (typeof fontSize === 'number' && fontSize >= 8 && fontSize < 200) style.fontSize = fontSize;
+    if ((STROKE_STYLES as readonly unknown[]).includes(strokeStyle)) {
+      style.strokeStyle = strokeStyle as StrokeStyle;
+    }
+    // A shape made invisible by a remembered 0 would puzzle anyone: at least 10 %.
+    if (typeof opacity === 'number' && opacity >= 0.1 && opacity <= 1) style.opacity = opacity;
     return style;
   } catch {
     return {}; // a corrupt stored style is not worth an error: the defaults serve

@@ -23,6 +23,7 @@
 import Konva from 'konva';
 import { comparePaintOrder, type Shape } from '../../common/board/shape.ts';
 import {
+  PAPER_COLOR,
   boundsIntersect,
   shapeInkBounds,
   type Bounds,
@@ -33,7 +34,7 @@ import {
   type ShapeLookup,
 } from '../../common/render/line-ends.ts';
 import { drawOverview, useOverview, type OverviewItem } from './level-of-detail.ts';
-import { displayShape, type Theme } from './palette.ts';
+import { displayColor, displayShape, type Theme } from './palette.ts';
 import { createShapeNode, updateShapeNode } from './shape-node.ts';
 
 export interface ShapeLayerOptions {
@@ -107,6 +108,21 @@ export class ShapeLayer {
     return this.paintOrder().map((entry) => entry.stored);
   }
 
+  /**
+   * Draws the lines bound to `changed` as if those shapes were as given (a resize in progress,
+   * not yet on the board); the next change of the board draws them as it has them.
+   */
+  redrawBoundLines(changed: ReadonlyMap<string, Shape>): void {
+    const lookup: ShapeLookup = (id) => changed.get(id) ?? this.entries.get(id)?.stored;
+    for (const id of changed.keys()) {
+      for (const lineId of this.bindings.linesBoundTo(id)) {
+        const entry = changed.has(lineId) ? undefined : this.entries.get(lineId);
+        if (entry) this.draw(entry, resolveBoundShape(entry.stored, lookup));
+      }
+    }
+    this.layer.batchDraw();
+  }
+
   /** Ids of the lines and arrows with an end bound to the shape `id`. */
   linesBoundTo(id: string): ReadonlySet<string> {
     return this.bindings.linesBoundTo(id);
@@ -171,9 +187,14 @@ export class ShapeLayer {
     this.theme = theme;
     for (const entry of this.entries.values()) {
       entry.themed = displayShape(entry.shape, theme);
-      updateShapeNode(entry.node, entry.themed);
+      updateShapeNode(entry.node, entry.themed, this.paper());
     }
     this.layer.batchDraw();
+  }
+
+  /** The canvas colour in this layer's theme (behind line labels). */
+  private paper(): string {
+    return displayColor(PAPER_COLOR, this.theme);
   }
 
   /** `shape` in this layer's theme, for drafts drawn beside the layer. */
@@ -240,7 +261,7 @@ export class ShapeLayer {
     if (!entry) {
       const bounds = shapeInkBounds(shape);
       const themed = displayShape(shape, this.theme);
-      const node = createShapeNode(themed);
+      const node = createShapeNode(themed, this.paper());
       const added: Entry = { shape, stored, themed, node, bounds, inView: true };
       this.entries.set(shape.id, added);
       this.inViewCount++;
@@ -265,7 +286,7 @@ export class ShapeLayer {
     entry.shape = shape;
     entry.bounds = shapeInkBounds(shape);
     entry.themed = displayShape(shape, this.theme);
-    updateShapeNode(entry.node, entry.themed);
+    updateShapeNode(entry.node, entry.themed, this.paper());
     const inView = this.isInView(entry.bounds);
     if (entry.inView !== inView) this.setInView(entry, inView);
   }

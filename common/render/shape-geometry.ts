@@ -17,8 +17,14 @@
  * - text: `text` in `stroke` colour, `fontSize`, `TEXT_FONT_FAMILY`, line height
  *   `TEXT_LINE_HEIGHT` × fontSize, first line's top at y = 0, wrapped at `width` (0 = no wrap).
  * - sticky: a rounded box filled with `stickyFill(shape)` (a transparent fill means the default
- *   yellow), no outline, a soft shadow if the renderer can; the text as above in `stroke`
- *   colour, inset by `STICKY.PADDING` on every side.
+ *   yellow), no outline, a soft shadow if the renderer can; its text is a label (below).
+ * - labels (`text` of rect, ellipse and sticky): in `stroke` colour, `fontSize`, wrapped to the
+ *   width of `labelBox(shape)` (inside the outline: padded box, the ellipse's inscribed
+ *   rectangle, the sticky's padding), lines aligned by `textAlign` within it, and the block
+ *   centred vertically in it (`labelTop`; text too tall overflows evenly above and below).
+ * - line and arrow labels: the text's lines (not wrapped) centred on `polylineMidpoint` of the
+ *   drawn points, on a rounded box of the canvas colour padded by `LINE_LABEL.PADDING`, so the
+ *   line does not run through the letters.
  */
 import { getStroke } from 'perfect-freehand';
 import { POINT_SHAPE_TYPES, type Shape } from '../board/shape.ts';
@@ -39,6 +45,12 @@ export const STICKY = {
   SHADOW_OFFSET_Y: 3,
   DEFAULT_SIZE: 200,
 } as const;
+
+/** Board units between a rect's outline and its label (at most a quarter of the short side). */
+export const LABEL_PADDING = 8;
+export const LINE_LABEL = { PADDING: 4, CORNER_RADIUS: 4 } as const;
+/** The canvas colour in the light theme (behind line labels, the SVG's background). */
+export const PAPER_COLOR = '#ffffff';
 
 /** Arrow head: sides at ±ARROW_HEAD_ANGLE_DEG from the shaft, length grows with stroke width. */
 export const ARROW_HEAD_ANGLE_DEG = 28;
@@ -189,12 +201,14 @@ export function localInkBounds(shape: Shape): Bounds {
   const ys = shape.points.filter((_, i) => i % 2 === 1);
   const minX = Math.min(...xs);
   const minY = Math.min(...ys);
-  return {
+  const line = {
     x: minX - extra,
     y: minY - extra,
     width: Math.max(...xs) - minX + 2 * extra,
     height: Math.max(...ys) - minY + 2 * extra,
   };
+  const label = shape.type === 'pen' ? null : lineLabelBounds(shape);
+  return label ? (unionBounds([line, label]) as Bounds) : line;
 }
 
 /** Axis-aligned board-space bounds of everything the shape paints, rotation included. */
@@ -236,4 +250,74 @@ export function boundsIntersect(a: Bounds, b: Bounds): boolean {
   return (
     a.x <= b.x + b.width && b.x <= a.x + a.width && a.y <= b.y + b.height && b.y <= a.y + a.height
   );
+}
+
+/** The box (local coordinates) a rect, ellipse or sticky label is wrapped to and centred in. */
+export function labelBox(shape: Pick<Shape, 'type' | 'width' | 'height'>): Bounds {
+  let insetX: number;
+  let insetY: number;
+  if (shape.type === 'sticky') {
+    insetX = insetY = STICKY.PADDING;
+  } else if (shape.type === 'ellipse') {
+    // The inscribed rectangle of an ellipse with radii a, b is a√2 × b√2.
+    const k = (1 - Math.SQRT1_2) / 2;
+    insetX = shape.width * k;
+    insetY = shape.height * k;
+  } else {
+    insetX = insetY = Math.min(LABEL_PADDING, shape.width / 4, shape.height / 4);
+  }
+  return {
+    x: insetX,
+    y: insetY,
+    width: Math.max(1, shape.width - 2 * insetX),
+    height: Math.max(0, shape.height - 2 * insetY),
+  };
+}
+
+/** The top of a label block `textHeight` high, centred vertically in `box`. */
+export function labelTop(box: Bounds, textHeight: number): number {
+  return box.y + (box.height - textHeight) / 2;
+}
+
+/** The height a sticky note needs to show `textHeight` of text inside its padding. */
+export function stickyHeightFor(textHeight: number): number {
+  return Math.ceil(textHeight + 2 * STICKY.PADDING);
+}
+
+/** The point halfway along a polyline (flat local points), by length. */
+export function polylineMidpoint(points: readonly number[]): { x: number; y: number } {
+  const pairs = pointPairs(points);
+  const lengths = pairs.slice(1).map((p, i) => {
+    const q = pairs[i] as [number, number];
+    return Math.hypot(p[0] - q[0], p[1] - q[1]);
+  });
+  let remaining = lengths.reduce((sum, length) => sum + length, 0) / 2;
+  for (let i = 0; i < lengths.length; i++) {
+    const length = lengths[i] as number;
+    const [x0, y0] = pairs[i] as [number, number];
+    const [x1, y1] = pairs[i + 1] as [number, number];
+    if (remaining <= length && length > 0) {
+      const t = remaining / length;
+      return { x: x0 + (x1 - x0) * t, y: y0 + (y1 - y0) * t };
+    }
+    remaining -= length;
+  }
+  const [x, y] = pairs[0] ?? [0, 0];
+  return { x, y };
+}
+
+/** A line or arrow label's box (local), by estimated glyph widths (for bounds and the SVG). */
+export function lineLabelBounds(shape: Shape): Bounds | null {
+  if (shape.text === '') return null;
+  const lines = shape.text.split('\n');
+  const width = Math.max(...lines.map((line) => estimateTextWidth(line, shape.fontSize)));
+  const height = lines.length * shape.fontSize * TEXT_LINE_HEIGHT;
+  const mid = polylineMidpoint(shape.points);
+  const pad = LINE_LABEL.PADDING;
+  return {
+    x: mid.x - width / 2 - pad,
+    y: mid.y - height / 2 - pad,
+    width: width + 2 * pad,
+    height: height + 2 * pad,
+  };
 }

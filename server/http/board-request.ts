@@ -33,13 +33,13 @@ export interface OpenOptions {
   headers?: Record<string, string>;
 }
 
-/** The board `id` names, its room held (release the lease once done); null once answered. */
-export async function holdBoard(
+/** The board `id` names, checked for the role needed; null once the error is answered. */
+export async function findBoard(
   ctx: AppContext,
   res: ServerResponse,
   id: string | undefined,
   options: OpenOptions,
-): Promise<HeldBoard | null> {
+): Promise<BoardAccess | null> {
   const refuse = (status: number, message: string) => {
     sendError(res, status, message, options.headers);
     return null;
@@ -50,6 +50,22 @@ export async function holdBoard(
   if (!access) return refuse(404, (await ctx.store.isRetired(id)) ? GONE_MESSAGE : 'no such board');
   if (options.need === 'edit' && access.role !== 'edit')
     return refuse(403, `${options.what} needs the edit id`);
+  return access;
+}
+
+/** The board `id` names, its room held (release the lease once done); null once answered. */
+export async function holdBoard(
+  ctx: AppContext,
+  res: ServerResponse,
+  id: string | undefined,
+  options: OpenOptions,
+): Promise<HeldBoard | null> {
+  const access = await findBoard(ctx, res, id, options);
+  if (!access) return null;
+  const refuse = (status: number, message: string) => {
+    sendError(res, status, message, options.headers);
+    return null;
+  };
   let lease: RoomLease;
   try {
     lease = await ctx.registry.acquire(access.board);
@@ -58,7 +74,7 @@ export async function holdBoard(
     throw error;
   }
   // A link reset between the lookup and the hold: the id no longer names this board.
-  if (!lease.room.roleOf(id)) {
+  if (!lease.room.roleOf(id as string)) {
     lease.release();
     return refuse(404, GONE_MESSAGE);
   }

@@ -6,13 +6,18 @@
  * hashed client files; `/sw.js` the editor's service worker (client/public/sw.js), never cached
  * so a new version is picked up at the next visit.
  */
-import type { ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { isValidBoardId } from '../../common/board/ids.ts';
+import { escapeXml } from '../../common/render/svg-render.ts'; // XML escaping is HTML-attribute safe
 import type { AppContext } from '../app-context.ts';
 import { tokenQuery } from '../auth/page-auth.ts';
+import { publicOrigin } from './link-routes.ts';
 import { sendError, sendHtml } from './respond.ts';
 import type { Route } from './route.ts';
-import { ASSET_NAME_PATTERN, sendDistFile } from './static-files.ts';
+import { ASSET_NAME_PATTERN, addToPageHead, sendDistFile } from './static-files.ts';
+
+/** Width of the link-preview image (the size Open Graph consumers prefer). */
+export const PREVIEW_WIDTH = 1200;
 
 const PAGE_CACHE = 'no-cache';
 const ASSET_CACHE = 'public, max-age=31536000, immutable';
@@ -36,9 +41,10 @@ export function pageRoutes(ctx: AppContext): Route[] {
     {
       method: ['GET', 'HEAD'],
       path: /^\/board\/([^/]+)\/?$/,
-      async handle({ res, params }) {
+      async handle({ req, res, params }) {
         if (!isValidBoardId(params[0])) return sendError(res, 400, 'bad board id');
         if (await isResetLink(ctx, params[0])) return sendResetPage(res);
+        addToPageHead(res, await previewTags(ctx, req, params[0]));
         await sendDistFile(res, ctx.distDir, 'editor.html', PAGE_CACHE, {
           'x-frame-options': 'SAMEORIGIN',
         });
@@ -47,9 +53,10 @@ export function pageRoutes(ctx: AppContext): Route[] {
     {
       method: ['GET', 'HEAD'],
       path: /^\/view\/([^/]+)\/?$/,
-      async handle({ res, params }) {
+      async handle({ req, res, params }) {
         if (!isValidBoardId(params[0])) return sendError(res, 400, 'bad board id');
         if (await isResetLink(ctx, params[0])) return sendResetPage(res);
+        addToPageHead(res, await previewTags(ctx, req, params[0]));
         await sendDistFile(res, ctx.distDir, 'viewer.html', PAGE_CACHE);
       },
     },
@@ -73,6 +80,27 @@ export function pageRoutes(ctx: AppContext): Route[] {
       },
     },
   ];
+}
+
+/**
+ * Open Graph tags, so a shared link previews the board: its PNG addressed by the VIEW id (the
+ * preview never carries the edit id). Left out where the image could not be fetched by a link
+ * unfurler: no such board yet, storage trouble, or JWT mode (the image needs a token).
+ */
+async function previewTags(ctx: AppContext, req: IncomingMessage, id: string): Promise<string> {
+  const title =
+    '<meta property="og:title" content="Boardcast board" /><meta property="og:type" content="website" />';
+  if (ctx.config.authSecret) return title;
+  const access = await ctx.store.findBoard(id).catch(() => null);
+  if (!access) return title;
+  const image = `${publicOrigin(ctx, req)}/api/boards/${access.board.viewId}.png?width=${PREVIEW_WIDTH}`;
+  return (
+    title +
+    `<meta property="og:image" content="${escapeXml(image)}" />` +
+    `<meta property="og:image:width" content="${PREVIEW_WIDTH}" />` +
+    '<meta name="twitter:card" content="summary_large_image" />' +
+    `<meta name="twitter:image" content="${escapeXml(image)}" />`
+  );
 }
 
 /** Whether `id` is a reset link. Storage trouble does not block the page (the editor opens offline). */

@@ -138,6 +138,16 @@ export class RoomPresence {
     return true;
   }
 
+  /** The client ids `peer` introduced (a y-websocket client's awareness id is its doc's). */
+  idsOf(peer: Peer): ReadonlySet<number> {
+    return new Set(this.owned.get(peer) ?? []);
+  }
+
+  /** Whether a connection here or on another instance has `clientId` now. */
+  isPresent(clientId: number): boolean {
+    return this.owners.has(clientId) || this.isRemote(clientId);
+  }
+
   /** Removes every client id `peer` introduced, for everyone. */
   removePeer(peer: Peer): void {
     const mine = this.owned.get(peer);
@@ -153,6 +163,17 @@ export class RoomPresence {
         this.markChanged(clientId);
       }
     }
+  }
+
+  /** The names (`user.name`) of everyone present, here and on other instances (board history). */
+  names(): string[] {
+    const entries = [...this.states.values(), ...[...this.remote.values()].map((r) => r.entry)];
+    const names: string[] = [];
+    for (const { state } of entries) {
+      const user = state?.user as { name?: unknown } | undefined;
+      if (typeof user?.name === 'string') names.push(user.name);
+    }
+    return names;
   }
 
   /** A frame with every present state, for a joining peer or a query; null when empty. */

@@ -66,6 +66,8 @@ export interface RegistryDeps {
   applyUpdate?: ApplyUpdate;
   held?: HeldLimits;
   incompleteShapeGraceMs?: number;
+  /** Called with each room once loaded, before anyone joins it (board history subscribes). */
+  onRoomLoaded?(room: Room): void;
 }
 
 /** A held room; call `release` exactly when done. */
@@ -192,6 +194,7 @@ export class RoomRegistry {
       onGone: () => void this.resyncOnce(replica),
     });
     replica.room = room;
+    this.deps.onRoomLoaded?.(room);
     this.current.set(key, room);
     this.setAliases(room, null);
     if (replica.again) void this.resyncOnce(replica); // asked for while loading

@@ -149,6 +149,12 @@ export function startScaleOut(config: Config, log: Logger, metrics: Metrics): Sc
     rotateId: (key, which) => use((s) => s.rotateId(key, which)),
     deleteBoard: (key) => use((s) => s.deleteBoard(key)),
     listBoards: () => use((s) => s.listBoards()),
+    history: {
+      add: (key, checkpoint) => use((s) => s.history.add(key, checkpoint)),
+      list: (key) => use((s) => s.history.list(key)),
+      load: (key, n) => use((s) => s.history.load(key, n)),
+      prune: (before) => use((s) => s.history.prune(before)),
+    },
     close: async () => {
       if (probeTimer) clearInterval(probeTimer);
       await ready.catch(() => undefined);

@@ -18,6 +18,8 @@
  * Every table holding a board's rows has a `board` column with the key, so `deleteBoard` finds
  * them all by that column: a table added later is deleted with the board without code of its own.
  */
+import type { HistoryStore } from './history-store.ts';
+
 export type Role = 'edit' | 'view';
 
 export interface BoardRecord {
@@ -122,5 +124,7 @@ export interface BoardStore {
   deleteBoard(key: string): Promise<boolean>;
   /** Every board, oldest first. */
   listBoards(): Promise<BoardSummary[]>;
+  /** The boards' checkpoints (board history). */
+  readonly history: HistoryStore;
   close(): Promise<void>;
 }

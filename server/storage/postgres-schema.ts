@@ -29,6 +29,16 @@ const SCHEMA = `
   );
   ALTER TABLE boardcast_updates ADD COLUMN IF NOT EXISTS at TIMESTAMPTZ NOT NULL DEFAULT now();
   CREATE INDEX IF NOT EXISTS boardcast_updates_by_board ON boardcast_updates (board, seq);
+  CREATE TABLE IF NOT EXISTS boardcast_history (
+    board TEXT NOT NULL,
+    n INTEGER NOT NULL,
+    at BIGINT NOT NULL,
+    shapes INTEGER NOT NULL,
+    names TEXT NOT NULL,
+    data BYTEA NOT NULL,
+    PRIMARY KEY (board, n)
+  );
+  CREATE INDEX IF NOT EXISTS boardcast_history_by_time ON boardcast_history (at);
   CREATE TABLE IF NOT EXISTS boardcast_assets (
     board TEXT NOT NULL,
     asset_id TEXT NOT NULL,

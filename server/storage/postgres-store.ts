@@ -37,6 +37,7 @@ import {
   rotateBoardId,
   type Queryable,
 } from './postgres-boards.ts';
+import { postgresHistory } from './postgres-history.ts';
 import { createSchema } from './postgres-schema.ts';
 
 /** How long to wait for a connection at most before the operation fails (and the room refuses with 1013). */
@@ -111,6 +112,7 @@ function createStore(pool: pg.Pool): PostgresStore {
   let closed = false;
 
   return {
+    history: postgresHistory(pool),
     async findBoard(id: string): Promise<BoardAccess | null> {
       const found = await findId(pool, id);
       if (!found || found.role === 'retired') return null;

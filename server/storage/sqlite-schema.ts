@@ -4,6 +4,7 @@
  *   boards    (board PK, created_at)                  one row per board; `board` is its key
  *   board_ids (id PK, board, role, since)             edit, view and retired ids: aliases of the key
  *   updates   (seq PK, board, data, at)               the board's Yjs log
+ *   history   (board, n PK, at, shapes, names, data)  checkpoints (history-store.ts)
  *   assets    ((board, asset_id) PK, type, data, at)  its images, by the SHA-256 of their bytes
  *
  * Every per-board table names the key `board` (board-store.ts: `deleteBoard` finds them by it).
@@ -29,6 +30,16 @@ const SCHEMA = `
     at INTEGER
   );
   CREATE INDEX IF NOT EXISTS updates_by_board ON updates (board, seq);
+  CREATE TABLE IF NOT EXISTS history (
+    board TEXT NOT NULL,
+    n INTEGER NOT NULL,
+    at INTEGER NOT NULL,
+    shapes INTEGER NOT NULL,
+    names TEXT NOT NULL,
+    data BLOB NOT NULL,
+    PRIMARY KEY (board, n)
+  );
+  CREATE INDEX IF NOT EXISTS history_by_time ON history (at);
   CREATE TABLE IF NOT EXISTS assets (
     board TEXT NOT NULL,
     asset_id TEXT NOT NULL,

@@ -23,6 +23,7 @@ import {
   type StoredLog,
 } from './board-store.ts';
 import { boardTables, createSchema } from './sqlite-schema.ts';
+import { sqliteHistory } from './sqlite-history.ts';
 
 export type SqliteSynchronous = 'NORMAL' | 'FULL';
 
@@ -196,6 +197,7 @@ export function openSqliteStore(
   });
 
   return {
+    history: sqliteHistory(db),
     async findBoard(id: string): Promise<BoardAccess | null> {
       const found = roleOfId.get(id);
       if (!found || found.role === 'retired') return null;

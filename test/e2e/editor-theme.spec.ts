@@ -120,14 +120,14 @@ test('the menu lists the boards this browser opened, with thumbnails, and makes 
 
   await page.locator('#menu-button').click();
   const listed = page.locator('#recent-boards .recent-board');
-  // The board open here is not listed; the first one is, with its SVG as the thumbnail.
+  // The board open here is not listed; the first one is, with its PNG thumbnail.
   await expect(listed).toHaveCount(1);
   const first = listed.first();
   await expect(first).toHaveAttribute('href', `/board/${boardId}`);
   await expect(first).toContainText(boardId);
   await expect(first).toContainText('just now');
   const thumb = first.locator('img.recent-thumb');
-  await expect(thumb).toHaveAttribute('src', `/api/boards/${boardId}.svg`);
+  await expect(thumb).toHaveAttribute('src', `/api/boards/${boardId}.png?width=112`);
   await expect
     .poll(() => thumb.evaluate((img: HTMLImageElement) => img.naturalWidth))
     .toBeGreaterThan(0);

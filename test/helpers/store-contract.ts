@@ -206,4 +206,39 @@ export function storeContract(probe: StoreProbe): void {
     assert.ok(after.lastChangeAt > before.lastChangeAt);
     assert.equal(after.createdAt, before.createdAt);
   });
+
+  it('keeps numbered history checkpoints per board, prunes old ones, deletes them with the board', async () => {
+    const store = await probe.open();
+    const board = await store.ensureBoard('contract-history');
+    assert.ok(board);
+    const old = { at: 1_000, state: shapeUpdate('h1'), shapes: 1, names: ['Ann', 'Ann', ' Bo '] };
+    assert.equal(await store.history.add(board.key, old), 1);
+    const recent = { at: Date.now(), state: shapeUpdate('h2'), shapes: 1, names: [] };
+    assert.equal(await store.history.add(board.key, recent), 2);
+    const listed = await store.history.list(board.key);
+    assert.deepEqual(
+      listed.map(({ n, at, shapes, names }) => ({ n, at, shapes, names })),
+      [
+        { n: 2, at: recent.at, shapes: 1, names: [] },
+        { n: 1, at: 1_000, shapes: 1, names: ['Ann', 'Bo'] },
+      ],
+    );
+    assert.equal(listed[1]?.bytes, old.state.byteLength);
+    const loaded = await store.history.load(board.key, 1);
+    assert.ok(loaded);
+    assert.deepEqual(shapeIds([loaded]), ['h1']);
+    assert.equal(await store.history.load(board.key, 3), null);
+    assert.equal(await store.history.prune(2_000), 1);
+    assert.deepEqual(
+      (await store.history.list(board.key)).map((c) => c.n),
+      [2],
+    );
+    assert.ok(await store.deleteBoard(board.key));
+    assert.deepEqual(await store.history.list(board.key), []);
+    assert.equal(
+      await store.history.add(board.key, recent),
+      null,
+      'no history for a deleted board',
+    );
+  });
 }

@@ -19,6 +19,11 @@ async function ensureClientBuilt(): Promise<void> {
   await build({ configFile: path.join(ROOT, 'vite.config.ts'), logLevel: 'warn' });
 }
 
+/** The page as built: the Open Graph tags the server adds before `</head>` taken out. */
+function withoutPreviewTags(html: string): string {
+  return html.replace(/<meta (property="og:|name="twitter:)[^>]*>/g, '');
+}
+
 describe('page routes', () => {
   let server: TestServer;
   const get = (pathname: string, init?: RequestInit) => fetch(`${server.url}${pathname}`, init);
@@ -49,7 +54,10 @@ describe('page routes', () => {
       assert.equal(response.status, 200, id);
       assert.match(response.headers.get('content-type') ?? '', /^text\/html\b/);
       const html = await response.text();
-      assert.equal(html, fs.readFileSync(path.join(DIST, 'editor.html'), 'utf8'));
+      assert.equal(
+        withoutPreviewTags(html),
+        fs.readFileSync(path.join(DIST, 'editor.html'), 'utf8'),
+      );
       assert.match(html, /<script type="module"[^>]* src="\/assets\/editor-[^"]+\.js"/);
     }
   });
@@ -59,8 +67,28 @@ describe('page routes', () => {
     assert.equal(response.status, 200);
     assert.match(response.headers.get('content-type') ?? '', /^text\/html\b/);
     const html = await response.text();
-    assert.equal(html, fs.readFileSync(path.join(DIST, 'viewer.html'), 'utf8'));
+    assert.equal(withoutPreviewTags(html), fs.readFileSync(path.join(DIST, 'viewer.html'), 'utf8'));
     assert.match(html, /src="\/assets\/viewer-[^"]+\.js"/);
+  });
+
+  it('gives the pages of an existing board Open Graph tags whose image is its PNG by the view id', async () => {
+    const links = (await (await get('/api/boards/og-board/links')).json()) as {
+      viewId: string;
+    };
+    const expected = `${server.url}/api/boards/${links.viewId}.png?width=1200`;
+    for (const page of ['/board/og-board', `/view/${links.viewId}`]) {
+      const html = await (await get(page)).text();
+      const image = /<meta property="og:image" content="([^"]+)"/.exec(html)?.[1];
+      assert.equal(image?.replaceAll('&amp;', '&'), expected, page);
+      assert.match(html, /<meta property="og:title" content="Boardcast board"/);
+      assert.ok(!html.includes('og-board.png'), 'the preview must not carry the edit id');
+    }
+    const png = await fetch(expected);
+    assert.equal(png.status, 200);
+    assert.equal(png.headers.get('content-type'), 'image/png');
+    // A name that is no board yet has nothing to preview (and opening the page creates nothing).
+    const fresh = await (await get('/board/og-not-yet')).text();
+    assert.doesNotMatch(fresh, /og:image/);
   });
 
   it('answers 400 to a page with an invalid board id', async () => {

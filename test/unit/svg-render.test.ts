@@ -101,13 +101,43 @@ describe('shapeToSvg', () => {
     assert.match(svg, /fill="#2f9e44"/);
   });
 
-  it('gives a sticky its default colour, shadow and padded text', () => {
+  it('gives a sticky its default colour, shadow and centred text', () => {
     const svg = renderBoardSvg([
       { ...rect('s'), type: 'sticky', width: 200, height: 200, text: 'note' },
     ]);
     assert.ok(svg.includes(`fill="${STICKY.DEFAULT_FILL}"`));
     assert.match(svg, /<feDropShadow/);
-    assert.ok(svg.includes(`<tspan x="${STICKY.PADDING}"`));
+    // One line, centred both ways in the note: its middle at (100, 100).
+    assert.ok(svg.includes('text-anchor="middle"'), svg);
+    assert.ok(svg.includes('<tspan x="100" y="100">note</tspan>'), svg);
+  });
+
+  it('draws rect and ellipse labels centred, wrapped inside the outline, aligned as asked', () => {
+    const label = { width: 200, height: 100, text: 'a label long enough to wrap twice' };
+    const boxSvg = shapeToSvg({ ...rect('r'), ...label });
+    assert.ok((boxSvg.match(/<tspan/g)?.length ?? 0) >= 2, boxSvg);
+    assert.match(boxSvg, /text-anchor="middle"/);
+    const left = shapeToSvg({ ...rect('r'), ...label, textAlign: 'left' });
+    assert.match(left, /text-anchor="start"/);
+    assert.match(left, /<tspan x="8"/); // the rect's label padding
+    const ellipse = shapeToSvg({ ...rect('e'), ...label, type: 'ellipse' });
+    // Wrapped narrower: inside the inscribed rectangle (200 / √2 ≈ 141 wide).
+    assert.ok((ellipse.match(/<tspan/g)?.length ?? 0) >= 3, ellipse);
+    assert.match(ellipse, /<tspan x="100"/);
+  });
+
+  it('draws an arrow label at its middle, on a box of the background colour', () => {
+    const svg = shapeToSvg({
+      ...rect('a'),
+      type: 'arrow',
+      width: 0,
+      height: 0,
+      points: [0, 0, 200, 0, 200, 200],
+      text: 'yes',
+    });
+    assert.match(svg, /<rect [^>]*fill="#ffffff"/);
+    // Halfway along the 400-unit path: the corner (200, 0).
+    assert.ok(svg.includes('<tspan x="200"'), svg);
   });
 
   it('wraps text at the shape width and keeps line breaks', () => {

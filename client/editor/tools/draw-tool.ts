@@ -27,6 +27,8 @@ export class DrawTool implements Tool {
   private start: ToolPointer | null = null;
   private readonly live: LiveShape;
   private readonly binding: BindingTarget;
+  /** The shape under the press a line may start on (undefined: not looked up yet). */
+  private startTarget: Shape | null | undefined;
 
   constructor(
     private readonly editor: EditorContext,
@@ -38,6 +40,7 @@ export class DrawTool implements Tool {
 
   down(pointer: ToolPointer): void {
     this.start = pointer;
+    this.startTarget = undefined;
   }
 
   move(pointer: ToolPointer): void {
@@ -90,7 +93,9 @@ export class DrawTool implements Tool {
    */
   private bind(line: Shape, pointer: ToolPointer): Shape {
     const unbound = pointer.altKey || pointer.ctrlKey;
-    const start = unbound ? null : this.binding.at(line, this.start ?? pointer);
+    // The shape under the press does not change while dragging: looked up once.
+    if (this.startTarget === undefined) this.startTarget = this.binding.at(line, this.start!);
+    const start = unbound ? null : this.startTarget;
     const end = this.binding.at(line, pointer);
     if (!end) this.binding.show(start);
     if (!start && !end) return line;

@@ -1,11 +1,6 @@
 /** A new shape of the current style, on top of everything else. */
 import { newShapeId } from '../../../common/board/ids.ts';
-import {
-  defaultTextAlign,
-  SHAPE_DEFAULTS,
-  type Shape,
-  type ShapeType,
-} from '../../../common/board/shape.ts';
+import { defaultTextAlign, type Shape, type ShapeType } from '../../../common/board/shape.ts';
 import type { ShapeStyle } from '../style-defaults.ts';
 
 export function newShape(
@@ -23,8 +18,6 @@ export function newShape(
     points: [],
     text: '',
     textAlign: defaultTextAlign(type),
-    strokeStyle: SHAPE_DEFAULTS.strokeStyle,
-    opacity: SHAPE_DEFAULTS.opacity,
     locked: false,
     ...style,
     // Line-like shapes and text have no fill; a sticky's transparent fill means its default yellow.

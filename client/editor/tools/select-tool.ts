@@ -33,7 +33,7 @@ export class SelectTool implements Tool {
     const handle = lineHandleKind(hit);
     const line = selectedLine(this.editor);
     if (handle && line) {
-      this.gesture = new LineHandleGesture(this.editor, line.id, handle);
+      this.gesture = new LineHandleGesture(this.editor, line.id, handle, pointer.screen);
       return;
     }
     const id = shapeIdOfNode(hit);

@@ -8,6 +8,9 @@ import type { ThemeChoice, ThemeSetting } from '../../render/theme.ts';
 import type { RecentBoards, RecentBoard } from '../recent-boards.ts';
 import { element } from './dialog.ts';
 
+/** Pixel width asked of the server's PNG for a recent board (twice the CSS width, for 2× screens). */
+const RECENT_THUMB_WIDTH = 112;
+
 const THEME_LABELS: Record<ThemeChoice, string> = {
   system: 'System',
   light: 'Light',
@@ -63,7 +66,7 @@ function recentItem(board: RecentBoard, now: number): HTMLElement {
   const id = encodeURIComponent(board.id);
   const thumb = element('img', {
     className: 'recent-thumb',
-    src: `/api/boards/${id}.svg`,
+    src: `/api/boards/${id}.png?width=${RECENT_THUMB_WIDTH}`, // the server's PNG thumbnail
     alt: '',
     loading: 'lazy',
   });

@@ -1,5 +1,6 @@
 /**
- * Share: the edit link, the view link and the embed snippet, each with a copy button; and, for a
+ * Share: the edit link, the view link and the embed snippet, each with a copy button; the link
+ * preview (the board's PNG, as chat apps show it); and, for a
  * link that leaked, "Reset view link" and "Reset edit link" (after a confirmation): the old link
  * stops working at once for everyone using it, and the dialog shows the new ones. Resetting the
  * edit link moves this tab to the new one (`afterEditReset`), keeping everything it has.
@@ -51,6 +52,7 @@ export async function openShareDialog(deps: ShareDeps): Promise<void> {
       linkRow('Edit link', 'Anyone with it can edit.', links.editUrl),
       linkRow('View link', 'Read-only, live.', links.viewUrl),
       linkRow('Embed', 'Paste into a web page.', links.embedHtml, true),
+      previewRow(deps, links.viewId),
       resetSection(deps, show),
     );
   try {
@@ -62,6 +64,33 @@ export async function openShareDialog(deps: ShareDeps): Promise<void> {
       element('p', { className: 'error' }, `Could not load the links: ${(error as Error).message}`),
     );
   }
+}
+
+/** Width of the preview image fetched for the dialog (shown at up to half of it, sharp on 2× screens). */
+const PREVIEW_WIDTH = 640;
+
+/**
+ * What a chat or social site shows for a shared link: the board's PNG (the page's `og:image`),
+ * fetched with this tab's headers so it works in JWT mode too.
+ */
+function previewRow(deps: ShareDeps, viewId: string): HTMLElement {
+  const image = element('img', { className: 'share-preview', alt: 'Preview of this board' });
+  const row = element(
+    'section',
+    { className: 'share-row' },
+    element('h3', {}, 'Link preview', element('small', {}, ' What chat apps show for a link.')),
+    image,
+  );
+  const url = `/api/boards/${encodeURIComponent(viewId)}.png?width=${PREVIEW_WIDTH}`;
+  void fetch(url, { headers: deps.headers() })
+    .then(async (response) => {
+      if (!response.ok) throw new Error(String(response.status));
+      const objectUrl = URL.createObjectURL(await response.blob());
+      image.addEventListener('load', () => URL.revokeObjectURL(objectUrl), { once: true });
+      image.src = objectUrl;
+    })
+    .catch(() => (row.hidden = true));
+  return row;
 }
 
 function resetSection(deps: ShareDeps, show: (links: BoardLinks) => void): HTMLElement {
