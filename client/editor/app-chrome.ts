@@ -7,7 +7,8 @@ import type { BoardLifecycle } from './board-lifecycle.ts';
 import type { BoardLocation } from './board-location.ts';
 import type { Connection } from './connection.ts';
 import { byId, type EditorApp } from './editor-app.ts';
-import { exportJson, exportPng, exportSvg, shapesFromJson } from './files.ts';
+import { connectExports } from './export-menu.ts';
+import { exportJson, shapesFromJson } from './files.ts';
 import { cleanName, rememberName, type Identity } from './identity.ts';
 import { Presence } from './presence.ts';
 import type { FollowMode } from './follow.ts';
@@ -161,11 +162,12 @@ function connectZoomAndHistory({ editor, zoomToFit }: EditorApp): void {
 }
 
 function connectFileMenu(
-  { editor, commands }: EditorApp,
+  app: EditorApp,
   board: BoardLocation,
   lifecycle: BoardLifecycle,
   headers: () => Record<string, string>,
 ): void {
+  const { editor, commands } = app;
   const menu = byId('file-menu');
   const input = byId<HTMLInputElement>('import-input');
   byId('menu-button').addEventListener('click', (event) => {
@@ -174,8 +176,7 @@ function connectFileMenu(
   });
   document.addEventListener('click', () => (menu.hidden = true));
   const actions: Record<string, () => void> = {
-    'export-png': () => void exportPng(editor.model.all(), board.boardId),
-    'export-svg': () => exportSvg(editor.model.all(), board.boardId),
+    ...connectExports(app, board, menu),
     'export-json': () => exportJson(editor.model.all(), board.boardId),
     'import-json': () => input.click(),
     'delete-board': () => void lifecycle.deleteBoard(),

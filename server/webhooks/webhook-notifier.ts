@@ -28,6 +28,9 @@ import type { Room } from '../room/room.ts';
 
 /** Calls waiting to be sent (retries included) before the oldest is dropped. */
 export const MAX_QUEUED = 1_000;
+
+/** What the notifier needs of a room (the registry hands it each loaded Room). */
+export type WatchedRoom = Pick<Room, 'key' | 'viewId' | 'subscribe' | 'fullState'>;
 /** Calls being sent at once. */
 const MAX_IN_FLIGHT = 4;
 /** A receiver that has not answered within this long counts as a failed try. */
@@ -44,6 +47,8 @@ export interface WebhookOptions {
   retryMs: number;
   log: Logger;
   metrics: Metrics;
+  /** MAX_QUEUED unless a test asks for fewer. */
+  maxQueued?: number;
 }
 
 interface Delivery {
@@ -55,7 +60,7 @@ interface Delivery {
 
 /** One board's open window: the ids changed since its last call. */
 interface Window {
-  room: Room;
+  room: WatchedRoom;
   ids: Set<string>;
   timer: NodeJS.Timeout;
 }
@@ -97,7 +102,7 @@ export class WebhookNotifier {
   }
 
   /** Reports the room's changes from now on (the registry calls this for each loaded room). */
-  watch(room: Room): void {
+  watch(room: WatchedRoom): void {
     const unsubscribe = room.subscribe({
       shapesChanged: (change) => this.changed(room, change),
       roomClosed: () => {
@@ -126,7 +131,7 @@ export class WebhookNotifier {
     this.updateGauge();
   }
 
-  private changed(room: Room, change: ShapesChange): void {
+  private changed(room: WatchedRoom, change: ShapesChange): void {
     // Another instance made it, and reports it itself.
     if (change.source === 'replica' || this.closed || change.ids.size === 0) return;
     let window = this.windows.get(room.key);
@@ -162,7 +167,7 @@ export class WebhookNotifier {
 
   private enqueue(delivery: Delivery): void {
     if (this.closed) return this.count('dropped');
-    if (this.queue.length + this.retryTimers.size >= MAX_QUEUED) {
+    if (this.queue.length + this.retryTimers.size >= (this.options.maxQueued ?? MAX_QUEUED)) {
       // The oldest waiting call goes; when all that wait are retries (timers), this one does.
       const dropped = this.queue.shift() ?? delivery;
       this.count('dropped');
