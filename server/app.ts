@@ -4,6 +4,7 @@
  * one process.
  */
 import http from 'node:http';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { AppContext } from './app-context.ts';
@@ -26,6 +27,7 @@ import { createMetrics, type Metrics } from './metrics.ts';
 import type { ApplyUpdate } from './room/apply-update.ts';
 import { RoomRegistry } from './room/room-registry.ts';
 import { startScaleOut, type ScaleOut } from './scale/scale-out.ts';
+import { openSessionDirectory, type SessionDirectory } from './scale/session-directory.ts';
 import type { BoardStore } from './storage/board-store.ts';
 import { openSqliteStore } from './storage/sqlite-store.ts';
 import { viewerRoutes } from './transports/viewers/viewer-routes.ts';
@@ -78,10 +80,12 @@ export function createBoardcastServer(options: BoardcastOptions): BoardcastServe
     shutdown,
   );
   const peerDeps = connectionDeps(context, auth);
-  const sessions = sessionEndpoint(context, peerDeps);
+  const directory = openDirectory(config, log, () => context.selfUrl?.() ?? '');
+  const sessions = sessionEndpoint(context, peerDeps, { directory });
   const httpServer = http.createServer(
     createRouter([...routesOf(context), ...sessions.routes], log, createAuthGuard(context, auth)),
   );
+  context.selfUrl = () => selfUrlOf(config, httpServer);
   const websocket = attachWebSocketEndpoint(httpServer, context, auth, peerDeps);
   httpServer.on('clientError', (error, socket) => {
     log.debug({ err: error.message }, 'bad HTTP request');
@@ -107,9 +111,40 @@ export function createBoardcastServer(options: BoardcastOptions): BoardcastServe
       httpServer.closeAllConnections();
       await store.close();
       await scaleOut?.close();
+      await (await directory.catch(() => null))?.close();
       log.info('stopped');
     },
   };
+}
+
+/** Scale-out with Redis: where editors' HTTP sessions are recorded, so any instance finds them. */
+function openDirectory(
+  config: Config,
+  log: Logger,
+  self: () => string,
+): Promise<SessionDirectory | null> {
+  if (!config.redisUrl || !config.databaseUrl) return Promise.resolve(null);
+  const url = config.redisUrl;
+  return openSessionDirectory({ url, prefix: config.redisChannelPrefix, self, log }).catch(
+    (error: unknown) => {
+      log.error({ err: error }, 'session directory unavailable: HTTP sessions need stickiness');
+      return null;
+    },
+  );
+}
+
+/** This instance's address for the others: INSTANCE_URL, or its host (name) and bound port. */
+function selfUrlOf(config: Config, httpServer: http.Server): string {
+  if (config.instanceUrl) return config.instanceUrl;
+  const address = httpServer.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  const wildcard = config.host === '0.0.0.0' || config.host === '::';
+  const host = wildcard
+    ? os.hostname()
+    : config.host.includes(':')
+      ? `[${config.host}]`
+      : config.host;
+  return `http://${host}:${port}`;
 }
 
 /** SQLite by default; PostgreSQL (and Redis) in scale-out, loaded only when configured. */

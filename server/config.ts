@@ -79,6 +79,8 @@ export interface Config {
   redisUrl: string | null;
   /** Prefix of every Redis channel, so several deployments can share one Redis. */
   redisChannelPrefix: string;
+  /** Scale-out: this instance's base URL as the other instances reach it; null = derived. */
+  instanceUrl: string | null;
   /** A Redis connection silent this long while a reply is due (pings run at a third of it) is dropped and redialled: a stalled Redis degrades health. */
   redisTimeoutMs: number;
   /** Webhooks (README "Webhooks"): where board changes are POSTed; null = none. Only from this setting. */
@@ -350,6 +352,21 @@ function webhookSettings(env: Env) {
   };
 }
 
+/** INSTANCE_URL: an http(s) origin; other instances forward HTTP-session requests to it. */
+function instanceUrl(env: Env): string | null {
+  const raw = env.INSTANCE_URL;
+  if (!raw) return null;
+  try {
+    const url = new URL(raw);
+    if (url.protocol === 'http:' || url.protocol === 'https:') return url.origin;
+  } catch {
+    // reported below
+  }
+  throw new ConfigError(
+    `Invalid setting INSTANCE_URL="${raw}": expected an http(s) URL such as http://10.0.0.11:8080`,
+  );
+}
+
 /** REDIS_URL alone is refused: instances that share updates must share the storage they come from. */
 function scaleOutSettings(env: Env) {
   const databaseUrl = serviceUrl(
@@ -370,6 +387,7 @@ function scaleOutSettings(env: Env) {
     databaseTimeoutMs: integer(env, 'DATABASE_TIMEOUT_MS', 10_000, 100, 600_000),
     redisUrl,
     redisChannelPrefix: channelPrefix(env),
+    instanceUrl: instanceUrl(env),
     redisTimeoutMs: integer(env, 'REDIS_TIMEOUT_MS', 5_000, 100, 600_000),
   };
 }

@@ -25,7 +25,9 @@ import { readBody } from '../../http/read-body.ts';
 import { sendError, sendJson } from '../../http/respond.ts';
 import type { Route, RouteRequest } from '../../http/route.ts';
 import { PeerSession, type PeerSessionDeps } from '../../room/peer-session.ts';
+import type { SessionDirectory } from '../../scale/session-directory.ts';
 import { BatchOrder } from './batch-order.ts';
+import { forwardTo, isForwarded } from './forward.ts';
 import { HttpSession, LONG_POLL_MAX_MS, SESSION_HEADERS } from './http-session.ts';
 
 /** 128 random bits, base64url. */
@@ -42,6 +44,8 @@ interface Entry {
   order: BatchOrder;
   maxMessageBytes: number;
   release: () => void;
+  /** When the directory last heard of it (scale-out). */
+  claimedAt: number;
 }
 
 export interface SessionEndpoint {
@@ -50,29 +54,63 @@ export interface SessionEndpoint {
   closeAll(): void;
 }
 
+export interface SessionScaleOut {
+  /** Where sessions are recorded (Redis); resolves null outside scale-out. */
+  directory: Promise<SessionDirectory | null>;
+}
+
 export function sessionEndpoint(
   ctx: AppContext,
   deps: PeerSessionDeps & { nextPeerId(): number },
+  scale: SessionScaleOut = { directory: Promise.resolve(null) },
 ): SessionEndpoint {
   const sessions = new Map<string, Entry>();
   const { config, metrics } = ctx;
   const limits = { maxBufferedBytes: config.maxBufferedBytes, idleMs: config.sessionIdleMs };
 
-  /** The session named by the path, or null once answered (404 unknown or foreign, 410 closed). */
-  function find({ res, params }: RouteRequest, closedOk = false): Entry | null {
+  /**
+   * The session named by the path, or null once answered (404 unknown or foreign, 410 closed; a
+   * session another instance holds: forwarded there).
+   */
+  function find({ req, res, params }: RouteRequest, closedOk = false): Entry | null {
     const [boardId = '', sid = ''] = params;
     const entry = SESSION_ID.test(sid) ? sessions.get(sid) : undefined;
-    if (!entry || entry.transport.boardId !== boardId) {
-      metrics.refusals.inc({ reason: 'unknown_session' });
-      sendError(res, 404, 'no such session', SESSION_HEADERS);
+    if (!entry && SESSION_ID.test(sid) && !isForwarded(req)) {
+      void forwardOrRefuse(sid, req, res);
       return null;
     }
+    if (!entry || entry.transport.boardId !== boardId) {
+      refuseUnknown(res);
+      return null;
+    }
+    renewClaim(sid, entry);
     const closed = entry.transport.closed;
     if (closed && !closedOk) {
       sendJson(res, 410, { error: closed.reason, ...closed }, SESSION_HEADERS);
       return null;
     }
     return entry;
+  }
+
+  function refuseUnknown(res: ServerResponse): void {
+    metrics.refusals.inc({ reason: 'unknown_session' });
+    sendError(res, 404, 'no such session', SESSION_HEADERS);
+  }
+
+  /** Scale-out: a session held elsewhere is served there; otherwise 404. */
+  async function forwardOrRefuse(sid: string, req: IncomingMessage, res: ServerResponse) {
+    const directory = await scale.directory;
+    const owner = directory ? await directory.owner(sid) : null;
+    if (owner && owner !== ctx.selfUrl?.() && (await forwardTo(owner, req, res))) return;
+    refuseUnknown(res);
+  }
+
+  /** Keeps the directory's record of a session alive while it is used (at most every third of its life). */
+  function renewClaim(sid: string, entry: Entry): void {
+    const now = Date.now();
+    if (now - entry.claimedAt < limits.idleMs / 3) return;
+    entry.claimedAt = now;
+    void scale.directory.then((directory) => directory?.claim(sid, limits.idleMs * 2));
   }
 
   function create({ req, res, params }: RouteRequest): void {
@@ -99,7 +137,9 @@ export function sessionEndpoint(
       order: new BatchOrder(BATCH_GAP_WAIT_MS, MAX_WAITING_BATCHES),
       maxMessageBytes: config.maxMessageBytes,
       release,
+      claimedAt: Date.now(),
     });
+    void scale.directory.then((directory) => directory?.claim(sid, limits.idleMs * 2));
     transport.hooks = {
       resync: () => peer.resync(),
       refused: (reason) => metrics.refusals.inc({ reason }),
