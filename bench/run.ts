@@ -5,9 +5,10 @@
  * alternating between repetitions), runs the scenario's load against it, stops it, and at the
  * end writes docs/benchmarks.md with medians, ratios to @y/websocket-server and verdicts.
  */
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { parseOptions, type BenchOptions } from './cli.ts';
+import { keptSection } from './kept-sections.ts';
 import { describeMachine } from './machine.ts';
 import { renderReport, type ScenarioResults } from './report.ts';
 import { SCENARIOS } from './scenarios/index.ts';
@@ -123,7 +124,10 @@ async function main(): Promise<void> {
   });
   process.stdout.write(report);
   if (options.writeReport) {
-    await writeFile(REPORT_PATH, report);
+    await writeFile(
+      REPORT_PATH,
+      report + keptSection(await readFile(REPORT_PATH, 'utf8').catch(() => '')),
+    );
     log(`wrote ${REPORT_PATH}`);
   } else {
     log('partial run: docs/benchmarks.md left unchanged (add --write to replace it)');

@@ -22,6 +22,8 @@ export interface AppContext {
   isShuttingDown(): boolean;
   /** Scale-out: the shared services that are down right now (e.g. `postgres`); empty when healthy. */
   degraded?(): string[];
+  /** This instance's base URL as other instances reach it (scale-out forwarding); once listening. */
+  selfUrl?(): string;
   /** Registers a cleanup run at shutdown before storage closes (e.g. ending SSE streams). */
   onShutdown(cleanup: () => void | Promise<void>): void;
   /** Per-address caps (server/limits/ip-slots.ts): acquire a slot per open stream, release on close. */

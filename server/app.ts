@@ -4,6 +4,7 @@
  * one process.
  */
 import http from 'node:http';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { AppContext } from './app-context.ts';
@@ -26,11 +27,13 @@ import { createMetrics, type Metrics } from './metrics.ts';
 import type { ApplyUpdate } from './room/apply-update.ts';
 import { RoomRegistry } from './room/room-registry.ts';
 import { startScaleOut, type ScaleOut } from './scale/scale-out.ts';
+import { openSessionDirectory, type SessionDirectory } from './scale/session-directory.ts';
 import type { BoardStore } from './storage/board-store.ts';
 import { openSqliteStore } from './storage/sqlite-store.ts';
 import { viewerRoutes } from './transports/viewers/viewer-routes.ts';
 import { sessionEndpoint } from './transports/http-session/session-routes.ts';
 import { attachWebSocketEndpoint, connectionDeps } from './transports/websocket/ws-endpoint.ts';
+import { WebhookNotifier } from './webhooks/webhook-notifier.ts';
 
 const DEFAULT_DIST_DIR = fileURLToPath(new URL('../dist', import.meta.url));
 /** How long shutdown waits for peers to answer the 1012 close before cutting them. */
@@ -60,11 +63,12 @@ export function createBoardcastServer(options: BoardcastOptions): BoardcastServe
   const log = options.log ?? createLogger(config.logLevel);
   const metrics = createMetrics();
   const { store, scaleOut } = openStorage(options, log, metrics);
+  const webhooks = startWebhooks(config, log, metrics);
   const history = new BoardHistory(store, log, {
     intervalMs: config.historyIntervalMs,
     keepDays: config.historyDays,
   });
-  const registry = createRegistry(options, { store, log, metrics, scaleOut, history });
+  const registry = createRegistry(options, { store, log, metrics, scaleOut, history, webhooks });
   publishLimits(config, metrics);
   const auth = config.authSecret
     ? new BoardAuth(config.authSecret, config.authLeewaySeconds)
@@ -76,10 +80,12 @@ export function createBoardcastServer(options: BoardcastOptions): BoardcastServe
     shutdown,
   );
   const peerDeps = connectionDeps(context, auth);
-  const sessions = sessionEndpoint(context, peerDeps);
+  const directory = openDirectory(config, log, () => context.selfUrl?.() ?? '');
+  const sessions = sessionEndpoint(context, peerDeps, { directory });
   const httpServer = http.createServer(
     createRouter([...routesOf(context), ...sessions.routes], log, createAuthGuard(context, auth)),
   );
+  context.selfUrl = () => selfUrlOf(config, httpServer);
   const websocket = attachWebSocketEndpoint(httpServer, context, auth, peerDeps);
   httpServer.on('clientError', (error, socket) => {
     log.debug({ err: error.message }, 'bad HTTP request');
@@ -100,13 +106,45 @@ export function createBoardcastServer(options: BoardcastOptions): BoardcastServe
       for (const cleanup of shutdown.cleanups) await cleanup();
       await registry.unloadAll();
       await history.whenIdle(); // the checkpoints of boards just unloaded
+      await webhooks?.close(); // the calls of boards just unloaded, briefly
       await websocket.waitForClose(CLOSE_HANDSHAKE_WAIT_MS);
       httpServer.closeAllConnections();
       await store.close();
       await scaleOut?.close();
+      await (await directory.catch(() => null))?.close();
       log.info('stopped');
     },
   };
+}
+
+/** Scale-out with Redis: where editors' HTTP sessions are recorded, so any instance finds them. */
+function openDirectory(
+  config: Config,
+  log: Logger,
+  self: () => string,
+): Promise<SessionDirectory | null> {
+  if (!config.redisUrl || !config.databaseUrl) return Promise.resolve(null);
+  const url = config.redisUrl;
+  return openSessionDirectory({ url, prefix: config.redisChannelPrefix, self, log }).catch(
+    (error: unknown) => {
+      log.error({ err: error }, 'session directory unavailable: HTTP sessions need stickiness');
+      return null;
+    },
+  );
+}
+
+/** This instance's address for the others: INSTANCE_URL, or its host (name) and bound port. */
+function selfUrlOf(config: Config, httpServer: http.Server): string {
+  if (config.instanceUrl) return config.instanceUrl;
+  const address = httpServer.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  const wildcard = config.host === '0.0.0.0' || config.host === '::';
+  const host = wildcard
+    ? os.hostname()
+    : config.host.includes(':')
+      ? `[${config.host}]`
+      : config.host;
+  return `http://${host}:${port}`;
 }
 
 /** SQLite by default; PostgreSQL (and Redis) in scale-out, loaded only when configured. */
@@ -131,6 +169,7 @@ function createRegistry(
     metrics: Metrics;
     scaleOut: ScaleOut | null;
     history: BoardHistory;
+    webhooks: WebhookNotifier | null;
   },
 ): RoomRegistry {
   return new RoomRegistry({
@@ -153,7 +192,26 @@ function createRegistry(
     },
     incompleteShapeGraceMs: config.incompleteShapeGraceMs,
     applyUpdate: testHooks?.applyUpdate,
-    onRoomLoaded: (room) => parts.history.watch(room),
+    onRoomLoaded: (room) => {
+      parts.history.watch(room);
+      parts.webhooks?.watch(room);
+    },
+  });
+}
+
+/** Webhooks when WEBHOOK_URL is set (README "Webhooks"). */
+function startWebhooks(config: Config, log: Logger, metrics: Metrics): WebhookNotifier | null {
+  if (!config.webhookUrl) return null;
+  if (!config.webhookSecret)
+    log.warn('WEBHOOK_URL is set without WEBHOOK_SECRET: calls are unsigned');
+  return new WebhookNotifier({
+    url: config.webhookUrl,
+    secret: config.webhookSecret,
+    debounceMs: config.webhookDebounceMs,
+    maxAttempts: config.webhookMaxAttempts,
+    retryMs: config.webhookRetryMs,
+    log,
+    metrics,
   });
 }
 

@@ -79,8 +79,20 @@ export interface Config {
   redisUrl: string | null;
   /** Prefix of every Redis channel, so several deployments can share one Redis. */
   redisChannelPrefix: string;
+  /** Scale-out: this instance's base URL as the other instances reach it; null = derived. */
+  instanceUrl: string | null;
   /** A Redis connection silent this long while a reply is due (pings run at a third of it) is dropped and redialled: a stalled Redis degrades health. */
   redisTimeoutMs: number;
+  /** Webhooks (README "Webhooks"): where board changes are POSTed; null = none. Only from this setting. */
+  webhookUrl: string | null;
+  /** HMAC-SHA256 key of the `X-Boardcast-Signature` header; null = unsigned. */
+  webhookSecret: string | null;
+  /** At most one call per board per this window; changes within it are merged. */
+  webhookDebounceMs: number;
+  /** Tries per call (the first included) before it is given up… */
+  webhookMaxAttempts: number;
+  /** …waiting this long before the first retry, doubling each time (at most a minute). */
+  webhookRetryMs: number;
   /** Largest board file `POST /api/boards/import` takes (the request body), in bytes. */
   maxImportBytes: number;
   /** Operator switch: an import may keep the file's ids (`?keepIds=1`) instead of new ones. */
@@ -301,6 +313,7 @@ export function parseConfig(env: Env = process.env): Config {
     shutdownTimeoutMs: integer(env, 'SHUTDOWN_TIMEOUT_MS', 8_000, 100, 60_000),
     sqliteSynchronous: sqliteSynchronous(env),
     ...scaleOutSettings(env),
+    ...webhookSettings(env),
     maxImportBytes: integer(env, 'MAX_IMPORT_BYTES', 32 * 1_048_576, 1_024, 1_073_741_824),
     importKeepIds: flag(env, 'IMPORT_KEEP_IDS'),
     maxAssetBytes: integer(env, 'MAX_ASSET_BYTES', 10 * 1_048_576, 1_024, 256 * 1_048_576),
@@ -311,6 +324,47 @@ export function parseConfig(env: Env = process.env): Config {
     historyIntervalMs: integer(env, 'HISTORY_INTERVAL_MS', 600_000, 10, 86_400_000),
     historyDays: integer(env, 'HISTORY_DAYS', 30, 1, 36_500),
   };
+}
+
+/** Only an http(s) URL; the server never takes a webhook target from a request. */
+function webhookSettings(env: Env) {
+  const raw = env.WEBHOOK_URL;
+  let webhookUrl: string | null = null;
+  if (raw) {
+    let url: URL | null = null;
+    try {
+      url = new URL(raw);
+    } catch {
+      // reported below
+    }
+    if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:'))
+      throw new ConfigError(
+        'Invalid setting WEBHOOK_URL: expected an http(s) URL such as https://hooks.example.com/boardcast',
+      );
+    webhookUrl = url.href;
+  }
+  return {
+    webhookUrl,
+    webhookSecret: env.WEBHOOK_SECRET || null,
+    webhookDebounceMs: integer(env, 'WEBHOOK_DEBOUNCE_MS', 2_000, 0, 3_600_000),
+    webhookMaxAttempts: integer(env, 'WEBHOOK_MAX_ATTEMPTS', 5, 1, 20),
+    webhookRetryMs: integer(env, 'WEBHOOK_RETRY_MS', 1_000, 10, 600_000),
+  };
+}
+
+/** INSTANCE_URL: an http(s) origin; other instances forward HTTP-session requests to it. */
+function instanceUrl(env: Env): string | null {
+  const raw = env.INSTANCE_URL;
+  if (!raw) return null;
+  try {
+    const url = new URL(raw);
+    if (url.protocol === 'http:' || url.protocol === 'https:') return url.origin;
+  } catch {
+    // reported below
+  }
+  throw new ConfigError(
+    `Invalid setting INSTANCE_URL="${raw}": expected an http(s) URL such as http://10.0.0.11:8080`,
+  );
 }
 
 /** REDIS_URL alone is refused: instances that share updates must share the storage they come from. */
@@ -333,6 +387,7 @@ function scaleOutSettings(env: Env) {
     databaseTimeoutMs: integer(env, 'DATABASE_TIMEOUT_MS', 10_000, 100, 600_000),
     redisUrl,
     redisChannelPrefix: channelPrefix(env),
+    instanceUrl: instanceUrl(env),
     redisTimeoutMs: integer(env, 'REDIS_TIMEOUT_MS', 5_000, 100, 600_000),
   };
 }

@@ -2,6 +2,7 @@
 import { churnScenario } from './churn.ts';
 import { coldJoinScenario } from './cold-join.ts';
 import { fanOutScenario } from './fan-out.ts';
+import { httpSessionScenario } from './http-session.ts';
 import { idleScenario } from './idle.ts';
 import { manyWritersScenario } from './many-writers.ts';
 import { presenceScenario } from './presence.ts';
@@ -20,4 +21,5 @@ export const SCENARIOS: readonly Scenario[] = [
   storageScenario,
   churnScenario,
   sseScenario,
+  httpSessionScenario,
 ];

@@ -7,7 +7,8 @@ import type { BoardLifecycle } from './board-lifecycle.ts';
 import type { BoardLocation } from './board-location.ts';
 import type { Connection } from './connection.ts';
 import { byId, type EditorApp } from './editor-app.ts';
-import { exportJson, exportPng, exportSvg, shapesFromJson } from './files.ts';
+import { connectExports } from './export-menu.ts';
+import { exportJson, shapesFromJson } from './files.ts';
 import { cleanName, rememberName, type Identity } from './identity.ts';
 import { Presence } from './presence.ts';
 import type { FollowMode } from './follow.ts';
@@ -17,6 +18,7 @@ import { openHelpDialog } from './ui/help-dialog.ts';
 import { NamePopover } from './ui/name-popover.ts';
 import { openShareDialog } from './ui/share-dialog.ts';
 import { StatusView } from './ui/status-view.ts';
+import { openHistoryDialog } from './ui/history-dialog.ts';
 import { showToast } from './ui/toast.ts';
 
 export interface ChromeDeps {
@@ -46,7 +48,7 @@ export function connectChrome(deps: ChromeDeps): { presence: Presence } {
   });
   connectZoomAndHistory(deps.app);
   abandonGestureWhenDisconnected(deps.app, deps.connection);
-  connectFileMenu(deps.app, deps.board, deps.lifecycle);
+  connectFileMenu(deps.app, deps.board, deps.lifecycle, deps.headers);
   byId('share-button').addEventListener('click', () => {
     void openShareDialog({
       linksUrl: () => deps.board.linksUrl,
@@ -61,15 +63,17 @@ export function connectChrome(deps: ChromeDeps): { presence: Presence } {
 }
 
 /**
- * A shape being drawn when the connection drops is abandoned (it leaves nothing behind): others
- * saw it grow, and would otherwise keep a half-drawn shape. A gesture begun offline goes on.
+ * A shape being drawn when the connection is lost (a retry is scheduled, or it stopped) is
+ * abandoned, leaving nothing behind: others saw it grow, and would otherwise keep a half-drawn
+ * shape (the server removes it too, abandoned-drawings.ts). A move between WebSocket and HTTP,
+ * which reconnects at once, does not count; a gesture begun offline goes on.
  */
 function abandonGestureWhenDisconnected(app: EditorApp, connection: Connection): void {
   let wasConnected = connection.status.state.kind === 'connected';
   connection.onChange(({ state }) => {
-    const connected = state.kind === 'connected';
-    if (wasConnected && !connected) app.pointer.cancel();
-    wasConnected = connected;
+    const lost = state.kind === 'waiting' || state.kind === 'stopped' || state.kind === 'refused';
+    if (wasConnected && lost) app.pointer.cancel();
+    if (state.kind === 'connected' || lost) wasConnected = state.kind === 'connected';
   });
 }
 
@@ -158,10 +162,12 @@ function connectZoomAndHistory({ editor, zoomToFit }: EditorApp): void {
 }
 
 function connectFileMenu(
-  { editor, commands }: EditorApp,
+  app: EditorApp,
   board: BoardLocation,
   lifecycle: BoardLifecycle,
+  headers: () => Record<string, string>,
 ): void {
+  const { editor, commands } = app;
   const menu = byId('file-menu');
   const input = byId<HTMLInputElement>('import-input');
   byId('menu-button').addEventListener('click', (event) => {
@@ -170,11 +176,20 @@ function connectFileMenu(
   });
   document.addEventListener('click', () => (menu.hidden = true));
   const actions: Record<string, () => void> = {
-    'export-png': () => void exportPng(editor.model.all(), board.boardId),
-    'export-svg': () => exportSvg(editor.model.all(), board.boardId),
+    ...connectExports(app, board, menu),
     'export-json': () => exportJson(editor.model.all(), board.boardId),
     'import-json': () => input.click(),
     'delete-board': () => void lifecycle.deleteBoard(),
+    history: () =>
+      void openHistoryDialog({
+        historyUrl: () => `/api/boards/${encodeURIComponent(board.boardId)}/history`,
+        headers,
+        restore: (shapes) => {
+          editor.history.beginStep();
+          editor.model.restore(shapes);
+          editor.history.beginStep();
+        },
+      }),
   };
   menu.addEventListener('click', (event) => {
     const action = (event.target as HTMLElement).closest<HTMLElement>('[data-action]')?.dataset

@@ -12,6 +12,8 @@ import {
   readShape,
   readShapes,
   removeShapes,
+  restoreShapes,
+  setDrawing,
   updateShapes,
 } from '../../common/board/board-doc.ts';
 import { clampFields } from '../../common/board/repair.ts';
@@ -114,9 +116,30 @@ export class BoardModel {
     updateShapes(this.doc, clamped, live ? this.liveOrigin : this.localOrigin);
   }
 
+  /** Puts a shape being drawn on the board, marked as this tab's (DRAWING_FIELD). */
+  addDrawing(shape: Shape): void {
+    this.doc.transact(() => {
+      addShapes(this.doc, [clampFields(shape)], this.localOrigin);
+      setDrawing(this.doc, shape.id, this.doc.clientID, this.localOrigin);
+    }, this.localOrigin);
+  }
+
+  /** The last write of a shape being drawn: its final fields and the mark's removal, at once. */
+  finishDrawing(id: string, fields: Partial<ShapeFields>): void {
+    this.doc.transact(() => {
+      updateShapes(this.doc, new Map([[id, clampFields(fields)]]), this.liveOrigin);
+      setDrawing(this.doc, id, null, this.liveOrigin);
+    }, this.liveOrigin);
+  }
+
   remove(ids: Iterable<string>): void {
     const list = [...ids];
     if (list.length > 0) removeShapes(this.doc, list, this.localOrigin);
+  }
+
+  /** Makes the board hold exactly `shapes` (a history checkpoint), changing only what differs. */
+  restore(shapes: readonly Shape[]): void {
+    restoreShapes(this.doc, shapes, this.localOrigin);
   }
 
   private refresh(ids: Set<string>, origin: unknown): void {

@@ -33,6 +33,18 @@ import { shapeInkBounds, unionBounds } from '../../common/render/shape-geometry.
 import { Viewport, type Point } from './viewport.ts';
 import { openHelpDialog } from './ui/help-dialog.ts';
 import { newShape } from './tools/new-shape.ts';
+import { AssetImages, attachAssetImages } from '../render/asset-images.ts';
+import { ImageInserter, connectImageDrop } from './image-insert.ts';
+import { showToast } from './ui/toast.ts';
+
+/** Where the board's assets are (the page knows its board id and token; the editor does not). */
+export interface AssetAccess {
+  /** `POST` here uploads an image (`/api/boards/<editId>/assets`). */
+  uploadUrl(): string;
+  /** An asset's URL (with the token in JWT mode). */
+  imageUrl(assetId: string): string;
+  headers(): Record<string, string>;
+}
 
 const DRAWING_TOOLS = new Set<ToolId>([
   'rect',
@@ -46,6 +58,12 @@ const DRAWING_TOOLS = new Set<ToolId>([
 
 export interface EditorApp {
   editor: EditorContext;
+  /** Uploads and places images (drop, paste, the menu's Insert image). */
+  images: ImageInserter;
+  /** The decoded images the canvas draws; exports draw from them too. */
+  assetImages: AssetImages;
+  /** An asset's URL (with the token in JWT mode). */
+  assetUrl(assetId: string): string;
   commands: Commands;
   pointer: PointerInput;
   /** The pointer's board position while it is over the canvas. */
@@ -61,7 +79,7 @@ export function byId<T extends HTMLElement = HTMLElement>(id: string): T {
   return found as T;
 }
 
-export function createEditorApp(doc: Y.Doc, localOrigin: object): EditorApp {
+export function createEditorApp(doc: Y.Doc, localOrigin: object, assets: AssetAccess): EditorApp {
   const editor = createEditorContext(doc, localOrigin);
   const { canvas, viewport, model, textEditor, switcher } = editor;
   const commands = new Commands(editor);
@@ -88,13 +106,32 @@ export function createEditorApp(doc: Y.Doc, localOrigin: object): EditorApp {
   // Copy and paste in a field or a dialog are that field's, not the board's.
   const typing = () =>
     textEditor.isOpen || isDialogOpen() || isTypingTarget(document.activeElement);
-  new Clipboard(editor, commands, hover, typing);
+  const assetImages = new AssetImages((assetId) => assets.imageUrl(assetId));
+  attachAssetImages(canvas.shapes.layer, assetImages);
+  const images = new ImageInserter({
+    editor,
+    uploadUrl: () => assets.uploadUrl(),
+    headers: () => assets.headers(),
+    notify: showToast,
+  });
+  connectImageDrop(canvas.container, (screen) => viewport.toBoard(screen), images);
+  new Clipboard(editor, commands, hover, typing, images);
   connectModelToCanvas(editor);
   connectStylePanel(editor, commands);
   const isSelectTool = () => switcher.currentId === 'select';
   installLockHints(editor, isSelectTool);
   const contextMenu = installCanvasContextMenu(editor, commands, isSelectTool);
-  return { editor, commands, pointer, pointerOnBoard: hover, zoomToFit, contextMenu };
+  return {
+    editor,
+    commands,
+    images,
+    assetImages,
+    assetUrl: (assetId) => assets.imageUrl(assetId),
+    pointer,
+    pointerOnBoard: hover,
+    zoomToFit,
+    contextMenu,
+  };
 }
 
 function createEditorContext(

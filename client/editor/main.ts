@@ -5,6 +5,7 @@
  */
 import { IndexeddbPersistence } from 'y-indexeddb';
 import { TokenSession } from '../auth/token-session.ts';
+import { assetPath } from '../../common/board/asset-format.ts';
 import * as Y from 'yjs';
 import { BoardLifecycle, localCopyName } from './board-lifecycle.ts';
 import { readBoardLocation } from './board-location.ts';
@@ -62,12 +63,17 @@ async function start(): Promise<void> {
   });
   session.attachSocket(() => connection.provider.ws);
   session.start();
-  const app = createEditorApp(doc, localOrigin);
-  const { identity, chosen } = loadIdentity(localStorage, new URL(window.location.href));
   const headers = (): Record<string, string> =>
     session.token ? { authorization: `Bearer ${session.token}` } : {};
-  const recent = new RecentBoards(localStorage);
   let listedId = board.boardId;
+  // The board's assets by its current edit id (a reset edit link moves the page to a new one).
+  const app = createEditorApp(doc, localOrigin, {
+    uploadUrl: () => `/api/boards/${encodeURIComponent(listedId)}/assets`,
+    imageUrl: (assetId) => session.withToken(assetPath(listedId, assetId)),
+    headers,
+  });
+  const { identity, chosen } = loadIdentity(localStorage, new URL(window.location.href));
+  const recent = new RecentBoards(localStorage);
   const lifecycle = new BoardLifecycle({
     board,
     doc,

@@ -5,12 +5,18 @@ import { TEXT_FONT_FAMILY, TEXT_LINE_HEIGHT } from '../../common/render/shape-ge
 /** Konva wraps a line that is a hair too wide; this slack keeps measured text on one line. */
 const WIDTH_SLACK_PX = 2;
 
-export function measureText(text: string, fontSize: number): { width: number; height: number } {
+/** `wrapWidth`: lines wrap at words to this width, as a text shape with that width draws them. */
+export function measureText(
+  text: string,
+  fontSize: number,
+  wrapWidth?: number,
+): { width: number; height: number } {
   const probe = new Konva.Text({
     text: text === '' ? ' ' : text,
     fontSize,
     fontFamily: TEXT_FONT_FAMILY,
     lineHeight: TEXT_LINE_HEIGHT,
+    ...(wrapWidth ? { width: wrapWidth, wrap: 'word' } : {}),
   });
   const size = {
     width: Math.ceil(probe.width()) + WIDTH_SLACK_PX,

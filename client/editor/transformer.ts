@@ -2,7 +2,8 @@
  * The resize/rotate handles around the selection (a Konva.Transformer on the overlay). Konva
  * scales and rotates the shape groups live; on release the result is written to the board as
  * one undo step: sizes and points take the scale, text scales its font, and the group's scale
- * goes back to 1 when the board update redraws it.
+ * goes back to 1 when the board update redraws it. Meanwhile the lines and arrows bound to the
+ * shapes being transformed are redrawn to follow them, on this screen (others see the result).
  */
 import Konva from 'konva';
 import { SHAPE_LIMITS } from '../../common/board/limits.ts';
@@ -36,6 +37,7 @@ export class SelectionTransformer {
     });
     editor.canvas.overlay.add(this.transformer);
     this.transformer.on('transformstart', () => editor.history.beginStep());
+    this.transformer.on('transform', () => this.previewBoundLines());
     this.transformer.on('transformend', () => this.commit());
     editor.selection.onChange(() => this.attach());
     editor.textEditor.onOpenChange(() => this.attach());
@@ -57,6 +59,17 @@ export class SelectionTransformer {
     this.transformer.nodes(nodes);
     this.transformer.forceUpdate();
     canvas.overlay.batchDraw();
+  }
+
+  /** Bound lines follow the shapes as the handles resize and rotate them (drawn only). */
+  private previewBoundLines(): void {
+    const { model, canvas } = this.editor;
+    const transformed = new Map<string, Shape>();
+    for (const node of this.transformer.nodes()) {
+      const shape = model.get(node.id());
+      if (shape) transformed.set(shape.id, { ...shape, ...transformedFields(shape, node) });
+    }
+    canvas.shapes.redrawBoundLines(transformed);
   }
 
   private commit(): void {

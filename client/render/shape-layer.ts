@@ -108,6 +108,21 @@ export class ShapeLayer {
     return this.paintOrder().map((entry) => entry.stored);
   }
 
+  /**
+   * Draws the lines bound to `changed` as if those shapes were as given (a resize in progress,
+   * not yet on the board); the next change of the board draws them as it has them.
+   */
+  redrawBoundLines(changed: ReadonlyMap<string, Shape>): void {
+    const lookup: ShapeLookup = (id) => changed.get(id) ?? this.entries.get(id)?.stored;
+    for (const id of changed.keys()) {
+      for (const lineId of this.bindings.linesBoundTo(id)) {
+        const entry = changed.has(lineId) ? undefined : this.entries.get(lineId);
+        if (entry) this.draw(entry, resolveBoundShape(entry.stored, lookup));
+      }
+    }
+    this.layer.batchDraw();
+  }
+
   /** Ids of the lines and arrows with an end bound to the shape `id`. */
   linesBoundTo(id: string): ReadonlySet<string> {
     return this.bindings.linesBoundTo(id);

@@ -26,6 +26,7 @@ import {
   PAPER_COLOR,
 } from '../../common/render/shape-geometry.ts';
 import { strokeDash, strokeNeedsRoundCaps } from '../../common/render/stroke-style.ts';
+import { assetImagesOf } from './asset-images.ts';
 
 export const SHAPE_NODE_NAME = 'shape';
 /** The Konva.Text of a label (the text editor hides it while editing). */
@@ -134,6 +135,45 @@ function updatePen(children: Konva.Shape[], s: Shape, group: Konva.Group): void 
   children[0]?.setAttrs(penAttrs(s));
 }
 
+/** The frame drawn where an image is loading, or could not be loaded. */
+const IMAGE_FRAME = { fill: '#f1f3f5', stroke: '#ced4da', failedStroke: '#fa5252' } as const;
+
+/**
+ * An image shape draws its asset from the layer's AssetImages (asset-images.ts), scaled to its
+ * box; until it has loaded, and where it cannot be, a frame. It is hit as its whole box.
+ */
+const imageAttrs = (s: Shape): Konva.ShapeConfig => ({
+  width: s.width,
+  height: s.height,
+  assetId: s.assetId ?? '',
+  fill: IMAGE_FRAME.fill,
+  sceneFunc: drawImageShape,
+  hitFunc: (context: Konva.Context, node: Konva.Shape) => {
+    context.beginPath();
+    context.rect(0, 0, node.width(), node.height());
+    context.closePath();
+    context.fillStrokeShape(node);
+  },
+});
+
+function drawImageShape(context: Konva.Context, node: Konva.Shape): void {
+  const assetId = String(node.getAttr('assetId') ?? '');
+  const images = assetImagesOf(node);
+  const image = assetId && images ? images.get(assetId) : null;
+  if (image) {
+    context.drawImage(image, 0, 0, node.width(), node.height());
+    return;
+  }
+  context.beginPath();
+  context.rect(0, 0, node.width(), node.height());
+  context.closePath();
+  context.fillStyle = IMAGE_FRAME.fill;
+  context.fill();
+  context.lineWidth = 1;
+  context.strokeStyle = images?.failed(assetId) ? IMAGE_FRAME.failedStroke : IMAGE_FRAME.stroke;
+  context.stroke();
+}
+
 const BUILDERS: Record<ShapeType, ChildBuilder> = {
   rect: (s) => [new Konva.Rect({ ...quiet, ...rectAttrs(s) })],
   ellipse: (s) => [new Konva.Ellipse({ ...quiet, ...ellipseAttrs(s) })],
@@ -149,8 +189,7 @@ const BUILDERS: Record<ShapeType, ChildBuilder> = {
   pen: () => [new Konva.Line({ ...quiet, points: [] })],
   text: (s) => [new Konva.Text({ ...quiet, ...textAttrs(s, 0) })],
   sticky: (s) => [new Konva.Rect({ ...quiet, ...stickyBoxAttrs(s) })],
-  // Placeholder box until the image drawing lands (issue 11).
-  image: (s) => [new Konva.Rect({ ...quiet, ...rectAttrs(s) })],
+  image: (s) => [new Konva.Shape({ ...quiet, ...imageAttrs(s) })],
 };
 
 const UPDATERS: Record<Exclude<ShapeType, 'pen'>, ChildUpdater> = {
@@ -163,7 +202,7 @@ const UPDATERS: Record<Exclude<ShapeType, 'pen'>, ChildUpdater> = {
   },
   text: ([text], s) => text?.setAttrs(textAttrs(s, 0)),
   sticky: ([box], s) => box?.setAttrs(stickyBoxAttrs(s)),
-  image: ([box], s) => box?.setAttrs(rectAttrs(s)),
+  image: ([picture], s) => picture?.setAttrs(imageAttrs(s)),
 };
 
 /**

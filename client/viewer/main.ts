@@ -3,6 +3,8 @@
  * Konva drawing, follows it live over SSE (long polling as the fallback) and lets the person
  * pan and zoom locally. No Yjs here: the page speaks only snapshots and patches.
  */
+import { assetPath } from '../../common/board/asset-format.ts';
+import { AssetImages } from '../render/asset-images.ts';
 import { TokenSession } from '../auth/token-session.ts';
 import { feedUrlsFor } from './feed-urls.ts';
 import { FeedConnection, type TransportName } from './feed-connection.ts';
@@ -32,6 +34,9 @@ function start(): void {
   if (!urls) return indicator.setStatus('not-found');
   const container = element<HTMLDivElement>('canvas');
   const canvas = new ViewerCanvas(container);
+  canvas.showImages(
+    new AssetImages((assetId) => session.withToken(assetPath(urls.boardId, assetId))),
+  );
   theme.onChange((resolved) => canvas.setTheme(resolved));
   attachViewerInput(container, canvas, {
     zoomIn: element('zoom-in'),

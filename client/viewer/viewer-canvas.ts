@@ -3,6 +3,8 @@
  * code), local pan and zoom, culling to the screen, and the board fitted on load. Updates are
  * queued and drawn once per animation frame, merged, so a burst of patches costs one redraw.
  */
+import type { AssetImages } from '../render/asset-images.ts';
+import { attachAssetImages } from '../render/asset-images.ts';
 import Konva from 'konva';
 import type { Shape } from '../../common/board/shape.ts';
 import { shapeInkBounds, unionBounds } from '../../common/render/shape-geometry.ts';
@@ -40,6 +42,17 @@ export class ViewerCanvas {
     this.stage.add(this.shapes.layer);
     new ResizeObserver(() => this.resize()).observe(container);
     this.resize();
+  }
+
+  /** Image shapes draw their assets from `images` (and the board redraws as they load). */
+  showImages(images: AssetImages): void {
+    attachAssetImages(this.shapes.layer, images);
+  }
+
+  /** The colour drawn at a point of the canvas, `[r, g, b, a]` (for tests: is an image there?). */
+  colourAt(x: number, y: number): number[] {
+    const context = this.stage.toCanvas({ pixelRatio: 1 }).getContext('2d');
+    return context ? [...context.getImageData(x, y, 1, 1).data] : [];
   }
 
   /** Shows exactly `shapes` (a snapshot), on the next frame. */

@@ -15,6 +15,8 @@ export interface ViewerHooks {
   state(): IndicatorState;
   transport(): TransportName;
   zoom(): number;
+  /** The colour drawn at a point of the canvas (CSS pixels), `[r, g, b, a]`. */
+  colourAt(x: number, y: number): number[];
 }
 
 declare global {
@@ -35,5 +37,6 @@ export function installViewerHooks(parts: {
     state: () => indicator.state,
     transport: () => connection.transportName,
     zoom: () => canvas.transform.zoom,
+    colourAt: (x, y) => canvas.colourAt(x, y),
   };
 }

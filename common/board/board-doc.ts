@@ -110,6 +110,44 @@ export function updateShapes(
   }, origin);
 }
 
+/**
+ * A shape being drawn (a rectangle dragged out, a pen stroke) is on the board from the gesture's
+ * first move, marked with its drawer's Yjs client id in this field until the gesture's last
+ * write, which removes the mark in the same transaction. An unknown field to every reader
+ * (contract: unknown fields are kept and ignored). A shape still marked when its drawer's
+ * connection ends was abandoned mid-gesture (the drawer's editor cancels it too): the server
+ * removes it, so a lost connection leaves nothing behind.
+ */
+export const DRAWING_FIELD = 'drawing';
+
+/** Marks `id` as being drawn by `clientId`, or (null) as finished. */
+export function setDrawing(
+  doc: Y.Doc,
+  id: string,
+  clientId: number | null,
+  origin?: unknown,
+): void {
+  doc.transact(() => {
+    const map = getShapesMap(doc).get(id);
+    if (!(map instanceof Y.Map)) return;
+    if (clientId === null) {
+      if (map.has(DRAWING_FIELD)) map.delete(DRAWING_FIELD);
+    } else if (map.get(DRAWING_FIELD) !== clientId) {
+      map.set(DRAWING_FIELD, clientId);
+    }
+  }, origin);
+}
+
+/** The shapes still marked as being drawn by one of `clientIds`. */
+export function shapesDrawnBy(doc: Y.Doc, clientIds: ReadonlySet<number>): string[] {
+  const ids: string[] = [];
+  getShapesMap(doc).forEach((map, id) => {
+    const drawer = map instanceof Y.Map ? map.get(DRAWING_FIELD) : undefined;
+    if (typeof drawer === 'number' && clientIds.has(drawer)) ids.push(id);
+  });
+  return ids;
+}
+
 export function removeShapes(doc: Y.Doc, ids: Iterable<string>, origin?: unknown): void {
   doc.transact(() => {
     const root = getShapesMap(doc);

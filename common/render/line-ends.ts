@@ -4,8 +4,8 @@
  *
  * A bound end is computed, never stored: it lies on the bound shape's outline (a box for rect,
  * sticky, text and image, the inscribed ellipse for ellipse; the shape's rotation included),
- * `BINDING_GAP` outside it, where the ray from the shape's centre towards the end's reference
- * point leaves the outline. The reference point is the line's neighbouring point: the next
+ * where the ray from the shape's centre towards the end's reference point leaves the outline
+ * (contract: "drawn on the bound shape's outline"; `BINDING_GAP` would push it out). The reference point is the line's neighbouring point: the next
  * stored point of a bent line, or else the other end (the other bound shape's centre when that
  * end is bound too, its stored point otherwise). When the reference is the centre itself (both
  * ends bound to one shape and no bend), the end faces its own stored point instead.
@@ -18,8 +18,11 @@
  */
 import type { Shape, ShapeType } from '../board/shape.ts';
 
-/** Board units between a bound end and the outline of its shape (the arrow head stays clear). */
-export const BINDING_GAP = 4;
+/**
+ * Board units between a bound end and the outline of its shape: none, the end is on the outline
+ * (the arrow head's tip touches the shape's stroke).
+ */
+export const BINDING_GAP = 0;
 /** Types an end may be bound to. */
 export const BINDING_TARGET_TYPES: readonly ShapeType[] = [
   'rect',

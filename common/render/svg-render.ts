@@ -187,10 +187,26 @@ const DRAW: Record<Shape['type'], (shape: Shape) => string> = {
     const rect = `<rect ${attrs({ ...box, fill: stickyFill(s), filter: `url(#${SHADOW_ID})` })}/>`;
     return rect + labelBlock(s);
   },
-  // Placeholder frame until the image drawing lands (issue 11).
+  // An image whose asset cannot be named (no SvgOptions.assetHref): a frame in its place.
   image: (s) =>
-    `<rect ${attrs({ width: s.width, height: s.height, fill: 'none', stroke: s.stroke, 'stroke-width': 1 })}/>`,
+    `<rect ${attrs({ width: s.width, height: s.height, fill: '#f1f3f5', stroke: '#ced4da', 'stroke-width': 1 })}/>`,
 };
+
+export interface SvgOptions {
+  /**
+   * Where an image shape's asset is: its URL (the server's SVG: `/api/boards/<id>/assets/<assetId>`)
+   * or a data URL (exported files); null or absent draws a frame in its place.
+   */
+  assetHref?: (assetId: string) => string | null;
+  /** The background fill; null: transparent. */
+  background?: string | null;
+}
+
+function imageToSvg(shape: Shape, options: SvgOptions): string {
+  const href = shape.assetId ? options.assetHref?.(shape.assetId) : null;
+  if (!href) return DRAW.image(shape);
+  return `<image ${attrs({ href, width: shape.width, height: shape.height, preserveAspectRatio: 'none' })}/>`;
+}
 
 /** An arrow head stays solid on a dashed or dotted arrow (stroke-style.ts). */
 function solid(element: string): string {
@@ -215,10 +231,11 @@ function styleAttrs(shape: Shape): Record<string, string | number> {
 }
 
 /** One shape: a group placed at (x, y) and rotated clockwise about it, as the editor does. */
-export function shapeToSvg(shape: Shape): string {
+export function shapeToSvg(shape: Shape, options: SvgOptions = {}): string {
   const transform = `translate(${num(shape.x)} ${num(shape.y)})${shape.rotation ? ` rotate(${num(shape.rotation)})` : ''}`;
+  const body = shape.type === 'image' ? imageToSvg(shape, options) : DRAW[shape.type](shape);
   const group = attrs({ 'data-id': shape.id, transform, ...styleAttrs(shape) });
-  return `<g ${group}>${DRAW[shape.type](shape)}</g>`;
+  return `<g ${group}>${body}</g>`;
 }
 
 function shadowFilter(): string {
@@ -233,7 +250,7 @@ function shadowFilter(): string {
  * The whole board (shapes already valid and in paint order); the viewBox fits their ink. Bound
  * lines and arrows are drawn with their ends on their shapes (line-ends.ts).
  */
-export function renderBoardSvg(stored: readonly Shape[]): string {
+export function renderBoardSvg(stored: readonly Shape[], options: SvgOptions = {}): string {
   const byId = new Map(stored.map((shape) => [shape.id, shape]));
   const shapes = stored.map((shape) => resolveBoundShape(shape, (id) => byId.get(id)));
   const ink = unionBounds(shapes.map(shapeInkBounds)) ?? EMPTY_BOARD;
@@ -247,7 +264,8 @@ export function renderBoardSvg(stored: readonly Shape[]): string {
     width,
     height,
   });
-  const background = `<rect ${attrs({ x, y, width, height, fill: SVG_BACKGROUND })}/>`;
+  const fill = options.background === undefined ? SVG_BACKGROUND : options.background;
+  const background = fill === null ? '' : `<rect ${attrs({ x, y, width, height, fill })}/>`;
   const defs = shapes.some((shape) => shape.type === 'sticky') ? shadowFilter() : '';
-  return `<svg ${root}>${defs}${background}${shapes.map(shapeToSvg).join('')}</svg>\n`;
+  return `<svg ${root}>${defs}${background}${shapes.map((shape) => shapeToSvg(shape, options)).join('')}</svg>\n`;
 }

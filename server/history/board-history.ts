@@ -8,11 +8,12 @@
  * interval; when it ends, the board as it is then is stored. An interval still open when the
  * room unloads (idle, or the server stopping) is stored right away, so no activity is left
  * without its checkpoint. A checkpoint is a self-contained state in its own table: compacting
- * the board's update log cannot lose it. Changes relayed from another instance are that
+ * the board's update log cannot lose it. States are stored gzipped (checkpoint-codec.ts). Changes relayed from another instance are that
  * instance's to record (scale-out), so two instances with editors on one board may both store
  * checkpoints of it.
  */
 import type { Logger } from '../log.ts';
+import { decodeCheckpoint, encodeCheckpoint } from './checkpoint-codec.ts';
 import type { Room } from '../room/room.ts';
 import type { ShapesChange } from '../room/room-events.ts';
 import type { BoardStore } from '../storage/board-store.ts';
@@ -50,6 +51,12 @@ export class BoardHistory {
     });
   }
 
+  /** Checkpoint `n` of the board with this key, as a Yjs state; null when there is none. */
+  async load(key: string, n: number): Promise<Uint8Array | null> {
+    const stored = await this.store.history.load(key, n);
+    return stored ? decodeCheckpoint(stored) : null;
+  }
+
   /** Resolves once every checkpoint started so far is stored (or failed). */
   async whenIdle(): Promise<void> {
     while (this.writes.size > 0) await Promise.allSettled([...this.writes]);
@@ -62,7 +69,10 @@ export class BoardHistory {
     const at = Date.now();
     const checkpoint = { at, state: room.fullState(), shapes: room.readShapes().length, names };
     const write = (async () => {
-      const n = await this.store.history.add(key, checkpoint);
+      const n = await this.store.history.add(key, {
+        ...checkpoint,
+        state: await encodeCheckpoint(checkpoint.state),
+      });
       await this.store.history.prune(at - this.options.keepDays * DAY_MS);
       this.log.debug({ board, n, bytes: checkpoint.state.byteLength }, 'history checkpoint');
     })()

@@ -43,7 +43,7 @@ export function historyRoutes(ctx: AppContext): Route[] {
     access: BoardAccess,
     n: number,
   ): Promise<Shape[] | null> {
-    const state = await ctx.store.history.load(access.board.key, n);
+    const state = await ctx.history.load(access.board.key, n);
     if (state) return readShapesOfState(state);
     sendError(res, 404, 'no such checkpoint');
     return null;

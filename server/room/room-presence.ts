@@ -138,6 +138,16 @@ export class RoomPresence {
     return true;
   }
 
+  /** The client ids `peer` introduced (a y-websocket client's awareness id is its doc's). */
+  idsOf(peer: Peer): ReadonlySet<number> {
+    return new Set(this.owned.get(peer) ?? []);
+  }
+
+  /** Whether a connection here or on another instance has `clientId` now. */
+  isPresent(clientId: number): boolean {
+    return this.owners.has(clientId) || this.isRemote(clientId);
+  }
+
   /** Removes every client id `peer` introduced, for everyone. */
   removePeer(peer: Peer): void {
     const mine = this.owned.get(peer);

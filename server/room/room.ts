@@ -5,7 +5,7 @@
  *   join(peer)                 sends the peer our state vector and everyone's presence
  *   receive(peer, message)     one y-protocols message: answers sync step 1, gates updates,
  *                              applies presence; refuses (closes) the peer when it must
- *   leave(peer)                removes it and its presence
+ *   leave(peer)                removes it and its presence (and what it was still drawing)
  *   resync(peer)               starts its sync over (a transport dropped what it did not collect)
  *   closeAll(close, detail)    closes every peer
  * A link reset or a deletion reaches a room through `changeIds` (room-registry.ts): the peers
@@ -28,6 +28,7 @@ import { CLOSE, type CloseCode } from '../../common/protocol/close-codes.ts';
 import type { Logger } from '../log.ts';
 import type { Metrics } from '../metrics.ts';
 import type { BoardRecord, BoardStore, Role } from '../storage/board-store.ts';
+import { AbandonedDrawings } from './abandoned-drawings.ts';
 import type { ApplyUpdate } from './apply-update.ts';
 import { BoardDocument } from './board-document.ts';
 import { readClientMessage } from './client-message.ts';
@@ -80,6 +81,7 @@ export class Room {
   private readonly boardDoc: BoardDocument;
   private readonly intake: UpdateIntake;
   private readonly repairs: ShapeRepairs;
+  private readonly abandoned: AbandonedDrawings;
   private readonly presenceIntake: PresenceIntakeDeps;
   private holders = 0;
   private destroyed = false;
@@ -113,6 +115,14 @@ export class Room {
       refuse: (peer, refusal) => this.refuse(peer, refusal),
     });
     this.repairs = this.createRepairs();
+    this.abandoned = new AbandonedDrawings({
+      doc,
+      applyServerEdit: (edit, origin) => this.applyServerEdit(edit, origin),
+      isPresent: (clientId) => this.presence.isPresent(clientId),
+      log: deps.log,
+      metrics: deps.metrics,
+      boardKey: this.key,
+    });
   }
 
   private createPresence(): RoomPresence {
@@ -169,6 +179,11 @@ export class Room {
 
   get editId(): string {
     return this.board.editId;
+  }
+
+  /** The board's view id now (a link reset changes it). */
+  get viewId(): string {
+    return this.board.viewId;
   }
 
   /** The board's internal key: what storage and replication know it by. */
@@ -237,8 +252,10 @@ export class Room {
 
   leave(peer: Peer): void {
     if (!this.peers.delete(peer)) return;
+    const clientIds = this.presence.idsOf(peer);
     this.intake.drop(peer);
     this.presence.removePeer(peer);
+    this.abandoned.peerLeft(clientIds); // what it was still drawing goes too, unless it is back
   }
 
   /** Closes every peer with `close` (e.g. the board was deleted or its link rotated). */
@@ -350,6 +367,7 @@ export class Room {
     this.commits.close();
     this.intake.destroy();
     this.repairs.destroy();
+    this.abandoned.destroy();
     this.events.roomClosed();
     this.presence.destroy();
     this.peers.clear();

@@ -30,14 +30,19 @@ function pageOf(page: Page, board: Point): Promise<Point> {
   return page.evaluate(({ x, y }) => window.__boardcast.toPage(x, y), board);
 }
 
-test('an arrow between two rectangles follows a moved rectangle on both pages and in the SVG', async ({
+test('an arrow between two rectangles follows a moved rectangle on both pages, the viewer and the SVG', async ({
   openEditor,
   boardShapes,
   server,
   boardId,
+  page: viewer,
 }) => {
   const alice = await openEditor('Alice');
   const bob = await openEditor('Bob');
+  const links = (await (await fetch(`${server.url}/api/boards/${boardId}/links`)).json()) as {
+    viewUrl: string;
+  };
+  await viewer.goto(links.viewUrl);
   await drawWith(alice, 'r', { x: 300, y: 300 }, { x: 420, y: 400 });
   await drawWith(alice, 'r', { x: 700, y: 300 }, { x: 820, y: 400 });
   await drawWith(alice, 'a', { x: 360, y: 350 }, { x: 760, y: 350 });
@@ -65,6 +70,15 @@ test('an arrow between two rectangles follows a moved rectangle on both pages an
   expect(expected[3]).toBeGreaterThan(100); // the end went down with the rectangle
   await expect.poll(() => drawnPoints(alice, arrow.id)).toEqual(expected);
   await expect.poll(() => drawnPoints(bob, arrow.id)).toEqual(expected);
+  // In the read-only viewer (fed by SSE snapshots and patches) too.
+  await expect
+    .poll(() =>
+      viewer.evaluate(
+        (id) => window.__boardcastViewer?.drawnShapes().find((shape) => shape.id === id)?.points,
+        arrow.id,
+      ),
+    )
+    .toEqual(expected);
 
   // And in the server's SVG image.
   const arrowSvg = shapeToSvg(drawnAs(shapes, stored));
@@ -143,4 +157,62 @@ test('Alt draws unbound; end handles bind and unbind, the middle handle bends', 
   await expect
     .poll(async () => drawnPoints(bob, arrow.id))
     .toEqual(drawnAs(await boardShapes(), bound).points);
+});
+
+test('a bound arrow follows a shape while its handles resize it', async ({
+  openEditor,
+  boardShapes,
+}) => {
+  const alice = await openEditor('Alice');
+  await drawWith(alice, 'r', { x: 300, y: 300 }, { x: 420, y: 400 });
+  await drawWith(alice, 'r', { x: 700, y: 300 }, { x: 820, y: 400 });
+  await drawWith(alice, 'a', { x: 360, y: 350 }, { x: 760, y: 350 });
+  await expect.poll(async () => byType(await boardShapes(), 'arrow')[0]?.endId).toBeTruthy();
+  const arrow = byType(await boardShapes(), 'arrow')[0] as Shape;
+  const endX = async () => (await drawnPoints(alice, arrow.id))?.[2];
+  expect(await endX()).toBe(700 - BINDING_GAP - 360);
+
+  // Select the right rectangle, then pull its left handle 50 to the left and hold it there.
+  await alice.mouse.click(820, 350);
+  await alice.mouse.move(700, 350);
+  await alice.mouse.down();
+  await alice.mouse.move(650, 350, { steps: 6 });
+  await expect.poll(endX).toBe(650 - BINDING_GAP - 360); // following before the release
+  expect(byType(await boardShapes(), 'rect')[1]?.x).toBe(700); // nothing written yet
+  await alice.mouse.up();
+  await expect.poll(async () => byType(await boardShapes(), 'rect')[1]?.x).toBe(650);
+  expect(await endX()).toBe(650 - BINDING_GAP - 360);
+});
+
+test('duplicating shapes with their arrow binds the copy to the copies; an arrow alone lets go', async ({
+  openEditor,
+  boardShapes,
+}) => {
+  const alice = await openEditor('Alice');
+  await drawWith(alice, 'r', { x: 300, y: 300 }, { x: 420, y: 400 });
+  await drawWith(alice, 'r', { x: 700, y: 300 }, { x: 820, y: 400 });
+  await drawWith(alice, 'a', { x: 360, y: 350 }, { x: 760, y: 350 });
+  await expect.poll(async () => byType(await boardShapes(), 'arrow')[0]?.endId).toBeTruthy();
+  const originals = new Set((await boardShapes()).map((shape) => shape.id));
+
+  await alice.keyboard.press('Control+a');
+  await alice.keyboard.press('Control+d');
+  await expect.poll(async () => (await boardShapes()).length).toBe(6);
+  const copies = (await boardShapes()).filter((shape) => !originals.has(shape.id));
+  const [left, right] = byType(copies, 'rect') as [Shape, Shape];
+  expect(byType(copies, 'arrow')[0]).toMatchObject({ startId: left.id, endId: right.id });
+
+  // The original arrow alone: its copy is unbound, drawn where the original is.
+  const arrow = byType(await boardShapes(), 'arrow').find((shape) => originals.has(shape.id))!;
+  await alice.keyboard.press('Escape');
+  await alice.mouse.click(560, 350);
+  await expect.poll(() => alice.evaluate(() => window.__boardcast.selection())).toEqual([arrow.id]);
+  await alice.keyboard.press('Control+d');
+  await expect.poll(async () => (await boardShapes()).length).toBe(7);
+  const loose = (await boardShapes()).find(
+    (shape) => shape.type === 'arrow' && !originals.has(shape.id) && !shape.startId,
+  );
+  expect(loose).toBeDefined();
+  expect(loose?.endId).toBeUndefined();
+  expect(loose?.points).toEqual(arrow.points);
 });

@@ -218,3 +218,21 @@ test("the laser (K) draws a fading trail in Alice's colour on Bob's page, never 
   expect(await alice.evaluate(() => window.__boardcast.shapeCount())).toBe(0);
   await expect(alice.locator('#undo-button')).toBeDisabled();
 });
+
+test('a shape whose drawer is gone mid-gesture (tab closed) leaves nothing behind', async ({
+  openEditor,
+  boardShapes,
+}) => {
+  const alice = await openEditor('Alice');
+  const bob = await openEditor('Bob');
+  await alice.keyboard.press('p');
+  await alice.mouse.move(300, 300);
+  await alice.mouse.down();
+  await alice.mouse.move(400, 360, { steps: 6 });
+  await expect
+    .poll(() => bob.evaluate(() => window.__boardcast.shapes().map((s) => s.type)))
+    .toEqual(['pen']);
+  await alice.close(); // mid-stroke, the button still down
+  await expect.poll(() => bob.evaluate(() => window.__boardcast.shapeCount())).toBe(0);
+  expect(await boardShapes()).toEqual([]);
+});

@@ -21,6 +21,8 @@ export interface Point {
 }
 
 export interface Fixtures {
+  /** Settings of the test's server (e.g. a short HISTORY_INTERVAL_MS); `test.use({ serverEnv })`. */
+  serverEnv: Record<string, string>;
   server: TestServer;
   boardId: string;
   /**
@@ -35,9 +37,9 @@ export interface Fixtures {
 }
 
 export const test = base.extend<Fixtures>({
-  // eslint-disable-next-line no-empty-pattern -- Playwright requires the destructuring form
-  server: async ({}, use) => {
-    const server = await startTestServer();
+  serverEnv: [{}, { option: true }],
+  server: async ({ serverEnv }, use) => {
+    const server = await startTestServer({ env: serverEnv });
     await use(server);
     await server.close();
   },

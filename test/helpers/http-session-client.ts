@@ -72,8 +72,8 @@ export class RawSession {
     return `${this.base}/${this.sid}${suffix}${extra ? `${join}${extra}` : this.query}`;
   }
 
-  post(messages: Uint8Array[]): Promise<Response> {
-    return fetch(this.url('/messages'), {
+  post(messages: Uint8Array[], batch?: number): Promise<Response> {
+    return fetch(this.url('/messages', batch === undefined ? '' : `batch=${batch}`), {
       method: 'POST',
       body: new Uint8Array(encodeBatch(messages)),
       headers: { 'content-type': 'application/octet-stream' },

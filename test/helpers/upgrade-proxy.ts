@@ -1,7 +1,8 @@
 /**
  * A reverse proxy for tests that refuses WebSocket upgrades with 403, as a corporate proxy or a
  * stock nginx without the upgrade headers does, and passes every plain HTTP request (streamed,
- * so SSE works through it). `allowUpgrades = true` lets upgrades through again.
+ * so SSE works through it). `allowUpgrades = true` lets upgrades through again;
+ * `bufferEventStreams = true` holds SSE answers back until they end (a buffering proxy).
  */
 import http from 'node:http';
 import net from 'node:net';
@@ -13,6 +14,8 @@ export interface UpgradeProxy {
   allowUpgrades: boolean;
   /** Upgrades refused so far. */
   refused: number;
+  /** True: `text/event-stream` answers are held until they end, as a buffering proxy does. */
+  bufferEventStreams: boolean;
   close(): Promise<void>;
 }
 
@@ -22,6 +25,7 @@ export async function startUpgradeProxy(targetPort: number): Promise<UpgradeProx
     url: '',
     allowUpgrades: false,
     refused: 0,
+    bufferEventStreams: false,
     close: () =>
       new Promise((resolve) => {
         for (const socket of sockets) socket.destroy();
@@ -39,7 +43,11 @@ export async function startUpgradeProxy(targetPort: number): Promise<UpgradeProx
       },
       (answer) => {
         res.writeHead(answer.statusCode ?? 502, answer.headers);
-        answer.pipe(res);
+        const isStream = String(answer.headers['content-type']).startsWith('text/event-stream');
+        if (!proxy.bufferEventStreams || !isStream) return void answer.pipe(res);
+        const held: Buffer[] = [];
+        answer.on('data', (chunk: Buffer) => held.push(chunk));
+        answer.on('end', () => res.end(Buffer.concat(held)));
       },
     );
     upstream.on('error', () => res.destroy());

@@ -16,7 +16,9 @@ import { encodeTokenMessage } from '../../common/protocol/token-message.ts';
 import { metricValue, mint, TEST_SECRET } from '../helpers/auth.ts';
 import { deleteBoard } from '../helpers/board-api.ts';
 import { connectStockClient, waitFor, type StockClient } from '../helpers/clients.ts';
+import type { HttpSessionSocket } from '../../client/editor/http-session-socket.ts';
 import { connectHttpClient, RawSession } from '../helpers/http-session-client.ts';
+import { startUpgradeProxy, type UpgradeProxy } from '../helpers/upgrade-proxy.ts';
 import { encodeAwarenessFrame, encodeSyncFrame } from '../helpers/raw-peer.ts';
 import { rect } from '../helpers/shapes.ts';
 import { startTestServer, type TestServer } from '../helpers/test-server.ts';
@@ -170,6 +172,36 @@ describe('HTTP sessions', () => {
     assert.equal((JSON.parse(close?.data ?? '{}') as { code: number }).code, 4404);
   });
 
+  it('hands numbered batches over in number order, whatever order they arrive in', async () => {
+    const watcher = track(connectStockClient(server.wsUrl, 'http-order'));
+    await watcher.synced;
+    const session = await RawSession.create(server.url, 'http-order');
+    const state = (name: string) => ({
+      user: { name, color: '#123456' },
+      cursor: null,
+      selection: [],
+    });
+    const second = session.post(
+      [encodeAwarenessFrame([{ clientId: 556, clock: 1, state: state('two') }])],
+      2,
+    );
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    assert.equal(
+      watcher.provider.awareness.getStates().has(556),
+      false,
+      'batch 2 waits for batch 1',
+    );
+    const first = await session.post([emptyStep1()], 1);
+    assert.equal(first.status, 204);
+    assert.equal((await second).status, 204);
+    await waitFor(() => watcher.provider.awareness.getStates().has(556), 5_000, 'batch 2 handled');
+    assert.equal(
+      (await session.post([emptyStep1()], 1)).status,
+      204,
+      'a re-sent batch is answered',
+    );
+  });
+
   it('replaces the first down-request with a second one', async () => {
     const session = await RawSession.create(server.url, 'http-replace');
     const first = session.stream();
@@ -178,6 +210,47 @@ describe('HTTP sessions', () => {
     await waitFor(() => first.events.some((e) => e.event === 'replaced'), 5_000, 'replaced');
     await waitFor(() => second.messages().length > 0, 5_000, 'second stream delivers');
     second.close();
+  });
+});
+
+describe('HTTP sessions behind proxies', () => {
+  let server: TestServer;
+  let proxy: UpgradeProxy;
+  const clients: StockClient[] = [];
+
+  before(async () => {
+    server = await startTestServer({ env: { RATE_UPDATES_BURST: '20', RATE_UPDATES_PER_S: '20' } });
+    proxy = await startUpgradeProxy(server.port);
+  });
+  after(async () => {
+    for (const client of clients) client.destroy();
+    await proxy.close();
+    await server.close();
+  });
+
+  it('falls back from SSE to long polling where a proxy buffers the stream', async () => {
+    proxy.bufferEventStreams = true;
+    const direct = connectStockClient(server.wsUrl, 'http-buffered');
+    const behind = connectHttpClient(`${proxy.url.replace('http:', 'ws:')}/ws`, 'http-buffered');
+    clients.push(direct, behind);
+    await Promise.all([direct.synced, behind.synced]);
+    const socket = behind.provider.ws as unknown as HttpSessionSocket;
+    assert.equal(socket.downMode, 'poll', 'no byte of SSE came through: long polling');
+    addShapes(direct.doc, [rect('to-poller', 1, 1)]);
+    addShapes(behind.doc, [rect('from-poller', 2, 2)]);
+    await waitFor(
+      () => readShapes(direct.doc).length === 2 && readShapes(behind.doc).length === 2,
+      10_000,
+      'both shapes on both sides',
+    );
+  });
+
+  it('closes a flooding session with 4429, delivered as the POST answer', async () => {
+    const session = await RawSession.create(server.url, 'http-flood');
+    const frames = Array.from({ length: 60 }, () => emptyStep1());
+    const answer = await session.post(frames);
+    assert.equal(answer.status, 410);
+    assert.equal(((await answer.json()) as { code: number }).code, 4429);
   });
 });
 

@@ -9,6 +9,7 @@ import type { Shape, ShapeType } from '../../common/board/shape.ts';
 import {
   BINDING_GAP,
   BindingIndex,
+  bindingTargetAt,
   resolveBoundShape,
   resolveLineEnds,
   type Point,
@@ -61,7 +62,8 @@ describe('resolveLineEnds', () => {
     near(end, { x: 150 + u.x * (reach + BINDING_GAP), y: 125 + u.y * (reach + BINDING_GAP) });
     // On the ellipse (plus the gap), so strictly inside the box's corner.
     const local = { x: (end.x - 150) / 50, y: (end.y - 125) / 25 };
-    assert.ok(Math.hypot(local.x, local.y) > 1 && Math.hypot(local.x, local.y) < 1.2);
+    const radius = Math.hypot(local.x, local.y);
+    assert.ok(radius >= 1 - 1e-9 && radius < 1.2 && Math.abs(local.x) < 0.9, `${radius}`);
   });
 
   it('takes the bound shape’s rotation into account', () => {
@@ -148,6 +150,25 @@ describe('resolveLineEnds', () => {
       Math.round((startBoard.y + d.y * gap - 20) * 100) / 100,
     ];
     assert.deepEqual(drawn.points.slice(0, 2), expected);
+  });
+});
+
+describe('bindingTargetAt', () => {
+  it('finds the topmost bindable shape whose outline (rotated, with slack) holds the point', () => {
+    const line = arrow([0, 0, 1, 1]);
+    const low = box('low', 'rect', 0, 0, { width: 200, height: 200 });
+    const high = box('high', 'ellipse', 100, 100); // ellipse centre (150, 125), radii 50, 25
+    const pen = rect('pen', 0, 0, { type: 'pen', points: [0, 0, 300, 300], width: 0, height: 0 });
+    const shapes = [low, high, pen];
+    assert.equal(bindingTargetAt(line, shapes, { x: 150, y: 125 })?.id, 'high');
+    // Inside the ellipse's box corner but outside the ellipse: the rect below.
+    assert.equal(bindingTargetAt(line, shapes, { x: 103, y: 103 })?.id, 'low');
+    assert.equal(bindingTargetAt(line, shapes, { x: 205, y: 50 }), null);
+    assert.equal(bindingTargetAt(line, shapes, { x: 205, y: 50 }, 6)?.id, 'low');
+    // Rotated 90° about (0, 0): the rect covers x -200..0.
+    const turned = box('turned', 'rect', 0, 0, { width: 200, height: 200, rotation: 90 });
+    assert.equal(bindingTargetAt(line, [turned], { x: -100, y: 100 })?.id, 'turned');
+    assert.equal(bindingTargetAt(line, [turned], { x: 100, y: 100 }), null);
   });
 });
 

@@ -4,7 +4,9 @@
  * INCOMPLETE_SHAPE_GRACE_MS only for shapes missing a field, never touch it), then changed at
  * most once per frame (FrameThrottle) as it grows. The whole gesture is one undo step; an
  * abandoned one (Escape, a tool switch, a lost connection) removes the shape and forgets the
- * step, leaving nothing behind.
+ * step, leaving nothing behind. Meanwhile the shape carries the drawer's mark (DRAWING_FIELD),
+ * removed with the last write, so the server removes it too if this tab's connection ends
+ * mid-gesture (a closed tab cannot cancel).
  *
  * Big shapes (a long pen stroke rewrites all its points) are paced by size too, so one person
  * drawing never sends more than about LIVE_BYTES_PER_S of shape data a second.
@@ -19,6 +21,8 @@ const BYTES_PER_NUMBER = 9;
 
 export class LiveShape {
   private id: string | null = null;
+  /** The latest fields not yet written (the throttle writes them, or `finish` does). */
+  private pending: Partial<ShapeFields> = {};
   private readonly throttle = new FrameThrottle();
 
   constructor(private readonly editor: EditorContext) {}
@@ -32,7 +36,7 @@ export class LiveShape {
   start(shape: Shape): void {
     this.abandon();
     this.editor.history.beginStep();
-    this.editor.model.add([shape]);
+    this.editor.model.addDrawing(shape);
     this.id = shape.id;
   }
 
@@ -40,29 +44,38 @@ export class LiveShape {
   update(fields: Partial<ShapeFields>): void {
     const id = this.id;
     if (!id) return;
+    this.pending = { ...this.pending, ...fields };
     const bytes = (fields.points?.length ?? 0) * BYTES_PER_NUMBER;
     const interval = Math.max(FRAME_MIN_INTERVAL_MS, (bytes / LIVE_BYTES_PER_S) * 1000);
-    this.throttle.schedule(
-      () => this.editor.model.update(new Map([[id, fields]]), { live: true }),
-      interval,
-    );
+    this.throttle.schedule(() => this.write(id), interval);
   }
 
-  /** Writes what is pending and ends the gesture; the shape stays. Returns its id. */
+  /** Writes what is pending with the end of the gesture; the shape stays. Returns its id. */
   finish(): string | null {
-    this.throttle.flush();
+    this.throttle.cancel();
     const id = this.id;
+    const fields = this.pending;
     this.id = null;
+    this.pending = {};
+    if (!id || !this.editor.model.has(id)) return null; // someone deleted it meanwhile
+    this.editor.model.finishDrawing(id, fields);
     return id;
   }
 
   /** Takes the shape back off the board, with its undo step. */
   abandon(): void {
     this.throttle.cancel();
+    this.pending = {};
     const id = this.id;
     this.id = null;
     if (!id) return;
     this.editor.model.remove([id]);
     this.editor.history.discardStep();
+  }
+
+  private write(id: string): void {
+    const fields = this.pending;
+    this.pending = {};
+    this.editor.model.update(new Map([[id, fields]]), { live: true });
   }
 }

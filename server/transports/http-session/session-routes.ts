@@ -25,17 +25,27 @@ import { readBody } from '../../http/read-body.ts';
 import { sendError, sendJson } from '../../http/respond.ts';
 import type { Route, RouteRequest } from '../../http/route.ts';
 import { PeerSession, type PeerSessionDeps } from '../../room/peer-session.ts';
+import type { SessionDirectory } from '../../scale/session-directory.ts';
+import { BatchOrder } from './batch-order.ts';
+import { forwardTo, isForwarded } from './forward.ts';
 import { HttpSession, LONG_POLL_MAX_MS, SESSION_HEADERS } from './http-session.ts';
 
 /** 128 random bits, base64url. */
 const SESSION_ID = /^[A-Za-z0-9_-]{22}$/;
+/** How long numbered batches wait for a missing earlier one, and how many may wait. */
+const BATCH_GAP_WAIT_MS = 10_000;
+const MAX_WAITING_BATCHES = 16;
 /** Room for the length prefixes of a body of messages. */
 const FRAMING_SLACK_BYTES = 1_024;
 
 interface Entry {
   transport: HttpSession;
   peer: PeerSession;
+  order: BatchOrder;
+  maxMessageBytes: number;
   release: () => void;
+  /** When the directory last heard of it (scale-out). */
+  claimedAt: number;
 }
 
 export interface SessionEndpoint {
@@ -44,29 +54,63 @@ export interface SessionEndpoint {
   closeAll(): void;
 }
 
+export interface SessionScaleOut {
+  /** Where sessions are recorded (Redis); resolves null outside scale-out. */
+  directory: Promise<SessionDirectory | null>;
+}
+
 export function sessionEndpoint(
   ctx: AppContext,
   deps: PeerSessionDeps & { nextPeerId(): number },
+  scale: SessionScaleOut = { directory: Promise.resolve(null) },
 ): SessionEndpoint {
   const sessions = new Map<string, Entry>();
   const { config, metrics } = ctx;
   const limits = { maxBufferedBytes: config.maxBufferedBytes, idleMs: config.sessionIdleMs };
 
-  /** The session named by the path, or null once answered (404 unknown or foreign, 410 closed). */
-  function find({ res, params }: RouteRequest, closedOk = false): Entry | null {
+  /**
+   * The session named by the path, or null once answered (404 unknown or foreign, 410 closed; a
+   * session another instance holds: forwarded there).
+   */
+  function find({ req, res, params }: RouteRequest, closedOk = false): Entry | null {
     const [boardId = '', sid = ''] = params;
     const entry = SESSION_ID.test(sid) ? sessions.get(sid) : undefined;
-    if (!entry || entry.transport.boardId !== boardId) {
-      metrics.refusals.inc({ reason: 'unknown_session' });
-      sendError(res, 404, 'no such session', SESSION_HEADERS);
+    if (!entry && SESSION_ID.test(sid) && !isForwarded(req)) {
+      void forwardOrRefuse(sid, req, res);
       return null;
     }
+    if (!entry || entry.transport.boardId !== boardId) {
+      refuseUnknown(res);
+      return null;
+    }
+    renewClaim(sid, entry);
     const closed = entry.transport.closed;
     if (closed && !closedOk) {
       sendJson(res, 410, { error: closed.reason, ...closed }, SESSION_HEADERS);
       return null;
     }
     return entry;
+  }
+
+  function refuseUnknown(res: ServerResponse): void {
+    metrics.refusals.inc({ reason: 'unknown_session' });
+    sendError(res, 404, 'no such session', SESSION_HEADERS);
+  }
+
+  /** Scale-out: a session held elsewhere is served there; otherwise 404. */
+  async function forwardOrRefuse(sid: string, req: IncomingMessage, res: ServerResponse) {
+    const directory = await scale.directory;
+    const owner = directory ? await directory.owner(sid) : null;
+    if (owner && owner !== ctx.selfUrl?.() && (await forwardTo(owner, req, res))) return;
+    refuseUnknown(res);
+  }
+
+  /** Keeps the directory's record of a session alive while it is used (at most every third of its life). */
+  function renewClaim(sid: string, entry: Entry): void {
+    const now = Date.now();
+    if (now - entry.claimedAt < limits.idleMs / 3) return;
+    entry.claimedAt = now;
+    void scale.directory.then((directory) => directory?.claim(sid, limits.idleMs * 2));
   }
 
   function create({ req, res, params }: RouteRequest): void {
@@ -87,7 +131,15 @@ export function sessionEndpoint(
       remote: address,
       grant: grantFor(req),
     });
-    sessions.set(sid, { transport, peer, release });
+    sessions.set(sid, {
+      transport,
+      peer,
+      order: new BatchOrder(BATCH_GAP_WAIT_MS, MAX_WAITING_BATCHES),
+      maxMessageBytes: config.maxMessageBytes,
+      release,
+      claimedAt: Date.now(),
+    });
+    void scale.directory.then((directory) => directory?.claim(sid, limits.idleMs * 2));
     transport.hooks = {
       resync: () => peer.resync(),
       refused: (reason) => metrics.refusals.inc({ reason }),
@@ -167,19 +219,16 @@ export function sessionEndpoint(
       metrics.refusals.inc({ reason: 'too_big' });
       return sendError(res, 413, `a body is at most ${config.maxMessageBytes} bytes`);
     }
-    let messages: Uint8Array[];
-    try {
-      messages = decodeBatch(new Uint8Array(body.buffer, body.byteOffset, body.byteLength));
-    } catch (error) {
-      entry.peer.refuse(CLOSE.MALFORMED, (error as Error).message, 'malformed');
+    const number = sequence(url.searchParams.get('batch'));
+    const turn = await entry.order.turn(number);
+    if (turn === 'timeout') {
+      entry.peer.refuse(CLOSE.TRY_AGAIN_LATER, 'an earlier batch never came', 'batch_gap');
       return answerClosed(res, entry);
     }
-    for (const message of messages) {
-      if (message.byteLength > config.maxMessageBytes) {
-        entry.peer.refuse(CLOSE.TOO_BIG, 'message too big', 'too_big');
-        break;
-      }
-      entry.peer.receive(message);
+    try {
+      if (turn === 'go') handBatch(entry, body);
+    } finally {
+      entry.order.done(number);
     }
     await entry.peer.whenHandled();
     if (entry.transport.closed) return answerClosed(res, entry);
@@ -192,6 +241,22 @@ export function sessionEndpoint(
       for (const entry of sessions.values()) entry.transport.close(CLOSE.SERVER_RESTARTING);
     },
   };
+}
+
+/** Hands a POST body's messages to the session, in order; a body that does not decode is 1007. */
+function handBatch(entry: Entry, body: Buffer): void {
+  let messages: Uint8Array[];
+  try {
+    messages = decodeBatch(new Uint8Array(body.buffer, body.byteOffset, body.byteLength));
+  } catch (error) {
+    return entry.peer.refuse(CLOSE.MALFORMED, (error as Error).message, 'malformed');
+  }
+  for (const message of messages) {
+    if (message.byteLength > entry.maxMessageBytes) {
+      return entry.peer.refuse(CLOSE.TOO_BIG, 'message too big', 'too_big');
+    }
+    entry.peer.receive(message);
+  }
 }
 
 function answerClosed(res: ServerResponse, entry: Entry): void {

@@ -61,7 +61,8 @@ export class BoardFeed implements RoomSubscriber {
   private shapesJson: Buffer | null = null;
   private readonly snapshots = new Map<string, Encoded>();
   private readonly resumes = new Map<string, Encoded>();
-  private svg: string | null = null;
+  /** The SVG per requested id (images link to assets by that id), for the current version. */
+  private readonly svg = new Map<string, string>();
   private closed = false;
 
   constructor(
@@ -130,9 +131,13 @@ export class BoardFeed implements RoomSubscriber {
   }
 
   /** The SVG image of the current version, rendered once by `render`. */
-  image(render: (shapes: Shape[]) => string): string {
-    this.svg ??= render(this.room.readShapes());
-    return this.svg;
+  image(requestedId: string, render: (shapes: Shape[], requestedId: string) => string): string {
+    let svg = this.svg.get(requestedId);
+    if (svg === undefined) {
+      svg = render(this.room.readShapes(), requestedId);
+      this.svg.set(requestedId, svg);
+    }
+    return svg;
   }
 
   /** Ids that stopped working: their listeners are told they are gone (4404's HTTP twin). */
@@ -140,6 +145,7 @@ export class BoardFeed implements RoomSubscriber {
     for (const listener of [...this.listeners])
       if (ids.includes(listener.requestedId)) listener.onGone();
     for (const id of ids) this.snapshots.delete(id);
+    for (const id of ids) this.svg.delete(id);
   }
 
   destroy(): void {
@@ -216,6 +222,6 @@ export class BoardFeed implements RoomSubscriber {
     this.shapesJson = null;
     this.snapshots.clear();
     this.resumes.clear();
-    this.svg = null;
+    this.svg.clear();
   }
 }

@@ -32,6 +32,9 @@ const PNG_HEADERS = {
   ...CORS_HEADERS,
 };
 
+/** The feed's cache key of the thumbnail's SVG ('#' is in no board id): one without asset links. */
+const THUMBNAIL_SVG_KEY = '#thumbnail';
+
 type Outcome = 'rendered' | 'cached' | 'not_modified' | 'bad_request' | 'busy' | 'failed';
 
 /** The requested width, clamped; null when it is not a whole number. */
@@ -146,7 +149,9 @@ export function pngRoute(hub: ViewerHub, ctx: AppContext, renderer: PngRenderer)
           return send(res, cached, etag);
         }
         // The SVG is built while the board is held; the board is let go while the worker rasterises.
-        const pending = renderOnce(key, () => board.feed.image(renderBoardSvg), width);
+        // Images are drawn as frames here: the rasteriser fetches nothing (THUMBNAIL_SVG_KEY).
+        const svg = () => board.feed.image(THUMBNAIL_SVG_KEY, (shapes) => renderBoardSvg(shapes));
+        const pending = renderOnce(key, svg, width);
         board.lease.release();
         const png = await pending;
         count('rendered');

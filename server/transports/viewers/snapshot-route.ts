@@ -4,6 +4,7 @@
  * rendered once per version, with the same ETag rules.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { assetPath } from '../../../common/board/asset-format.ts';
 import { renderBoardSvg } from '../../../common/render/svg-render.ts';
 import type { Route } from '../../http/route.ts';
 import { CORS_HEADERS } from './cors.ts';
@@ -15,7 +16,8 @@ const REVALIDATE = { 'cache-control': 'no-cache', ...CORS_HEADERS };
 /** The image is data, never a document that may run anything. */
 const SVG_HEADERS = {
   'content-type': 'image/svg+xml; charset=utf-8',
-  'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'",
+  // Images only from this server (the board's assets), when the file is opened by itself.
+  'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:",
   'x-content-type-options': 'nosniff',
 };
 
@@ -68,7 +70,10 @@ export function svgRoute(hub: ViewerHub): Route {
       try {
         const version = board.feed.version;
         if (sendNotModified(req, res, version)) return;
-        const body = Buffer.from(board.feed.image(renderBoardSvg));
+        const svg = board.feed.image(board.requestedId, (shapes, id) =>
+          renderBoardSvg(shapes, { assetHref: (assetId) => assetPath(id, assetId) }),
+        );
+        const body = Buffer.from(svg);
         res.writeHead(200, {
           ...SVG_HEADERS,
           'content-length': body.byteLength,
