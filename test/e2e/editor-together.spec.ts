@@ -73,6 +73,15 @@ test('the wheel pans (Shift: sideways), Ctrl+wheel zooms about the pointer, the 
     await page.locator('#zoom-out').click();
     await expect(label).toHaveText(expected);
   }
+
+  // The help says so: the wheel pans, Ctrl+wheel and pinch zoom, the steps are round.
+  await page.keyboard.press('?');
+  const help = page.locator('dialog.help-dialog');
+  const row = (what: string) => help.locator(`dt:text-is("${what}") + dd`);
+  await expect(row('Pan')).toHaveText(/Wheel.*Two-finger scroll/);
+  await expect(row('Pan sideways')).toHaveText('Shift wheel');
+  await expect(row('Zoom')).toHaveText(/wheel.*Pinch/);
+  await expect(help).toContainText('10, 25, 50, 100, 150, 200, 300, 400 %');
 });
 
 test('the other browser sees a rectangle, a pen stroke and a text while they are drawn; Escape leaves nothing', async ({
