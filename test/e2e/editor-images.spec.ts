@@ -7,8 +7,10 @@
  */
 import { readFile } from 'node:fs/promises';
 import type { Page } from '@playwright/test';
+import { mint, TEST_SECRET } from '../helpers/auth.ts';
 import { pngImage, sha256Hex } from '../helpers/images.ts';
-import { drawWith, expect, test } from './fixtures.ts';
+import { startTestServer } from '../helpers/test-server.ts';
+import { drawWith, expect, test, waitForConnected } from './fixtures.ts';
 
 const RED = pngImage(200, 120, [220, 30, 30]);
 
@@ -258,4 +260,49 @@ test('exports the selection only, on a transparent background, and copies it as 
     return [bitmap.width, bitmap.height];
   });
   expect(copied).toEqual([2 * (122 + 48), 2 * (102 + 48)]);
+});
+
+test('in JWT mode the editor uploads with its edit token and the viewer loads images with its view token', async ({
+  browser,
+  boardId,
+}) => {
+  const server = await startTestServer({ env: { AUTH_SECRET: TEST_SECRET } });
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const errors: string[] = [];
+  try {
+    const alice = await context.newPage();
+    alice.on('pageerror', (error) => errors.push(error.message));
+    await alice.goto(
+      `${server.url}/board/${boardId}?name=Alice&token=${await mint(boardId, 'edit')}`,
+    );
+    await waitForConnected(alice);
+    await dropFile(alice, { x: 640, y: 400 }, { name: 'red.png', type: 'image/png', bytes: RED });
+    await expect.poll(async () => isRed(await editorColourAt(alice, 640, 400))).toBe(true);
+
+    const board = await server.server.context.store.findBoard(boardId);
+    const viewId = board!.board.viewId;
+    const viewer = await context.newPage();
+    await viewer.goto(`${server.url}/view/${viewId}?token=${await mint(viewId, 'view')}`);
+    await expect
+      .poll(() => viewer.evaluate(() => window.__boardcastViewer?.drawnShapes().length ?? 0))
+      .toBe(1);
+    const middle = await viewer.evaluate(() => {
+      const rect = document.getElementById('canvas')!.getBoundingClientRect();
+      return { x: Math.round(rect.width / 2), y: Math.round(rect.height / 2) };
+    });
+    await expect
+      .poll(async () =>
+        isRed(
+          await viewer.evaluate(
+            ({ x, y }) => window.__boardcastViewer?.colourAt(x, y) ?? [],
+            middle,
+          ),
+        ),
+      )
+      .toBe(true);
+  } finally {
+    await context.close();
+    await server.close();
+  }
+  expect(errors).toEqual([]);
 });
