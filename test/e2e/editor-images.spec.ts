@@ -10,7 +10,7 @@ import type { Page } from '@playwright/test';
 import { mint, TEST_SECRET } from '../helpers/auth.ts';
 import { pngImage, sha256Hex } from '../helpers/images.ts';
 import { startTestServer } from '../helpers/test-server.ts';
-import { drawWith, expect, test, waitForConnected } from './fixtures.ts';
+import { contentRefusals, drawWith, expect, test, waitForConnected } from './fixtures.ts';
 
 const RED = pngImage(200, 120, [220, 30, 30]);
 
@@ -141,6 +141,8 @@ test('an image dropped in one editor shows in the other, in the viewer and in th
     expect(served.status).toBe(200);
     expect(served.headers.get('content-type')).toBe('image/png');
   }
+  // The editor writes image shapes the server accepts as they are: nothing refused or repaired.
+  expect(await contentRefusals(server)).toEqual({});
 });
 
 test('a dropped file that is no image is refused with a message and adds nothing', async ({

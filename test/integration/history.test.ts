@@ -82,6 +82,8 @@ describe('board history', () => {
     assert.equal(first.shapeCount, 2);
     assert.deepEqual(first.names, ['Alice']);
     assert.ok(first.bytes > 0);
+    const metrics = await (await fetch(`${server.url}/metrics`)).text();
+    assert.ok(metricValue(metrics, 'boardcast_history_checkpoints_total{outcome="stored"}') >= 1);
     assert.ok(Math.abs(Date.parse(first.time) - Date.now()) < 60_000);
 
     const json = await fetch(`${server.url}/api/boards/${id}/history/1`);
