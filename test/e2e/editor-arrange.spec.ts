@@ -220,10 +220,11 @@ test('moving snaps an edge exactly onto another shape edge; Alt during the drag 
   // A guide shows while it snaps.
   await expect
     .poll(() =>
-      alice.evaluate(
-        () =>
-          window.__boardcast.stage().findOne<Konva.Group>('.snap-guides')?.getChildren().length ??
-          0,
+      alice.evaluate(() =>
+        window.__boardcast
+          .stage()
+          .find<Konva.Group>('.snap-guides')
+          .reduce((sum, group) => sum + group.getChildren().length, 0),
       ),
     )
     .toBeGreaterThan(0);
