@@ -111,6 +111,7 @@ export function createEditorApp(doc: Y.Doc, localOrigin: object, assets: AssetAc
   const images = new ImageInserter({
     editor,
     uploadUrl: () => assets.uploadUrl(),
+    assetUrl: (assetId) => assets.imageUrl(assetId),
     headers: () => assets.headers(),
     notify: showToast,
   });

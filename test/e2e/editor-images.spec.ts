@@ -308,3 +308,37 @@ test('in JWT mode the editor uploads with its edit token and the viewer loads im
   }
   expect(errors).toEqual([]);
 });
+
+test('an image copied from one board and pasted on another brings its asset along', async ({
+  openEditor,
+  server,
+  boardId,
+  browser,
+}) => {
+  const alice = await openEditor('Alice');
+  await dropFile(alice, { x: 640, y: 400 }, { name: 'red.png', type: 'image/png', bytes: RED });
+  await expect.poll(() => alice.evaluate(() => window.__boardcast.selection().length)).toBe(1);
+  const copied = await alice.evaluate(() => {
+    const data = new DataTransfer();
+    document.dispatchEvent(
+      new ClipboardEvent('copy', { clipboardData: data, bubbles: true, cancelable: true }),
+    );
+    return data.getData('text/plain');
+  });
+  expect(copied).not.toContain('token');
+
+  const other = `${boardId}-other`;
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  try {
+    const bob = await context.newPage();
+    await bob.goto(`${server.url}/board/${other}?name=Bob`);
+    await waitForConnected(bob);
+    await bob.mouse.move(500, 350);
+    await paste(bob, { text: copied });
+    await expect.poll(async () => isRed(await editorColourAt(bob, 500, 350))).toBe(true);
+    const served = await fetch(`${server.url}/api/boards/${other}/assets/${sha256Hex(RED)}`);
+    expect(served.status).toBe(200);
+  } finally {
+    await context.close();
+  }
+});

@@ -245,3 +245,45 @@ test('a shape whose drawer is gone mid-gesture (tab closed) leaves nothing behin
   await expect.poll(() => bob.evaluate(() => window.__boardcast.shapeCount())).toBe(0);
   expect(await boardShapes()).toEqual([]);
 });
+
+test('a long, fast pen stroke stays within the rate limits: about 60 updates a second, nobody refused', async ({
+  openEditor,
+  server,
+}) => {
+  const alice = await openEditor('Alice');
+  const bob = await openEditor('Bob');
+  const metric = async (pattern: RegExp) => {
+    const text = await (await fetch(`${server.url}/metrics`)).text();
+    return [...text.matchAll(pattern)].reduce((sum, match) => sum + Number(match[1]), 0);
+  };
+  const messagesIn = () => metric(/^boardcast_messages_in_total (\S+)$/gm);
+  const refusals = async () => {
+    const text = await (await fetch(`${server.url}/metrics`)).text();
+    const found = text.matchAll(/^boardcast_refusals_total\{reason="([^"]+)"\} (\S+)$/gm);
+    // Stock clients echo others' presence back; the server skips those entries and counts them
+    // (presence_foreign_id, README "Choices"): not a refusal of anything this editor sent.
+    const mine = [...found].filter(([, reason]) => reason !== 'presence_foreign_id');
+    return Object.fromEntries(mine.map(([, reason, count]) => [reason, Number(count)]));
+  };
+  await alice.keyboard.press('p');
+  await alice.mouse.move(200, 200);
+  const before = await messagesIn();
+  const started = Date.now();
+  await alice.mouse.down();
+  // Pointer events as fast as the browser takes them, for about three seconds.
+  for (let i = 0; Date.now() - started < 3_000; i++) {
+    await alice.mouse.move(200 + (i % 400) * 2, 200 + Math.sin(i / 20) * 150);
+  }
+  await alice.mouse.up();
+  const seconds = (Date.now() - started) / 1_000;
+  const rate = ((await messagesIn()) - before) / seconds;
+  console.log(`pen stroke: ${rate.toFixed(1)} messages/s from both pages over ${seconds} s`);
+  // Document updates at most ~67/s (one per frame, never sooner than 15 ms) plus paced presence
+  // (~30/s): well under RATE_UPDATES_PER_S (120) and RATE_PRESENCE_PER_S (120).
+  expect(rate).toBeLessThan(110);
+  expect(await refusals()).toEqual({});
+  await expect(alice.locator('#status')).toHaveAttribute('data-state', 'connected');
+  await expect
+    .poll(async () => (await bob.evaluate(() => window.__boardcast.shapes()))[0]?.points.length)
+    .toBe((await alice.evaluate(() => window.__boardcast.shapes()))[0]?.points.length);
+});
