@@ -220,10 +220,11 @@ test('moving snaps an edge exactly onto another shape edge; Alt during the drag 
   // A guide shows while it snaps.
   await expect
     .poll(() =>
-      alice.evaluate(
-        () =>
-          window.__boardcast.stage().findOne<Konva.Group>('.snap-guides')?.getChildren().length ??
-          0,
+      alice.evaluate(() =>
+        window.__boardcast
+          .stage()
+          .find<Konva.Group>('.snap-guides')
+          .reduce((sum, group) => sum + group.getChildren().length, 0),
       ),
     )
     .toBeGreaterThan(0);
@@ -240,6 +241,33 @@ test('moving snaps an edge exactly onto another shape edge; Alt during the drag 
   await alice.keyboard.up('Alt');
   await expect.poll(async () => byId(await boardShapes(), 'b')?.x).toBe(303);
   expect((await boardShapes()).length).toBe(2);
+});
+
+test('resizing snaps the dragged handle onto another shape edge', async ({
+  openEditor,
+  stockClient,
+  boardShapes,
+}) => {
+  const seed = await stockClient();
+  addShapes(seed.doc, [
+    rect('a', 200, 200, { width: 100, height: 100 }),
+    rect('b', 400, 220, { width: 100, height: 100 }),
+  ]);
+  const alice = await openEditor('Alice');
+  await expect.poll(() => renderedTypes(alice)).toEqual(['rect', 'rect']);
+  await alice.mouse.click(450, 270);
+  await expect.poll(() => selection(alice)).toEqual(['b']);
+  // b's left handle (400, 270) dragged to 303.5: its left edge lands on a's right edge.
+  await alice.mouse.move(400, 270);
+  await alice.mouse.down();
+  await alice.mouse.move(303.5, 272, { steps: 10 });
+  await alice.mouse.up();
+  await expect
+    .poll(async () => {
+      const b = byId(await boardShapes(), 'b');
+      return [b?.x, b?.y, b?.width, b?.height];
+    })
+    .toEqual([300, 220, 200, 100]);
 });
 
 test('align and distribute from the panel; alt-drag duplicates', async ({
