@@ -78,7 +78,7 @@ export class ContextMenu {
     button.append(
       element('span', { className: 'menu-check' }, entry.checked ? '✓' : ''),
       element('span', { className: 'menu-label-text' }, entry.label),
-      element('kbd', { className: 'menu-shortcut' }, entry.shortcut ?? ''),
+      ...(entry.shortcut ? [element('kbd', { className: 'menu-shortcut' }, entry.shortcut)] : []),
     );
     button.addEventListener('click', () => {
       this.close();
