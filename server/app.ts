@@ -64,7 +64,7 @@ export function createBoardcastServer(options: BoardcastOptions): BoardcastServe
   const metrics = createMetrics();
   const { store, scaleOut } = openStorage(options, log, metrics);
   const webhooks = startWebhooks(config, log, metrics);
-  const history = new BoardHistory(store, log, {
+  const history = new BoardHistory(store, log, metrics, {
     intervalMs: config.historyIntervalMs,
     keepDays: config.historyDays,
   });

@@ -75,6 +75,17 @@ export function createMetrics() {
       help: 'Board logs compacted into one state',
       registers,
     }),
+    historyCheckpoints: new Counter({
+      name: 'boardcast_history_checkpoints_total',
+      help: 'Board history checkpoints by outcome (stored, failed)',
+      labelNames: ['outcome'] as const,
+      registers,
+    }),
+    historyBytes: new Counter({
+      name: 'boardcast_history_stored_bytes_total',
+      help: 'Bytes of board history checkpoints stored (gzipped states)',
+      registers,
+    }),
     limits: new Gauge({
       name: 'boardcast_limit',
       help: 'Configured abuse limits by setting name (docs/auth.md)',

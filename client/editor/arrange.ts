@@ -8,7 +8,26 @@
  * - Distribute (at least three units) keeps the two outermost units where they are and spaces
  *   the others so the gaps between neighbours are equal, in the order of their centres.
  */
+import { shapeBounds, type Shape } from '../../common/board/shape.ts';
+import { shapeInkBounds } from '../../common/render/shape-geometry.ts';
 import type { Box } from './snapping.ts';
+
+/**
+ * The box a shape lines up by: its own box (a line's points) when it is not rotated, so edges
+ * meet exactly; the bounds of what it paints when it is rotated.
+ */
+export function layoutBox(shape: Shape): Box {
+  return shape.rotation % 360 === 0 ? shapeBounds(shape) : shapeInkBounds(shape);
+}
+
+/** The union of boxes (at least one). */
+export function unionBox(boxes: readonly Box[]): Box {
+  const minX = Math.min(...boxes.map((b) => b.x));
+  const minY = Math.min(...boxes.map((b) => b.y));
+  const maxX = Math.max(...boxes.map((b) => b.x + b.width));
+  const maxY = Math.max(...boxes.map((b) => b.y + b.height));
+  return { x: minX, y: minY, width: maxX - minX, height: maxY - minY };
+}
 
 export type Alignment = 'left' | 'center' | 'right' | 'top' | 'middle' | 'bottom';
 export const ALIGNMENTS: readonly Alignment[] = [
@@ -31,19 +50,11 @@ export interface Shift {
   dy: number;
 }
 
-function bounds(items: readonly ArrangeItem[]): Box {
-  const minX = Math.min(...items.map((i) => i.box.x));
-  const minY = Math.min(...items.map((i) => i.box.y));
-  const maxX = Math.max(...items.map((i) => i.box.x + i.box.width));
-  const maxY = Math.max(...items.map((i) => i.box.y + i.box.height));
-  return { x: minX, y: minY, width: maxX - minX, height: maxY - minY };
-}
-
 /** Shifts that align `items` (two or more) as `how` says; units already in place are left out. */
 export function alignShifts(items: readonly ArrangeItem[], how: Alignment): Map<string, Shift> {
   const shifts = new Map<string, Shift>();
   if (items.length < 2) return shifts;
-  const all = bounds(items);
+  const all = unionBox(items.map((item) => item.box));
   for (const { id, box } of items) {
     const shift = { dx: 0, dy: 0 };
     if (how === 'left') shift.dx = all.x - box.x;

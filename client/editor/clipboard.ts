@@ -39,7 +39,13 @@ export class Clipboard {
     const shapes = this.editor.model.pick(this.editor.selection.current);
     if (shapes.length === 0 || !event.clipboardData) return;
     event.preventDefault();
-    event.clipboardData.setData('text/plain', JSON.stringify({ type: CLIPBOARD_FORMAT, shapes }));
+    // Images travel with where their assets are, so another board can fetch them on paste.
+    const assets = this.images?.sourcesOf(shapes) ?? {};
+    const copied = Object.keys(assets).length > 0 ? { shapes, assets } : { shapes };
+    event.clipboardData.setData(
+      'text/plain',
+      JSON.stringify({ type: CLIPBOARD_FORMAT, ...copied }),
+    );
     if (cut) this.commands.deleteSelection();
   }
 
@@ -69,7 +75,10 @@ export class Clipboard {
     const target = this.pointerOnBoard();
     const dx = target && bounds ? target.x - (bounds.x + bounds.width / 2) : PASTE_OFFSET;
     const dy = target && bounds ? target.y - (bounds.y + bounds.height / 2) : PASTE_OFFSET;
-    this.commands.insertCopies(shapes, dx, dy);
+    const sources = assetSources(text);
+    if (!sources || !this.images) return this.commands.insertCopies(shapes, dx, dy);
+    // The assets first, so the images are drawn, not a frame, when the shapes arrive.
+    void this.images.adoptAssets(sources).then(() => this.commands.insertCopies(shapes, dx, dy));
   }
 
   /** A text shape holding `text`, centred under the pointer or in the view, selected. */
@@ -92,5 +101,17 @@ export class Clipboard {
     model.add([shape]);
     this.editor.setTool('select');
     selection.set([shape.id]);
+  }
+}
+
+/** The `assets` of our clipboard JSON (asset id → where to fetch it), or null. */
+function assetSources(text: string): Record<string, unknown> | null {
+  try {
+    const assets = (JSON.parse(text) as { assets?: unknown }).assets;
+    return typeof assets === 'object' && assets !== null
+      ? (assets as Record<string, unknown>)
+      : null;
+  } catch {
+    return null;
   }
 }

@@ -5,7 +5,19 @@ import { newShapeId } from '../../common/board/ids.ts';
 import { TEXT_SHAPE_TYPES, type Shape, type ShapeFields } from '../../common/board/shape.ts';
 import { resolveBoundShape } from '../../common/render/line-ends.ts';
 import { DASHABLE_TYPES } from '../../common/render/stroke-style.ts';
+import {
+  alignShifts,
+  distributeShifts,
+  layoutBox,
+  unionBox,
+  type Alignment,
+  type ArrangeItem,
+  type DistributeAxis,
+  type Shift,
+} from './arrange.ts';
 import type { EditorContext } from './editor-context.ts';
+import { shapeAtScreen } from './groups.ts';
+import type { Point } from './viewport.ts';
 import type { ShapeStyle } from './style-defaults.ts';
 import { measureText } from './text-measure.ts';
 
@@ -56,8 +68,92 @@ export class Commands {
     model.update(changes);
   }
 
+  /** Every shape but the locked ones (they cannot be selected). */
   selectAll(): void {
-    this.editor.selection.set(this.editor.model.all().map((shape) => shape.id));
+    this.editor.selection.enteredGroup = null;
+    const unlocked = this.editor.model.all().filter((shape) => !shape.locked);
+    this.editor.selection.set(unlocked.map((shape) => shape.id));
+  }
+
+  /** Ctrl/Cmd+G: the selection (two or more) becomes one group, whatever groups it held. */
+  group(): void {
+    const shapes = this.selected();
+    if (shapes.length < 2) return;
+    const groupId = newShapeId();
+    this.write(new Map(shapes.map((shape) => [shape.id, { groupId }])));
+    this.editor.selection.enteredGroup = null;
+  }
+
+  /** Ctrl/Cmd+Shift+G: the selected shapes leave their groups (and stay selected). */
+  ungroup(): void {
+    const grouped = this.selected().filter((shape) => shape.groupId);
+    if (grouped.length === 0) return;
+    this.write(new Map(grouped.map((shape) => [shape.id, { groupId: '' }])));
+    this.editor.selection.enteredGroup = null;
+  }
+
+  /**
+   * Ctrl/Cmd+Shift+L: locks the selection (which is then let go: locked shapes cannot be
+   * selected); with nothing selected, unlocks the locked shape at `at` (the pointer) and the
+   * rest of its group.
+   */
+  toggleLock(at: Point | null): void {
+    const selected = this.selected();
+    if (selected.length > 0) {
+      this.write(new Map(selected.map((shape) => [shape.id, { locked: true }])));
+      this.editor.selection.clear();
+      return;
+    }
+    const shape = at ? lockedShapeAt(this.editor, at) : undefined;
+    if (shape) this.unlock(shape);
+  }
+
+  /** Unlocks `shape` and the locked members of its group, and selects them. */
+  unlock(shape: Shape): void {
+    const members = this.editor.model
+      .all()
+      .filter(
+        (s) => s.locked && (s.id === shape.id || (shape.groupId && s.groupId === shape.groupId)),
+      );
+    this.write(new Map(members.map((s) => [s.id, { locked: false }])));
+    this.editor.selection.set(members.map((s) => s.id));
+  }
+
+  /** Unlocks every shape on the board. */
+  unlockAll(): void {
+    const locked = this.editor.model.all().filter((shape) => shape.locked);
+    if (locked.length > 0) this.write(new Map(locked.map((s) => [s.id, { locked: false }])));
+  }
+
+  /** Lines the selection up (groups move as one); see arrange.ts. */
+  align(how: Alignment): void {
+    this.moveUnits((items) => alignShifts(items, how));
+  }
+
+  /** Spaces the selection evenly (three or more units; groups move as one). */
+  distribute(axis: DistributeAxis): void {
+    this.moveUnits((items) => distributeShifts(items, axis));
+  }
+
+  /** The selection as units (a group, or a lone shape), moved by the shifts `arrange` gives. */
+  private moveUnits(arrange: (items: ArrangeItem[]) => Map<string, Shift>): void {
+    const units = new Map<string, Shape[]>();
+    for (const shape of this.selected()) {
+      const key = shape.groupId ? `group:${shape.groupId}` : shape.id;
+      units.set(key, [...(units.get(key) ?? []), shape]);
+    }
+    const items = [...units].map(([id, shapes]) => ({
+      id,
+      box: unionBox(shapes.map(layoutBox)),
+    }));
+    const shifts = arrange(items);
+    const changes = new Map<string, Partial<ShapeFields>>();
+    for (const [id, { dx, dy }] of shifts) {
+      for (const shape of units.get(id) ?? []) {
+        changes.set(shape.id, { x: tidy(shape.x + dx), y: tidy(shape.y + dy) });
+      }
+    }
+    if (changes.size > 0) this.write(changes);
   }
 
   /** Adds copies of `shapes` with new ids on top, moved by (dx, dy), and selects them. */
@@ -65,8 +161,12 @@ export class Commands {
     if (shapes.length === 0) return;
     const top = this.editor.model.nextTopZ();
     const newIds = new Map(shapes.map((shape) => [shape.id, newShapeId()]));
+    // Copies of a group make a new group of their own.
+    const newGroups = new Map<string, string>();
+    const groupOf = (id: string) => newGroups.get(id) ?? newGroups.set(id, newShapeId()).get(id);
     const copies = shapes.map((shape, i) => ({
       ...this.copiedBindings(shape, newIds),
+      ...(shape.groupId ? { groupId: groupOf(shape.groupId) } : {}),
       id: newIds.get(shape.id) as string,
       x: shape.x + dx,
       y: shape.y + dy,
@@ -74,7 +174,8 @@ export class Commands {
     }));
     this.editor.history.beginStep();
     this.editor.model.add(copies);
-    this.editor.selection.set(copies.map((shape) => shape.id));
+    this.editor.selection.enteredGroup = null;
+    this.editor.selection.set(copies.filter((shape) => !shape.locked).map((shape) => shape.id));
   }
 
   /**
@@ -141,6 +242,17 @@ export class Commands {
     for (const shape of this.selected()) changes.set(shape.id, styleFieldsFor(shape, change));
     if (changes.size > 0) this.write(changes);
   }
+}
+
+/** The locked shape at a board point, if any. */
+function lockedShapeAt(editor: EditorContext, at: Point): Shape | undefined {
+  const shape = shapeAtScreen(editor, editor.viewport.toScreen(at));
+  return shape?.locked ? shape : undefined;
+}
+
+/** Hundredths are finer than anyone can see, and keep float noise out of the board. */
+function tidy(value: number): number {
+  return Math.round(value * 100) / 100;
 }
 
 function nextUnselected(order: Shape[], selected: Set<string>, from: number, step: 1 | -1): number {

@@ -24,8 +24,11 @@ import { SelectionTransformer } from './transformer.ts';
 import { LineHandles, lineHandleKind, selectedLine } from './line-handles.ts';
 import { shapeIdOfNode } from '../render/shape-node.ts';
 import { Toolbar } from './ui/toolbar.ts';
+import { doubleClickAt, installLockHints } from './groups.ts';
+import { installCanvasContextMenu, type CanvasMenu } from './ui/context-menu.ts';
 import { StylePanel } from './ui/style-panel.ts';
 import { ActionsPanel } from './ui/actions-panel.ts';
+import { ArrangePanel } from './ui/arrange-panel.ts';
 import { shapeInkBounds, unionBounds } from '../../common/render/shape-geometry.ts';
 import { Viewport, type Point } from './viewport.ts';
 import { openHelpDialog } from './ui/help-dialog.ts';
@@ -66,6 +69,8 @@ export interface EditorApp {
   /** The pointer's board position while it is over the canvas. */
   pointerOnBoard(): Point | null;
   zoomToFit(): void;
+  /** The canvas's right-click menu; `openAt` opens it from other inputs. */
+  contextMenu: CanvasMenu;
 }
 
 export function byId<T extends HTMLElement = HTMLElement>(id: string): T {
@@ -87,13 +92,14 @@ export function createEditorApp(doc: Y.Doc, localOrigin: object, assets: AssetAc
     zoomToFit,
     openHelp: openHelpDialog,
     cancelGesture: () => pointer.cancel(),
+    pointerOnBoard: () => hover(),
   });
   const pointer = new PointerInput({
     element: canvas.container,
     viewport,
     activeTool: () => switcher.current,
     isSpaceHeld: () => keyboard.isSpaceHeld,
-    onDoubleClick: (at) => switcher.currentId === 'select' && editTextAt(editor, at),
+    onDoubleClick: (at) => switcher.currentId === 'select' && doubleClickAt(editor, at, editTextAt),
   });
   switcher.beforeSwitch = () => pointer.cancel();
   const hover = trackPointer(canvas.container, pointer);
@@ -105,6 +111,7 @@ export function createEditorApp(doc: Y.Doc, localOrigin: object, assets: AssetAc
   const images = new ImageInserter({
     editor,
     uploadUrl: () => assets.uploadUrl(),
+    assetUrl: (assetId) => assets.imageUrl(assetId),
     headers: () => assets.headers(),
     notify: showToast,
   });
@@ -112,6 +119,9 @@ export function createEditorApp(doc: Y.Doc, localOrigin: object, assets: AssetAc
   new Clipboard(editor, commands, hover, typing, images);
   connectModelToCanvas(editor);
   connectStylePanel(editor, commands);
+  const isSelectTool = () => switcher.currentId === 'select';
+  installLockHints(editor, isSelectTool);
+  const contextMenu = installCanvasContextMenu(editor, commands, isSelectTool);
   return {
     editor,
     commands,
@@ -121,6 +131,7 @@ export function createEditorApp(doc: Y.Doc, localOrigin: object, assets: AssetAc
     pointer,
     pointerOnBoard: hover,
     zoomToFit,
+    contextMenu,
   };
 }
 
@@ -185,10 +196,13 @@ function connectStylePanel(editor: EditorContext, commands: Commands): void {
   const root = byId('style-panel');
   const panel = new StylePanel(root, (change) => commands.applyStyle(change));
   const actions = new ActionsPanel(root, commands);
+  const arrange = new ArrangePanel(root, commands);
   const show = () => {
-    const [first] = editor.model.pick(editor.selection.current);
+    const selected = editor.model.pick(editor.selection.current);
+    const [first] = selected;
     panel.show(first ?? editor.style.current);
     actions.setEnabled(first !== undefined);
+    arrange.show(new Set(selected.map((shape) => shape.groupId || shape.id)).size);
   };
   editor.selection.onChange(show);
   editor.style.onChange(show);

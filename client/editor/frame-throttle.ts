@@ -19,13 +19,14 @@ export class FrameThrottle {
     if (this.frame === 0) this.frame = requestAnimationFrame((now) => this.onFrame(now));
   }
 
-  flush(): void {
+  /** Runs the pending task now; `at` is the time it counts as run (a frame's timestamp). */
+  flush(at: number = performance.now()): void {
     if (this.frame !== 0) cancelAnimationFrame(this.frame);
     this.frame = 0;
     const task = this.pending;
     this.pending = null;
     if (!task) return;
-    this.lastRun = performance.now();
+    this.lastRun = at;
     task();
   }
 
@@ -41,7 +42,7 @@ export class FrameThrottle {
       this.frame = requestAnimationFrame((later) => this.onFrame(later));
       return;
     }
-    this.flush();
+    this.flush(now);
   }
 }
 

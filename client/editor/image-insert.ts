@@ -20,6 +20,8 @@ export interface ImageInsertOptions {
   editor: EditorContext;
   /** The upload URL of the board now (its edit id can change when the link is reset). */
   uploadUrl(): string;
+  /** An asset's URL on this board (with the token in JWT mode). */
+  assetUrl(assetId: string): string;
   /** Authorization in JWT mode. */
   headers(): Record<string, string>;
   notify(message: string): void;
@@ -49,6 +51,44 @@ export class ImageInserter {
       this.options.editor.selection.set(placed.map((shape) => shape.id));
     }
     return placed;
+  }
+
+  /**
+   * Where this board's assets can be fetched from by another board of this server (or another
+   * server: assets are readable from any origin), for a copy: absolute, without the token.
+   */
+  sourcesOf(shapes: readonly Shape[]): Record<string, string> {
+    const sources: Record<string, string> = {};
+    for (const shape of shapes) {
+      if (shape.type !== 'image' || !shape.assetId) continue;
+      const url = new URL(this.options.assetUrl(shape.assetId), window.location.href);
+      url.searchParams.delete('token');
+      sources[shape.assetId] = url.href;
+    }
+    return sources;
+  }
+
+  /**
+   * Makes sure this board has the assets of pasted image shapes: each one it lacks is fetched from
+   * where it was copied and uploaded here (an asset id is its content's hash, so the shapes keep
+   * theirs). One that cannot be had is left: its shape shows a frame.
+   */
+  async adoptAssets(sources: Readonly<Record<string, unknown>>): Promise<void> {
+    await Promise.all(
+      Object.entries(sources).map(async ([assetId, source]) => {
+        if (typeof source !== 'string' || !/^https?:/.test(source)) return;
+        try {
+          const here = await fetch(this.options.assetUrl(assetId), { method: 'HEAD' });
+          if (here.ok) return;
+          const response = await fetch(source);
+          if (!response.ok) return;
+          const blob = await response.blob();
+          await this.upload(new File([blob], 'copied', { type: blob.type }));
+        } catch {
+          // unreachable: the shape shows its frame
+        }
+      }),
+    );
   }
 
   private async insertFile(file: File, centre: Point): Promise<Shape | null> {

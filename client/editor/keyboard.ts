@@ -6,6 +6,7 @@ import type { Commands } from './commands.ts';
 import type { EditorContext } from './editor-context.ts';
 import { isEditableText } from './text-editor.ts';
 import type { ToolId } from './tools/tool.ts';
+import type { Point } from './viewport.ts';
 import { isDialogOpen } from './ui/dialog.ts';
 
 const TOOL_BY_KEY: Record<string, ToolId> = {
@@ -27,6 +28,8 @@ export interface KeyboardDeps {
   zoomToFit(): void;
   openHelp(): void;
   cancelGesture(): void;
+  /** The pointer's board position while it is over the canvas (Ctrl+Shift+L unlocks there). */
+  pointerOnBoard(): Point | null;
 }
 
 export class Keyboard {
@@ -63,6 +66,9 @@ export class Keyboard {
     else if ((key === 'z' && event.shiftKey) || key === 'y') editor.history.redo();
     else if (key === 'a') commands.selectAll();
     else if (key === 'd') commands.duplicate();
+    else if (key === 'g' && event.shiftKey) commands.ungroup();
+    else if (key === 'g') commands.group();
+    else if (key === 'l' && event.shiftKey) commands.toggleLock(this.deps.pointerOnBoard());
     else if (event.code === 'BracketRight' && event.shiftKey) commands.bringToFront();
     else if (event.code === 'BracketRight') commands.moveOneStep(1);
     else if (event.code === 'BracketLeft' && event.shiftKey) commands.sendToBack();

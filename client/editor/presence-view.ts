@@ -120,6 +120,7 @@ export class PresenceView {
       avatar.dataset.clientId = String(peer.clientId);
       avatar.setAttribute('aria-label', `Follow ${peer.name}`);
       avatar.classList.toggle('is-followed', peer.clientId === followed);
+      avatar.style.setProperty('--follow-color', peer.color);
       avatars.push(avatar);
     }
     if (this.peers.length + 1 > MAX_AVATARS) {

@@ -1,6 +1,11 @@
 /** The ids this person has selected; listeners hear every change. */
 export class Selection {
   private ids: string[] = [];
+  /**
+   * The group a double-click entered (groups.ts): clicks inside it pick single members. Cleared
+   * with the selection and by a click outside the group.
+   */
+  enteredGroup: string | null = null;
   private readonly listeners = new Set<(ids: readonly string[]) => void>();
 
   get current(): readonly string[] {
@@ -31,6 +36,7 @@ export class Selection {
   }
 
   clear(): void {
+    this.enteredGroup = null;
     this.set([]);
   }
 

@@ -4,6 +4,7 @@
  * one undo step: sizes and points take the scale, text scales its font, and the group's scale
  * goes back to 1 when the board update redraws it. Meanwhile the lines and arrows bound to the
  * shapes being transformed are redrawn to follow them, on this screen (others see the result).
+ * The dragged handle snaps to other shapes' edges and centres (resize-snap.ts).
  */
 import Konva from 'konva';
 import { SHAPE_LIMITS } from '../../common/board/limits.ts';
@@ -11,6 +12,7 @@ import { clamp } from '../../common/board/repair.ts';
 import { POINT_SHAPE_TYPES, type Shape, type ShapeFields } from '../../common/board/shape.ts';
 import type { EditorContext } from './editor-context.ts';
 import { selectedLine } from './line-handles.ts';
+import { installResizeSnapping } from './resize-snap.ts';
 import { measureText } from './text-measure.ts';
 
 const ACCENT = '#4c6ef5';
@@ -36,6 +38,7 @@ export class SelectionTransformer {
       boundBoxFunc: (oldBox, newBox) => (collapses(oldBox, newBox) ? oldBox : newBox),
     });
     editor.canvas.overlay.add(this.transformer);
+    installResizeSnapping(editor, this.transformer);
     this.transformer.on('transformstart', () => editor.history.beginStep());
     this.transformer.on('transform', () => this.previewBoundLines());
     this.transformer.on('transformend', () => this.commit());

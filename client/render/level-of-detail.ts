@@ -21,6 +21,8 @@ export const LOD_EXIT_ZOOM = 0.4;
 export const LOD_EXIT_SHAPES = 1200;
 /** Shapes whose ink is smaller than this on screen (both ways) are not drawn in the overview. */
 export const LOD_MIN_SCREEN_PX = 0.5;
+/** What an image is drawn as in the overview. */
+export const IMAGE_BLOCK_FILL = '#ced4da';
 /** How opaque text is drawn as a block in the overview. */
 const TEXT_BLOCK_ALPHA = 0.35;
 
@@ -106,6 +108,10 @@ export function drawOverview(
       nextStroke = shape.stroke;
     } else if (shape.type === 'sticky') {
       nextFill = stickyFill(shape);
+      nextStroke = null;
+    } else if (shape.type === 'image') {
+      // Too small to show its picture: a block of the colour of an image's loading frame.
+      nextFill = IMAGE_BLOCK_FILL;
       nextStroke = null;
     } else if (shape.type === 'text') {
       nextFill = shape.stroke;

@@ -13,6 +13,7 @@
  * checkpoints of it.
  */
 import type { Logger } from '../log.ts';
+import type { Metrics } from '../metrics.ts';
 import { decodeCheckpoint, encodeCheckpoint } from './checkpoint-codec.ts';
 import type { Room } from '../room/room.ts';
 import type { ShapesChange } from '../room/room-events.ts';
@@ -34,6 +35,7 @@ export class BoardHistory {
   constructor(
     private readonly store: BoardStore,
     private readonly log: Logger,
+    private readonly metrics: Metrics,
     readonly options: HistoryOptions,
   ) {}
 
@@ -65,18 +67,20 @@ export class BoardHistory {
   /** Stores the room's board as it is now (read synchronously: the room may be closing). */
   private checkpoint(room: Room, names: readonly string[]): void {
     const key = room.key;
-    const board = room.editId;
     const at = Date.now();
     const checkpoint = { at, state: room.fullState(), shapes: room.readShapes().length, names };
     const write = (async () => {
-      const n = await this.store.history.add(key, {
-        ...checkpoint,
-        state: await encodeCheckpoint(checkpoint.state),
-      });
+      const state = await encodeCheckpoint(checkpoint.state);
+      const n = await this.store.history.add(key, { ...checkpoint, state });
       await this.store.history.prune(at - this.options.keepDays * DAY_MS);
-      this.log.debug({ board, n, bytes: checkpoint.state.byteLength }, 'history checkpoint');
+      this.metrics.historyCheckpoints.inc({ outcome: 'stored' });
+      this.metrics.historyBytes.inc(state.byteLength);
+      this.log.debug({ board: key, n, bytes: state.byteLength }, 'history checkpoint');
     })()
-      .catch((error: unknown) => this.log.error({ board, err: error }, 'history checkpoint failed'))
+      .catch((error: unknown) => {
+        this.metrics.historyCheckpoints.inc({ outcome: 'failed' });
+        this.log.error({ board: key, err: error }, 'history checkpoint failed');
+      })
       .finally(() => this.writes.delete(write));
     this.writes.add(write);
   }

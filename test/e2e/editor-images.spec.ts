@@ -7,8 +7,10 @@
  */
 import { readFile } from 'node:fs/promises';
 import type { Page } from '@playwright/test';
+import { mint, TEST_SECRET } from '../helpers/auth.ts';
 import { pngImage, sha256Hex } from '../helpers/images.ts';
-import { drawWith, expect, test } from './fixtures.ts';
+import { startTestServer } from '../helpers/test-server.ts';
+import { contentRefusals, drawWith, expect, test, waitForConnected } from './fixtures.ts';
 
 const RED = pngImage(200, 120, [220, 30, 30]);
 
@@ -139,6 +141,8 @@ test('an image dropped in one editor shows in the other, in the viewer and in th
     expect(served.status).toBe(200);
     expect(served.headers.get('content-type')).toBe('image/png');
   }
+  // The editor writes image shapes the server accepts as they are: nothing refused or repaired.
+  expect(await contentRefusals(server)).toEqual({});
 });
 
 test('a dropped file that is no image is refused with a message and adds nothing', async ({
@@ -258,4 +262,83 @@ test('exports the selection only, on a transparent background, and copies it as 
     return [bitmap.width, bitmap.height];
   });
   expect(copied).toEqual([2 * (122 + 48), 2 * (102 + 48)]);
+});
+
+test('in JWT mode the editor uploads with its edit token and the viewer loads images with its view token', async ({
+  browser,
+  boardId,
+}) => {
+  const server = await startTestServer({ env: { AUTH_SECRET: TEST_SECRET } });
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const errors: string[] = [];
+  try {
+    const alice = await context.newPage();
+    alice.on('pageerror', (error) => errors.push(error.message));
+    await alice.goto(
+      `${server.url}/board/${boardId}?name=Alice&token=${await mint(boardId, 'edit')}`,
+    );
+    await waitForConnected(alice);
+    await dropFile(alice, { x: 640, y: 400 }, { name: 'red.png', type: 'image/png', bytes: RED });
+    await expect.poll(async () => isRed(await editorColourAt(alice, 640, 400))).toBe(true);
+
+    const board = await server.server.context.store.findBoard(boardId);
+    const viewId = board!.board.viewId;
+    const viewer = await context.newPage();
+    await viewer.goto(`${server.url}/view/${viewId}?token=${await mint(viewId, 'view')}`);
+    await expect
+      .poll(() => viewer.evaluate(() => window.__boardcastViewer?.drawnShapes().length ?? 0))
+      .toBe(1);
+    const middle = await viewer.evaluate(() => {
+      const rect = document.getElementById('canvas')!.getBoundingClientRect();
+      return { x: Math.round(rect.width / 2), y: Math.round(rect.height / 2) };
+    });
+    await expect
+      .poll(async () =>
+        isRed(
+          await viewer.evaluate(
+            ({ x, y }) => window.__boardcastViewer?.colourAt(x, y) ?? [],
+            middle,
+          ),
+        ),
+      )
+      .toBe(true);
+  } finally {
+    await context.close();
+    await server.close();
+  }
+  expect(errors).toEqual([]);
+});
+
+test('an image copied from one board and pasted on another brings its asset along', async ({
+  openEditor,
+  server,
+  boardId,
+  browser,
+}) => {
+  const alice = await openEditor('Alice');
+  await dropFile(alice, { x: 640, y: 400 }, { name: 'red.png', type: 'image/png', bytes: RED });
+  await expect.poll(() => alice.evaluate(() => window.__boardcast.selection().length)).toBe(1);
+  const copied = await alice.evaluate(() => {
+    const data = new DataTransfer();
+    document.dispatchEvent(
+      new ClipboardEvent('copy', { clipboardData: data, bubbles: true, cancelable: true }),
+    );
+    return data.getData('text/plain');
+  });
+  expect(copied).not.toContain('token');
+
+  const other = `${boardId}-other`;
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  try {
+    const bob = await context.newPage();
+    await bob.goto(`${server.url}/board/${other}?name=Bob`);
+    await waitForConnected(bob);
+    await bob.mouse.move(500, 350);
+    await paste(bob, { text: copied });
+    await expect.poll(async () => isRed(await editorColourAt(bob, 500, 350))).toBe(true);
+    const served = await fetch(`${server.url}/api/boards/${other}/assets/${sha256Hex(RED)}`);
+    expect(served.status).toBe(200);
+  } finally {
+    await context.close();
+  }
 });

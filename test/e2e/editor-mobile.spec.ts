@@ -1,8 +1,8 @@
 /**
  * The editor on a phone (issue 12, item 5): at 390×844 with touch every tool, Share and the
  * style sheet are on screen and can be tapped, every touch target is at least 40 px, drawing
- * works with taps and drags of a finger, and a long-press opens the context menu (fires the
- * `contextmenu` event a right-click fires, where the finger is) without drawing anything.
+ * works with taps and drags of a finger, and a long-press opens the context menu where the
+ * finger is (through the `contextmenu` event a right-click fires) without drawing anything.
  */
 import type { Browser, CDPSession, Locator, Page } from '@playwright/test';
 import { DevicePages, PHONE } from './device-pages.ts';
@@ -151,10 +151,11 @@ test('a long-press opens the context menu where the finger is, and draws nothing
       seen.push({ x: event.clientX, y: event.clientY, button: event.button }),
     );
   });
-  const menus = () =>
+  const menuEvents = () =>
     page.evaluate(
       () => (window as unknown as { contextMenus: { x: number; y: number }[] }).contextMenus,
     );
+  const menu = page.locator('#context-menu');
   await page.evaluate(() => window.__boardcast.setViewport(0, 0, 1));
   await pickTool(page, 'rect');
   await touchDrag(page, cdp, { x: 60, y: 200 }, { x: 260, y: 320 });
@@ -163,24 +164,42 @@ test('a long-press opens the context menu where the finger is, and draws nothing
 
   // A quick tap is a tap, not a long-press.
   await page.touchscreen.tap(300, 600);
-  expect(await menus()).toEqual([]);
+  expect(await menuEvents()).toEqual([]);
+  await expect(menu).toBeHidden();
 
-  // Held on the rectangle with the select tool: it is selected and the menu opens there.
+  // Held on the rectangle with the select tool: it is selected and the menu opens there, once.
   await longPress(page, cdp, { x: 150, y: 260 });
-  await expect.poll(menus).toEqual([{ x: 150, y: 260, button: 2 }]);
+  await expect(menu).toBeVisible();
+  expect(await menuEvents()).toEqual([{ x: 150, y: 260, button: 2 }]);
   expect(await page.evaluate(() => window.__boardcast.selection())).toEqual([rect?.id]);
+  const box = await menu.boundingBox();
+  expect(box?.x).toBe(150);
+  expect((box?.y ?? 0) + (box?.height ?? 0)).toBeLessThanOrEqual(844);
+  await expectReachable(menu.locator('[data-menu-item="delete"]'));
+  await page.touchscreen.tap(30, 660); // elsewhere (left of the menu): it closes
+  await expect(menu).toBeHidden();
 
   // Held with a drawing tool: the shape it began is dropped; the menu opens instead.
   await pickTool(page, 'ellipse');
   await longPress(page, cdp, { x: 200, y: 500 });
-  await expect.poll(async () => (await menus()).length).toBe(2);
+  await expect(menu).toBeVisible();
+  expect((await menuEvents()).length).toBe(2);
   expect((await boardShapes()).length).toBe(1);
+  await pickTool(page, 'select'); // a press outside closes the menu
+  await expect(menu).toBeHidden();
 
   // A finger that moves is a drag, not a long-press.
   await pickTool(page, 'rect');
-  await touchDrag(page, cdp, { x: 60, y: 650 }, { x: 200, y: 720 });
+  await touchDrag(page, cdp, { x: 60, y: 560 }, { x: 200, y: 640 });
   await expect.poll(async () => (await boardShapes()).length).toBe(2);
-  expect((await menus()).length).toBe(2);
+  expect((await menuEvents()).length).toBe(2);
+  await expect(menu).toBeHidden();
+
+  // The menu works by touch: Delete on the first rectangle removes it.
+  await longPress(page, cdp, { x: 150, y: 260 });
+  await menu.locator('[data-menu-item="delete"]').tap();
+  await expect.poll(async () => (await boardShapes()).map((s) => s.id)).not.toContain(rect?.id);
+  expect((await boardShapes()).length).toBe(1);
   await pages.closeAll();
   expect(pages.errors).toEqual([]);
 });

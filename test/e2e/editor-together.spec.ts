@@ -73,6 +73,15 @@ test('the wheel pans (Shift: sideways), Ctrl+wheel zooms about the pointer, the 
     await page.locator('#zoom-out').click();
     await expect(label).toHaveText(expected);
   }
+
+  // The help says so: the wheel pans, Ctrl+wheel and pinch zoom, the steps are round.
+  await page.keyboard.press('?');
+  const help = page.locator('dialog.help-dialog');
+  const row = (what: string) => help.locator(`dt:text-is("${what}") + dd`);
+  await expect(row('Pan')).toHaveText(/Wheel.*Two-finger scroll/);
+  await expect(row('Pan sideways')).toHaveText('Shift wheel');
+  await expect(row('Zoom')).toHaveText(/wheel.*Pinch/);
+  await expect(help).toContainText('10, 25, 50, 100, 150, 200, 300, 400 %');
 });
 
 test('the other browser sees a rectangle, a pen stroke and a text while they are drawn; Escape leaves nothing', async ({
@@ -235,4 +244,46 @@ test('a shape whose drawer is gone mid-gesture (tab closed) leaves nothing behin
   await alice.close(); // mid-stroke, the button still down
   await expect.poll(() => bob.evaluate(() => window.__boardcast.shapeCount())).toBe(0);
   expect(await boardShapes()).toEqual([]);
+});
+
+test('a long, fast pen stroke stays within the rate limits: about 60 updates a second, nobody refused', async ({
+  openEditor,
+  server,
+}) => {
+  const alice = await openEditor('Alice');
+  const bob = await openEditor('Bob');
+  const metric = async (pattern: RegExp) => {
+    const text = await (await fetch(`${server.url}/metrics`)).text();
+    return [...text.matchAll(pattern)].reduce((sum, match) => sum + Number(match[1]), 0);
+  };
+  const messagesIn = () => metric(/^boardcast_messages_in_total (\S+)$/gm);
+  const refusals = async () => {
+    const text = await (await fetch(`${server.url}/metrics`)).text();
+    const found = text.matchAll(/^boardcast_refusals_total\{reason="([^"]+)"\} (\S+)$/gm);
+    // Stock clients echo others' presence back; the server skips those entries and counts them
+    // (presence_foreign_id, README "Choices"): not a refusal of anything this editor sent.
+    const mine = [...found].filter(([, reason]) => reason !== 'presence_foreign_id');
+    return Object.fromEntries(mine.map(([, reason, count]) => [reason, Number(count)]));
+  };
+  await alice.keyboard.press('p');
+  await alice.mouse.move(200, 200);
+  const before = await messagesIn();
+  const started = Date.now();
+  await alice.mouse.down();
+  // Pointer events as fast as the browser takes them, for about three seconds.
+  for (let i = 0; Date.now() - started < 3_000; i++) {
+    await alice.mouse.move(200 + (i % 400) * 2, 200 + Math.sin(i / 20) * 150);
+  }
+  await alice.mouse.up();
+  const seconds = (Date.now() - started) / 1_000;
+  const rate = ((await messagesIn()) - before) / seconds;
+  console.log(`pen stroke: ${rate.toFixed(1)} messages/s from both pages over ${seconds} s`);
+  // Document updates at most ~67/s (one per frame, never sooner than 15 ms) plus paced presence
+  // (~30/s): well under RATE_UPDATES_PER_S (120) and RATE_PRESENCE_PER_S (120).
+  expect(rate).toBeLessThan(110);
+  expect(await refusals()).toEqual({});
+  await expect(alice.locator('#status')).toHaveAttribute('data-state', 'connected');
+  await expect
+    .poll(async () => (await bob.evaluate(() => window.__boardcast.shapes()))[0]?.points.length)
+    .toBe((await alice.evaluate(() => window.__boardcast.shapes()))[0]?.points.length);
 });

@@ -15,7 +15,7 @@ import {
 } from '../../common/board/board-doc.ts';
 import { newRandomId } from '../../common/board/ids.ts';
 import type { Shape } from '../../common/board/shape.ts';
-import { metricValue } from '../helpers/auth.ts';
+import { metricValue, mint, TEST_SECRET } from '../helpers/auth.ts';
 import { getLinks } from '../helpers/board-api.ts';
 import { connectStockClient, waitFor, type StockClient } from '../helpers/clients.ts';
 import { rect } from '../helpers/shapes.ts';
@@ -82,6 +82,8 @@ describe('board history', () => {
     assert.equal(first.shapeCount, 2);
     assert.deepEqual(first.names, ['Alice']);
     assert.ok(first.bytes > 0);
+    const metrics = await (await fetch(`${server.url}/metrics`)).text();
+    assert.ok(metricValue(metrics, 'boardcast_history_checkpoints_total{outcome="stored"}') >= 1);
     assert.ok(Math.abs(Date.parse(first.time) - Date.now()) < 60_000);
 
     const json = await fetch(`${server.url}/api/boards/${id}/history/1`);
@@ -238,5 +240,41 @@ describe('board history', () => {
     assert.equal((await server.server.context.store.history.list(access.board.key)).length, 1);
     assert.equal((await fetch(`${server.url}/api/boards/${id}`, { method: 'DELETE' })).status, 204);
     assert.deepEqual(await server.server.context.store.history.list(access.board.key), []);
+  });
+
+  it('JWT mode: history needs an edit token for the board', async () => {
+    const secured = await startTestServer({
+      env: { AUTH_SECRET: TEST_SECRET, HISTORY_INTERVAL_MS: '100' },
+    });
+    try {
+      const id = newRandomId();
+      const edit = { authorization: `Bearer ${await mint(id, 'edit')}` };
+      const view = { authorization: `Bearer ${await mint(id, 'view')}` };
+      const shapes = `${secured.url}/api/boards/${id}/shapes`;
+      const posted = await fetch(shapes, {
+        method: 'POST',
+        headers: edit,
+        body: JSON.stringify({ shapes: [{ type: 'rect', x: 0, y: 0, width: 5, height: 5 }] }),
+      });
+      assert.equal(posted.status, 200);
+      const list = `${secured.url}/api/boards/${id}/history`;
+      await waitFor(
+        async () =>
+          ((await (await fetch(list, { headers: edit })).json()) as { checkpoints: unknown[] })
+            .checkpoints.length === 1,
+        10_000,
+        'a checkpoint of the API edit',
+      );
+      assert.equal((await fetch(list)).status, 401);
+      assert.equal((await fetch(list, { headers: view })).status, 403);
+      const restore = await fetch(`${list}/1/restore`, { method: 'POST', headers: view });
+      assert.equal(restore.status, 403);
+      assert.equal(
+        (await fetch(`${list}/1/restore`, { method: 'POST', headers: edit })).status,
+        200,
+      );
+    } finally {
+      await secured.close();
+    }
   });
 });

@@ -16,6 +16,7 @@ import {
   servicesRequired,
   type TestDatabase,
 } from '../helpers/services.ts';
+import { pngImage, sha256Hex } from '../helpers/images.ts';
 import { rect } from '../helpers/shapes.ts';
 import {
   ROOT,
@@ -186,6 +187,44 @@ describe(
         await connection.end();
       }
     }
+
+    it('stores an image in PostgreSQL: uploaded on one instance, served by the other, deleted with the board', async () => {
+      const id = fresh();
+      const png = pngImage(6, 4, [1, 120, 240]);
+      const upload = await fetch(`${one().url}/api/boards/${id}/assets`, {
+        method: 'POST',
+        body: new Uint8Array(png),
+      });
+      assert.equal(upload.status, 200);
+      const { assetId } = (await upload.json()) as { assetId: string };
+      assert.equal(assetId, sha256Hex(png));
+      const links = await getLinks(two().url, id);
+      const served = await fetch(`${two().url}/api/boards/${links.viewId}/assets/${assetId}`);
+      assert.equal(served.status, 200);
+      assert.deepEqual(new Uint8Array(await served.arrayBuffer()), new Uint8Array(png));
+      const client = new pg.Client({ connectionString: database.url });
+      await client.connect();
+      try {
+        const count = async () =>
+          Number(
+            (
+              await client.query<{ n: string }>(
+                'SELECT count(*) AS n FROM boardcast_assets WHERE asset_id = $1',
+                [assetId],
+              )
+            ).rows[0]?.n,
+          );
+        assert.equal(await count(), 1);
+        assert.equal((await deleteBoard(two().url, id)).status, 204);
+        assert.equal(await count(), 0);
+      } finally {
+        await client.end();
+      }
+      assert.equal(
+        (await fetch(`${one().url}/api/boards/${links.viewId}/assets/${assetId}`)).status,
+        404,
+      );
+    });
   },
 );
 

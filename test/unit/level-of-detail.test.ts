@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
+  IMAGE_BLOCK_FILL,
   drawOverview,
   LOD_EXIT_SHAPES,
   LOD_EXIT_ZOOM,
@@ -94,6 +95,14 @@ describe('drawOverview', () => {
       'rect(400,0,100,50)',
       'stroke()',
     ]);
+  });
+
+  it('draws an image as a grey block, whatever its stroke', () => {
+    const ctx = recorder();
+    const image: Shape = { ...rect('pic'), type: 'image', assetId: 'a'.repeat(64) };
+    drawOverview(ctx, [item(image)], 0.1);
+    assert.deepEqual(ctx.calls, ['beginPath()', 'rect(0,0,100,50)', 'fill()']);
+    assert.equal(ctx.fillStyle, IMAGE_BLOCK_FILL);
   });
 
   it('draws rotated boxes as polygons and lines as polylines', () => {

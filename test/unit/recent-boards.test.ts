@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { MAX_RECENT_BOARDS, RecentBoards } from '../../client/editor/recent-boards.ts';
+import { timeAgo } from '../../client/editor/ui/menu-sections.ts';
 
 function memoryStorage(): Pick<Storage, 'getItem' | 'setItem'> & { data: Map<string, string> } {
   const data = new Map<string, string>();
@@ -64,5 +65,17 @@ describe('recent boards', () => {
       },
     });
     assert.doesNotThrow(() => full.visit('a'));
+  });
+});
+
+describe('when a recent board was opened', () => {
+  const minute = 60_000;
+  it('says it in words, rounded to the unit that fits', () => {
+    const now = Date.UTC(2026, 10, 30, 12);
+    assert.equal(timeAgo(now - 10_000, now, 'en'), 'just now');
+    assert.equal(timeAgo(now - 5 * minute, now, 'en'), '5 minutes ago');
+    assert.equal(timeAgo(now - 3 * 60 * minute, now, 'en'), '3 hours ago');
+    assert.equal(timeAgo(now - 26 * 60 * minute, now, 'en'), 'yesterday');
+    assert.equal(timeAgo(now - 15 * 24 * 60 * minute, now, 'en'), '2 weeks ago');
   });
 });

@@ -11,7 +11,12 @@ const EDITING: [string, string[]][] = [
   ['Redo', [`${MOD} Shift Z`, `${MOD} Y`]],
   ['Select all', [`${MOD} A`]],
   ['Add to selection', ['Shift click']],
-  ['Duplicate', [`${MOD} D`]],
+  ['Duplicate', [`${MOD} D`, 'Alt drag']],
+  ['Group, ungroup', [`${MOD} G`, `${MOD} Shift G`]],
+  ['Pick one shape of a group', ['Double-click']],
+  ['Lock, unlock (hover)', [`${MOD} Shift L`]],
+  ['Move without snapping', [`${MOD} drag`]],
+  ['More actions', ['Right-click', 'Long-press']],
   ['Copy, cut, paste', [`${MOD} C`, `${MOD} X`, `${MOD} V`]],
   ['Delete', ['Delete', 'Backspace']],
   ['Nudge (Shift: 10×)', ['← ↑ → ↓']],
@@ -25,10 +30,11 @@ const EDITING: [string, string[]][] = [
 ];
 
 const VIEW: [string, string[]][] = [
-  ['Pan', ['Wheel', 'Two-finger scroll', 'Space drag', 'Middle drag']],
+  ['Pan', ['Wheel', 'Two-finger scroll']],
   ['Pan sideways', ['Shift wheel']],
-  ['Zoom at the pointer', [`${MOD} wheel`, 'Pinch']],
-  ['Zoom in (10 · 25 · 50 · 100 · 150 · 200 · 300 · 400 %…)', [`${MOD} +`]],
+  ['Pan with any tool', ['Space drag', 'Middle drag']],
+  ['Zoom', [`${MOD} wheel`, 'Pinch']],
+  ['Zoom in', [`${MOD} +`]],
   ['Zoom out', [`${MOD} −`]],
   ['Zoom to fit', ['Shift 1']],
   ['Zoom to 100%', ['Shift 0']],
@@ -42,15 +48,22 @@ export function openHelpDialog(): void {
     { className: 'help-grid' },
     table('Tools', tools),
     table('Editing', EDITING),
-    table('View', VIEW),
+    table(
+      'View',
+      VIEW,
+      'Zoom in and out step through 10, 25, 50, 100, 150, 200, 300, 400 % and on. Click a ' +
+        'collaborator’s avatar to follow their view (Escape stops).',
+    ),
   );
   openDialog('Keyboard shortcuts', body, 'help-dialog');
 }
 
-function table(title: string, rows: [string, string[]][]): HTMLElement {
+function table(title: string, rows: [string, string[]][], note?: string): HTMLElement {
   const entries = rows.flatMap(([what, chords]) => [
     element('dt', {}, what),
     element('dd', {}, ...chords.map((chord) => element('kbd', {}, chord))),
   ]);
-  return element('section', {}, element('h3', {}, title), element('dl', {}, ...entries));
+  const section = element('section', {}, element('h3', {}, title), element('dl', {}, ...entries));
+  if (note) section.append(element('p', { className: 'help-note' }, note));
+  return section;
 }

@@ -87,11 +87,11 @@ function recentItem(board: RecentBoard, now: number): HTMLElement {
   return item;
 }
 
-/** "just now", "5 minutes ago", "yesterday", "3 weeks ago". */
-export function timeAgo(then: number, now: number): string {
+/** "just now", "5 minutes ago", "yesterday", "3 weeks ago" (in the browser's language). */
+export function timeAgo(then: number, now: number, locale?: string): string {
   const seconds = Math.round((then - now) / 1000);
   if (seconds > -45) return 'just now';
-  const format = new Intl.RelativeTimeFormat(undefined, { numeric: 'auto' });
+  const format = new Intl.RelativeTimeFormat(locale, { numeric: 'auto' });
   const steps: [Intl.RelativeTimeFormatUnit, number][] = [
     ['minute', 60],
     ['hour', 60 * 60],
