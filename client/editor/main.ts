@@ -107,7 +107,10 @@ async function start(): Promise<void> {
   );
   void localCopy.whenSynced.then(() => {
     // Reopened offline or elsewhere: make sure the board is in view rather than a blank screen.
-    if (app.editor.canvas.shapes.visibleIds().length === 0) app.zoomToFit();
+    // An empty board has nothing to bring into view, and fitting it would reset a view the
+    // person may already have panned or zoomed while the local copy was still loading.
+    const { canvas, model } = app.editor;
+    if (model.all().length > 0 && canvas.shapes.visibleIds().length === 0) app.zoomToFit();
   });
   connection.start();
   registerOfflineShell();
