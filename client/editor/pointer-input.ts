@@ -40,7 +40,18 @@ export class PointerInput {
       this.pinch.up(event.pointerId);
       this.cancel();
     });
-    element.addEventListener('dblclick', (event) => deps.onDoubleClick(this.toPointer(event)));
+    // Only the primary button edits or creates text: a middle-button pan started where the last
+    // click was must not open a text editor.
+    element.addEventListener('dblclick', (event) => {
+      if (event.button === 0) deps.onDoubleClick(this.toPointer(event));
+    });
+    // The middle button pans: on Linux its release would also paste the primary selection
+    // (turning whatever was last selected anywhere into a text shape), so that default is off.
+    const stopMiddleButtonPaste = (event: MouseEvent) => {
+      if (event.button === 1) event.preventDefault();
+    };
+    element.addEventListener('mouseup', stopMiddleButtonPaste);
+    element.addEventListener('auxclick', stopMiddleButtonPaste);
     element.addEventListener('wheel', (event) => this.onWheel(event), { passive: false });
     element.addEventListener('contextmenu', (event) => event.preventDefault());
   }
