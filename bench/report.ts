@@ -144,6 +144,11 @@ function verdictWord(verdict: Verdict): string {
   return verdict.met === null ? 'not decided' : verdict.met ? 'met' : 'missed';
 }
 
+function renderExplanation(sentences: string[]): string[] {
+  if (sentences.length === 0) return [];
+  return ['', 'What it is made of:', '', ...sentences.map((sentence) => `- ${sentence}`)];
+}
+
 function renderSection(
   result: ScenarioResults,
   mode: Mode,
@@ -160,6 +165,7 @@ function renderSection(
     `Target: ${scenario.target}. Boardcast: ${verdictText(verdict)}.`,
     '',
     ...renderTable(result, medians),
+    ...renderExplanation(scenario.explain?.(medians) ?? []),
   ];
   const notes = [...result.runs].flatMap(([server, outcomes]) =>
     outcomes.flatMap((outcome, rep) =>

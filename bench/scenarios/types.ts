@@ -57,4 +57,10 @@ export interface Scenario {
   metrics: MetricSpec[];
   run(context: ScenarioContext): Promise<RunOutcome>;
   judge(medians: MedianTable): Verdict;
+  /**
+   * What the measured cost is made of, in sentences built from this run's medians (a breakdown
+   * the scenario measured, e.g. event-loop delay or commit time beside the latency): printed
+   * under the table as "What it is made of". Optional.
+   */
+  explain?(medians: MedianTable): string[];
 }
