@@ -48,7 +48,12 @@ async function measureJoins(server: RunningServer, room: string, joins: number, 
   const end = await server.sample();
   await closeAll(joined.map((join) => join.socket));
   const cpuMs = end.cpuMs - start.cpuMs - idlePerMs * (end.atMs - start.atMs);
-  return { cpuPerJoinMs: cpuMs / joins, syncedMs: joined.map((join) => join.joinMs) };
+  return {
+    cpuPerJoinMs: cpuMs / joins,
+    /** The kernel's part (socket writes), idle not subtracted: idle is nearly all user time. */
+    systemPerJoinMs: (end.systemCpuMs - start.systemCpuMs) / joins,
+    syncedMs: joined.map((join) => join.joinMs),
+  };
 }
 
 /** Single joins to a board that holds nothing (one anchor keeps it loaded). */
@@ -106,7 +111,7 @@ export const coldJoinScenario: Scenario = {
   title: 'Cold join: a 10,000-shape board',
   describe: (mode) =>
     `A board of ${SHAPES.toLocaleString('en-US')} shapes; ${singleJoins(mode)} single joins one after another (median), then ${CONCURRENT_JOINS} joins at once. Time to synced is from connecting until the whole state (sync step 2) arrived.`,
-  target: `≤ ${MAX_CPU_PER_JOIN_MS} ms server CPU per join`,
+  target: `≤ ${MAX_CPU_PER_JOIN_MS} ms server CPU per join, one and ${CONCURRENT_JOINS} at once`,
   oursOnly: false,
   fullRepetitions: 3,
   metrics: [
@@ -151,6 +156,10 @@ export const coldJoinScenario: Scenario = {
               ),
               syncedP50Ms: quantile(singleSynced, 0.5),
               syncedMaxMs: quantile(singleSynced, 1),
+              systemPerJoinMs: quantile(
+                singles.map((single) => single.systemPerJoinMs),
+                0.5,
+              ),
               seeded: 1,
               stateMb: stateBytes / 1024 / 1024,
             },
@@ -159,6 +168,7 @@ export const coldJoinScenario: Scenario = {
             row: BURST,
             values: {
               cpuPerJoinMs: burst.cpuPerJoinMs,
+              systemPerJoinMs: burst.systemPerJoinMs,
               syncedP50Ms: quantile(burst.syncedMs, 0.5),
               syncedMaxMs: quantile(burst.syncedMs, 1),
             },
@@ -173,6 +183,28 @@ export const coldJoinScenario: Scenario = {
     } finally {
       await seeder.close();
     }
+  },
+  explain(medians) {
+    if (!medians.has('ours')) return [];
+    const ours = (row: string, key: string) => valueOf(medians, 'ours', row, key);
+    const single = ours(SINGLE, 'cpuPerJoinMs');
+    const empty = ours(EMPTY, 'cpuPerJoinMs');
+    // Linux splits CPU time into user and kernel by sampling ticks, so the split is read from
+    // the burst (enough ticks), not from one join.
+    const burst = ours(BURST, 'cpuPerJoinMs');
+    const system = ours(BURST, 'systemPerJoinMs');
+    const lines = [
+      `Boardcast, one join of the ${show(ours(SINGLE, 'stateMb'), 2)} MB board: ${show(single, 2)} ms of server CPU; a join to an empty board costs ${show(empty, 2)} ms (upgrade, session, room join, leaving), so sending the state costs about ${show(single - empty, 2)} ms.`,
+      `In the ${CONCURRENT_JOINS} joins at once, ${show(system, 2)} of the ${show(burst, 2)} ms per join are the kernel's (writing the state to the socket: loopback TCP copies every byte) and ${show(burst - system, 2)} ms the process's.`,
+      'The whole state is encoded once per change, as the sync step 2 frame itself, and every joiner is sent those same bytes (no re-encoding, no per-join copy) until the board changes; the state vector frame likewise.',
+    ];
+    const yws = valueOf(medians, 'yws', BURST, 'cpuPerJoinMs');
+    const ywsSystem = valueOf(medians, 'yws', BURST, 'systemPerJoinMs');
+    if (Number.isFinite(yws))
+      lines.push(
+        `@y/websocket-server encodes the document again for every joiner: ${show(yws, 2)} ms per join in the burst, ${show(ywsSystem, 2)} ms of it in the kernel.`,
+      );
+    return lines;
   },
   judge(medians) {
     if (!medians.has('ours')) return NOT_MEASURED;

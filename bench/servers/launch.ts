@@ -29,6 +29,8 @@ export interface ProbeSample {
   atMs: number;
   /** user + system CPU time of the server process, in ms. */
   cpuMs: number;
+  /** The system (kernel) part of cpuMs: socket writes and reads, mostly. */
+  systemCpuMs: number;
   heapUsed: number;
   rss: number;
   external: number;
@@ -169,6 +171,7 @@ export class RunningServer {
         resolve({
           atMs: performance.now(),
           cpuMs: (answer.cpu.user + answer.cpu.system) / 1000,
+          systemCpuMs: answer.cpu.system / 1000,
           heapUsed: answer.memory.heapUsed,
           rss: answer.memory.rss,
           external: answer.memory.external,
@@ -176,6 +179,22 @@ export class RunningServer {
         });
       });
       this.child.send({ kind: 'bench-probe', id, gc });
+    });
+  }
+
+  /** Writes a heap snapshot of the server (after a full GC) to `file`; resolves once written. */
+  heapSnapshot(file: string, timeoutMs = PROBE_TIMEOUT_MS): Promise<void> {
+    const id = this.nextProbeId++;
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.pending.delete(id);
+        reject(new Error(`${this.spec.name}: no heap snapshot within ${timeoutMs} ms`));
+      }, timeoutMs);
+      this.pending.set(id, () => {
+        clearTimeout(timer);
+        resolve();
+      });
+      this.child.send({ kind: 'bench-probe', id, gc: true, snapshot: file });
     });
   }
 

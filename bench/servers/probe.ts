@@ -4,11 +4,17 @@
  * estimated from outside. Start the server with --expose-gc for `gc` to work.
  *
  *   request  { kind: 'bench-probe', id, gc }   response  { kind: 'bench-probe', id, cpu, memory }
+ *
+ * With `snapshot` (a file path), a heap snapshot is written there first (after the GC): the
+ * bench reads what the heap is made of from it (bench/heap-census.ts).
  */
+import v8 from 'node:v8';
+
 interface ProbeRequest {
   kind: 'bench-probe';
   id: number;
   gc: boolean;
+  snapshot?: string;
 }
 
 function isProbeRequest(message: unknown): message is ProbeRequest {
@@ -27,6 +33,7 @@ if (process.send) {
     if (!isProbeRequest(message)) return;
     const collect = (globalThis as { gc?: () => void }).gc;
     if (message.gc && collect) for (let pass = 0; pass < GC_PASSES; pass++) collect();
+    if (message.snapshot) v8.writeHeapSnapshot(message.snapshot);
     process.send?.({
       kind: 'bench-probe',
       id: message.id,
