@@ -55,6 +55,13 @@ export function createMetrics() {
       buckets: [0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5],
       registers,
     }),
+    loadSeconds: new Histogram({
+      name: 'boardcast_board_load_seconds',
+      help: 'Time to load one board, by phase: read (its log from storage), apply (into a Y.Doc), check (the shape repair pass)',
+      labelNames: ['phase'] as const,
+      buckets: [0.001, 0.01, 0.05, 0.1, 0.5, 1, 2, 5, 10],
+      registers,
+    }),
     commits: new Counter({
       name: 'boardcast_storage_commits_total',
       help: 'Storage transactions committed',
