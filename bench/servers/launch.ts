@@ -144,6 +144,11 @@ export class RunningServer {
     });
   }
 
+  /** The server's process id (for /proc). */
+  get pid(): number {
+    return this.child.pid ?? 0;
+  }
+
   recentOutput(): string {
     return this.output.join('\n');
   }
