@@ -102,7 +102,7 @@ export const joinStormScenario: Scenario = {
     `A board of ${shapesFor(mode).toLocaleString('en-US')} shapes (about ${mode === 'quick' ? '1 MB' : '4 MB'} encoded), seeded over the wire and kept loaded; ${joinersFor(mode)} lean clients${mode === 'quick' ? ' (quick mode; the full run has 150 clients and 10,000 shapes, 4 MB)' : ''} connect at once, each sending an empty sync step 1. Time to synced: connect → whole sync step 2 received. Memory: the server's peak RSS during the storm less its RSS just before.`,
   target: `max time to synced ≤ ${MAX_SYNCED_MS} ms; server memory +≤ ${MAX_RSS_MB} MB (y/hub: 6.6 s, 1.65 GB)`,
   oursOnly: false,
-  fullRepetitions: 2,
+  fullRepetitions: 1,
   metrics: [
     { key: 'stateMb', label: 'board state, encoded (MB)', digits: 2 },
     { key: 'joiners', label: 'clients joined', digits: 0 },
