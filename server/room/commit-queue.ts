@@ -30,6 +30,8 @@ export interface PeerWrite {
   update: Uint8Array;
   /** As the gate decoded it; indexed in `queued` until applied. */
   decoded: GateDecoded;
+  /** When it arrived (or left the held updates), on performance.now(): for the relay metric. */
+  arrivedAt: number;
 }
 
 /** A server edit, made into an update and committed. */
@@ -102,8 +104,13 @@ export class CommitQueue {
   private logBytes: number;
   /** Size of the last compacted state; the byte bound for compaction grows with it. */
   private compactedBytes: number;
+  private readonly relayTimers: Record<'committed' | 'sent', { observe(seconds: number): void }>;
 
   constructor(private readonly deps: CommitQueueDeps) {
+    this.relayTimers = {
+      committed: deps.metrics.relaySeconds.labels('committed'),
+      sent: deps.metrics.relaySeconds.labels('sent'),
+    };
     this.logUpdates = deps.loaded.updates;
     this.logBytes = deps.loaded.bytes;
     this.compactedBytes = deps.loaded.bytes;
@@ -197,7 +204,11 @@ export class CommitQueue {
       if (!this.closed) this.deps.refuseWriters(new Set(writes.map((write) => write.peer)));
       return;
     }
+    // The run's first write waited longest: its time is the run's.
+    const arrivedAt = (writes[0] as PeerWrite).arrivedAt;
+    this.relayTimers.committed.observe((performance.now() - arrivedAt) / 1000);
     this.deps.apply({ kind: 'peer', writes });
+    this.relayTimers.sent.observe((performance.now() - arrivedAt) / 1000);
     await this.compactIfDue();
   }
 
