@@ -7,7 +7,7 @@
  */
 import { readFileSync } from 'node:fs';
 import type { ReceiveStats } from '../clients/lean-reader.ts';
-import type { ProbeSample, RunningServer } from '../servers/launch.ts';
+import type { LoopStats, ProbeSample, RunningServer } from '../servers/launch.ts';
 
 /** A probe answer later than this no longer marks the window's edge. */
 const PROMPT_PROBE_MS = 100;
@@ -49,6 +49,8 @@ export interface WindowResult {
   otherCpuPct: number;
   /** Set when CPU came from /proc because the probe answered late. */
   cpuNote: string | null;
+  /** The server's event loop over the window (probe.ts); null unless asked for, or no answer. */
+  loop: LoopStats | null;
 }
 
 export interface OpenWindow {
@@ -73,7 +75,13 @@ function edge(server: RunningServer): Edge {
   };
 }
 
-export function openWindow(server: RunningServer, stats: readonly ReceiveStats[]): OpenWindow {
+/** `observeLoop`: also watch the server's event loop over the window (probe.ts). */
+export function openWindow(
+  server: RunningServer,
+  stats: readonly ReceiveStats[],
+  observeLoop = false,
+): OpenWindow {
+  const loopStarted = observeLoop ? server.observeLoop('start', LATE_PROBE_WAIT_MS) : null;
   const start = edge(server);
   const loadgenStart = process.cpuUsage();
   for (const stat of stats) {
@@ -84,6 +92,9 @@ export function openWindow(server: RunningServer, stats: readonly ReceiveStats[]
     async close() {
       for (const stat of stats) stat.measuring = false;
       const end = edge(server);
+      const loop = loopStarted
+        ? await loopStarted.then(() => server.observeLoop('stop', LATE_PROBE_WAIT_MS))
+        : null;
       const wallMs = end.atMs - start.atMs;
       const loadgen = process.cpuUsage(loadgenStart);
       const [first, last] = await Promise.all([start.probe, end.probe]);
@@ -110,6 +121,7 @@ export function openWindow(server: RunningServer, stats: readonly ReceiveStats[]
         serverCpuPct: (100 * serverCpuMs) / cpuWallMs,
         loadgenCpuPct: (100 * loadgenCpuMs) / wallMs,
         otherCpuPct: Math.max(0, (100 * (machineMs - serverCpuMs - loadgenCpuMs)) / wallMs),
+        loop,
         cpuNote: prompt
           ? null
           : `CPU read from /proc: the server answered the probe ${Number.isFinite(lateMs) ? `${(lateMs / 1000).toFixed(1)} s late` : `not within ${LATE_PROBE_WAIT_MS / 1000} s`}`,

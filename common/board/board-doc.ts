@@ -193,7 +193,7 @@ export function restoreShapes(doc: Y.Doc, target: readonly Shape[], origin?: unk
 }
 
 function restoreFields(map: ShapeMap, shape: Shape): void {
-  const fields = shape as unknown as Readonly<Record<string, unknown>>;
+  const fields = shape as unknown as Readonly<Record<string, unknown>>; // a Shape read by field name
   for (const name of SHAPE_FIELD_NAMES) {
     const wanted = fields[name];
     const stored = readField(map, name);
