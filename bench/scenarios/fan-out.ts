@@ -17,6 +17,12 @@ export const fanOutScenario: Scenario = {
   fullRepetitions: 3,
   metrics: [
     { key: 'cpuUsPerDelivery', label: 'server CPU per delivery (µs)', digits: 2, ratio: true },
+    {
+      key: 'systemUsPerDelivery',
+      label: 'of which in the kernel (µs)',
+      digits: 2,
+      ratio: true,
+    },
     { key: 'serverCpuPct', label: 'server CPU (% of a core)', digits: 1, ratio: true },
     { key: 'deliveriesPerSec', label: 'deliveries/s', digits: 0 },
     { key: 'p50Ms', label: 'p50 latency (ms)', digits: 2, ratio: true },
@@ -32,7 +38,7 @@ export const fanOutScenario: Scenario = {
       writers: 1,
       hz: WRITE_HZ,
     });
-    const { cpuUsPerDelivery, serverCpuPct, deliveriesPerSec, p50Ms, p99Ms } = result;
+    const { cpuUsPerDelivery, systemUsPerDelivery, serverCpuPct, deliveriesPerSec, p50Ms, p99Ms } = result;
     const { loadgenCpuPct, otherCpuPct } = result;
     return {
       rows: [
@@ -40,6 +46,7 @@ export const fanOutScenario: Scenario = {
           row: ROW,
           values: {
             cpuUsPerDelivery,
+            systemUsPerDelivery,
             serverCpuPct,
             deliveriesPerSec,
             p50Ms,

@@ -29,6 +29,8 @@ export interface ProbeSample {
   atMs: number;
   /** user + system CPU time of the server process, in ms. */
   cpuMs: number;
+  /** The system (kernel) part of cpuMs: socket writes and reads, mostly. */
+  systemCpuMs: number;
   heapUsed: number;
   rss: number;
   external: number;
@@ -99,7 +101,7 @@ export class RunningServer {
     };
     delete env.NODE_OPTIONS;
     const child = fork(spec.entry, [String(port)], {
-      execArgv: ['--expose-gc', '--import', 'tsx', '--import', PROBE_PATH],
+      execArgv: ['--expose-gc', ...(process.env.BENCH_NODE_ARGS ? process.env.BENCH_NODE_ARGS.split(' ') : []), '--import', 'tsx', '--import', PROBE_PATH],
       env,
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
     });
@@ -169,6 +171,7 @@ export class RunningServer {
         resolve({
           atMs: performance.now(),
           cpuMs: (answer.cpu.user + answer.cpu.system) / 1000,
+          systemCpuMs: answer.cpu.system / 1000,
           heapUsed: answer.memory.heapUsed,
           rss: answer.memory.rss,
           external: answer.memory.external,
@@ -180,17 +183,20 @@ export class RunningServer {
   }
 
   /**
-   * The kernel's count of the server's CPU time (/proc/<pid>/stat utime + stime), in ms with
-   * 10 ms resolution; null off Linux. It needs nothing from the server's event loop, so it
+   * The kernel's count of the server's CPU time (/proc/<pid>/stat utime + stime, and stime
+   * apart), in ms with 10 ms resolution; null off Linux. It needs nothing from the server's event loop, so it
    * stays right when an overloaded server answers the probe seconds late.
    */
-  procCpuMs(): number | null {
+  procCpu(): { cpuMs: number; systemCpuMs: number } | null {
     try {
       const stat = readFileSync(`/proc/${this.child.pid}/stat`, 'utf8');
       const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
       // Fields after the command name start at field 3 (state); utime is 14, stime 15.
-      const ticks = Number(fields[14 - 3]) + Number(fields[15 - 3]);
-      return Number.isFinite(ticks) ? (ticks * 1000) / PROC_TICKS_PER_SEC : null;
+      const user = Number(fields[14 - 3]);
+      const system = Number(fields[15 - 3]);
+      if (!Number.isFinite(user) || !Number.isFinite(system)) return null;
+      const toMs = (ticks: number) => (ticks * 1000) / PROC_TICKS_PER_SEC;
+      return { cpuMs: toMs(user + system), systemCpuMs: toMs(system) };
     } catch {
       return null;
     }
@@ -201,7 +207,7 @@ export class RunningServer {
     if (this.exitCode === null) {
       const exited = new Promise<void>((resolve) => this.child.once('exit', () => resolve()));
       this.child.kill('SIGTERM');
-      const timer = setTimeout(() => this.child.kill('SIGKILL'), STOP_TIMEOUT_MS);
+      const timer = setTimeout(() => this.child.kill('SIGKILL'), process.env.BENCH_NODE_ARGS ? 10_000 : STOP_TIMEOUT_MS);
       await exited;
       clearTimeout(timer);
     }
