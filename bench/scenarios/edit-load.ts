@@ -86,9 +86,7 @@ function summarize(measured: WindowResult, stats: ReceiveStats, options: EditLoa
     cpuUsPerDelivery:
       stats.deliveries === 0 ? Number.NaN : (1000 * measured.serverCpuMs) / stats.deliveries,
     systemUsPerDelivery:
-      stats.deliveries === 0
-        ? Number.NaN
-        : (1000 * measured.serverSystemCpuMs) / stats.deliveries,
+      stats.deliveries === 0 ? Number.NaN : (1000 * measured.serverSystemCpuMs) / stats.deliveries,
   };
 }
 

@@ -38,7 +38,8 @@ export const fanOutScenario: Scenario = {
       writers: 1,
       hz: WRITE_HZ,
     });
-    const { cpuUsPerDelivery, systemUsPerDelivery, serverCpuPct, deliveriesPerSec, p50Ms, p99Ms } = result;
+    const { cpuUsPerDelivery, systemUsPerDelivery, serverCpuPct, deliveriesPerSec, p50Ms, p99Ms } =
+      result;
     const { loadgenCpuPct, otherCpuPct } = result;
     return {
       rows: [

@@ -18,6 +18,13 @@ const READY_TIMEOUT_MS = 30_000;
 const PROBE_TIMEOUT_MS = 60_000;
 /** Results are in by the time a server is stopped, so it gets little time to exit cleanly. */
 const STOP_TIMEOUT_MS = 1_000;
+/**
+ * Development: node flags for every server under test, e.g. `--cpu-prof --cpu-prof-dir=/tmp/p`
+ * or `--perf-basic-prof` (space-separated, from BENCH_SERVER_NODE_ARGS). A profiled server gets
+ * PROFILED_STOP_TIMEOUT_MS to exit, so it can write its profile.
+ */
+const EXTRA_NODE_ARGS = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
+const PROFILED_STOP_TIMEOUT_MS = 10_000;
 /** Lines of server output kept to explain a failure. */
 const OUTPUT_LINES_KEPT = 40;
 /** Linux USER_HZ: /proc/<pid>/stat counts CPU time in these ticks. */
@@ -101,7 +108,7 @@ export class RunningServer {
     };
     delete env.NODE_OPTIONS;
     const child = fork(spec.entry, [String(port)], {
-      execArgv: ['--expose-gc', ...(process.env.BENCH_NODE_ARGS ? process.env.BENCH_NODE_ARGS.split(' ') : []), '--import', 'tsx', '--import', PROBE_PATH],
+      execArgv: ['--expose-gc', ...EXTRA_NODE_ARGS, '--import', 'tsx', '--import', PROBE_PATH],
       env,
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
     });
@@ -207,7 +214,8 @@ export class RunningServer {
     if (this.exitCode === null) {
       const exited = new Promise<void>((resolve) => this.child.once('exit', () => resolve()));
       this.child.kill('SIGTERM');
-      const timer = setTimeout(() => this.child.kill('SIGKILL'), process.env.BENCH_NODE_ARGS ? 10_000 : STOP_TIMEOUT_MS);
+      const stopTimeoutMs = EXTRA_NODE_ARGS.length > 0 ? PROFILED_STOP_TIMEOUT_MS : STOP_TIMEOUT_MS;
+      const timer = setTimeout(() => this.child.kill('SIGKILL'), stopTimeoutMs);
       await exited;
       clearTimeout(timer);
     }
