@@ -15,6 +15,8 @@ export interface DriveOptions {
   timing: LoadTiming;
   actors: number;
   hz: number;
+  /** Boardcast counters to read over the window (WindowResult.counters). */
+  counters?: readonly string[];
 }
 
 export async function driveLoad(
@@ -28,7 +30,7 @@ export async function driveLoad(
     runTicker({ hz, durationMs, phaseMs: (actor * periodMs) / actors }, () => act(actor)),
   );
   await sleep(timing.warmupMs);
-  const window = openWindow(options.server, options.stats);
+  const window = await openWindow(options.server, options.stats, options.counters);
   await sleep(timing.windowMs);
   const measured = await window.close();
   await Promise.all(ticking);

@@ -19,6 +19,8 @@ export interface EditLoadOptions {
   readers: number;
   writers: number;
   hz: number;
+  /** Boardcast counters to read over the window (EditLoadResult.counters). */
+  counters?: readonly string[];
 }
 
 export interface EditLoadResult extends WindowResult {
@@ -59,7 +61,14 @@ export async function runEditLoad(
       writers.push(await LeanWriter.open(address, `w${index}`, index, JOIN_TIMEOUT_MS));
     }
     await sleep(SETTLE_MS);
-    const drive = { server, stats: [stats], timing, actors: writers.length, hz: options.hz };
+    const drive = {
+      server,
+      stats: [stats],
+      timing,
+      actors: writers.length,
+      hz: options.hz,
+      counters: options.counters,
+    };
     const measured = await driveLoad(drive, (index) => writers[index]?.edit());
 
     const expected = writers

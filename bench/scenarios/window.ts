@@ -8,6 +8,7 @@
 import { readFileSync } from 'node:fs';
 import type { ReceiveStats } from '../clients/lean-reader.ts';
 import type { ProbeSample, RunningServer } from '../servers/launch.ts';
+import { metricTotal, readMetrics, type MetricSeries } from '../servers/prometheus.ts';
 
 /** A probe answer later than this no longer marks the window's edge. */
 const PROMPT_PROBE_MS = 100;
@@ -51,6 +52,11 @@ export interface WindowResult {
   otherCpuPct: number;
   /** Set when CPU came from /proc because the probe answered late. */
   cpuNote: string | null;
+  /**
+   * Growth of each asked-for Boardcast counter (from /metrics, read just outside the window's
+   * CPU edges so the reading costs the window nothing); NaN for a server without it.
+   */
+  counters: Record<string, number>;
 }
 
 export interface OpenWindow {
@@ -75,7 +81,36 @@ function edge(server: RunningServer): Edge {
   };
 }
 
-export function openWindow(server: RunningServer, stats: readonly ReceiveStats[]): OpenWindow {
+/** The server's counters named in `names`; null when it has no /metrics (the references). */
+async function readCounters(
+  server: RunningServer,
+  names: readonly string[],
+): Promise<MetricSeries | null> {
+  if (names.length === 0 || server.spec.name !== 'ours') return null;
+  return readMetrics(server.httpBase).catch(() => null);
+}
+
+function counterGrowth(
+  names: readonly string[],
+  before: MetricSeries | null,
+  after: MetricSeries | null,
+): Record<string, number> {
+  const growth: Record<string, number> = {};
+  for (const name of names) {
+    // A labelled series appears with its first count: absent before means 0 then.
+    const from = before ? metricTotal(before, name) : Number.NaN;
+    growth[name] =
+      before && after ? metricTotal(after, name) - (Number.isNaN(from) ? 0 : from) : Number.NaN;
+  }
+  return growth;
+}
+
+export async function openWindow(
+  server: RunningServer,
+  stats: readonly ReceiveStats[],
+  counterNames: readonly string[] = [],
+): Promise<OpenWindow> {
+  const countersBefore = await readCounters(server, counterNames);
   const start = edge(server);
   const loadgenStart = process.cpuUsage();
   for (const stat of stats) {
@@ -102,6 +137,11 @@ export function openWindow(server: RunningServer, stats: readonly ReceiveStats[]
       const serverSystemCpuMs = (to?.systemCpuMs ?? 0) - (from?.systemCpuMs ?? 0);
       const cpuWallMs = prompt ? last.atMs - first.atMs : wallMs;
       const loadgenCpuMs = (loadgen.user + loadgen.system) / 1000;
+      const counters = counterGrowth(
+        counterNames,
+        countersBefore,
+        await readCounters(server, counterNames),
+      );
       const machineMs =
         start.machineBusyMs !== null && end.machineBusyMs !== null
           ? end.machineBusyMs - start.machineBusyMs
@@ -112,6 +152,7 @@ export function openWindow(server: RunningServer, stats: readonly ReceiveStats[]
         serverSystemCpuMs,
         serverCpuPct: (100 * serverCpuMs) / cpuWallMs,
         loadgenCpuPct: (100 * loadgenCpuMs) / wallMs,
+        counters,
         otherCpuPct: Math.max(0, (100 * (machineMs - serverCpuMs - loadgenCpuMs)) / wallMs),
         cpuNote: prompt
           ? null

@@ -43,6 +43,7 @@ export class RoomPeers {
 
   /** Sends one frame to every peer except `except`. */
   broadcast(frame: Uint8Array, except: Peer | null = null): void {
+    const started = performance.now();
     const shared = new SharedFrame(frame);
     let sent = 0;
     for (const peer of this.peers) {
@@ -53,6 +54,7 @@ export class RoomPeers {
     }
     this.metrics.messagesOut.inc(sent);
     this.metrics.bytesOut.inc(sent * frame.byteLength);
+    this.metrics.broadcastSeconds.inc({ kind: 'update' }, (performance.now() - started) / 1_000);
   }
 
   /**
@@ -60,6 +62,7 @@ export class RoomPeers {
    * presence with the next frame it can take.
    */
   broadcastPresence(frame: Uint8Array): void {
+    const started = performance.now();
     const shared = new SharedFrame(frame);
     let sent = 0;
     let bytes = 0;
@@ -81,6 +84,7 @@ export class RoomPeers {
     }
     this.metrics.messagesOut.inc(sent);
     this.metrics.bytesOut.inc(bytes);
+    this.metrics.broadcastSeconds.inc({ kind: 'presence' }, (performance.now() - started) / 1_000);
   }
 
   /** The whole presence (or `frame` when there is none), shared by the peers catching up. */
