@@ -52,7 +52,21 @@ export function createMetrics() {
     commitSeconds: new Histogram({
       name: 'boardcast_storage_commit_seconds',
       help: 'Time to commit one batch of updates',
-      buckets: [0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5],
+      buckets: [0.0001, 0.00025, 0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5],
+      registers,
+    }),
+    relaySeconds: new Histogram({
+      name: 'boardcast_relay_seconds',
+      help: "From a peer's update arriving to its batch being committed (stage=committed: gate, wait, storage) and then applied and sent to every peer (stage=sent)",
+      labelNames: ['stage'] as const,
+      buckets: [0.0001, 0.00025, 0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5],
+      registers,
+    }),
+    loadSeconds: new Histogram({
+      name: 'boardcast_board_load_seconds',
+      help: 'Time to load one board, by phase: read (its log from storage), apply (into a Y.Doc), check (the shape repair pass)',
+      labelNames: ['phase'] as const,
+      buckets: [0.001, 0.01, 0.05, 0.1, 0.5, 1, 2, 5, 10],
       registers,
     }),
     commits: new Counter({

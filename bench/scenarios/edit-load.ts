@@ -11,7 +11,7 @@ import { LeanWriter } from '../clients/lean-writer.ts';
 import type { Shape } from '../../common/board/shape.ts';
 import { CONVERGE_TIMEOUT_MS, JOIN_TIMEOUT_MS, OPEN_CONCURRENCY, loadTiming } from './modes.ts';
 import type { ScenarioContext } from './types.ts';
-import { driveLoad } from './drive-load.ts';
+import { driveLoad, type WindowHooks } from './drive-load.ts';
 import type { WindowResult } from './window.ts';
 
 export interface EditLoadOptions {
@@ -19,8 +19,10 @@ export interface EditLoadOptions {
   readers: number;
   writers: number;
   hz: number;
-  /** Boardcast counters to read over the window (EditLoadResult.counters). */
-  counters?: readonly string[];
+  /** Watch the server's event loop over the window (EditLoadResult.loop). */
+  observeLoop?: boolean;
+  /** Around the measured window (drive-load.ts). */
+  hooks?: WindowHooks;
 }
 
 export interface EditLoadResult extends WindowResult {
@@ -67,7 +69,8 @@ export async function runEditLoad(
       timing,
       actors: writers.length,
       hz: options.hz,
-      counters: options.counters,
+      observeLoop: options.observeLoop ?? false,
+      ...(options.hooks ? { hooks: options.hooks } : {}),
     };
     const measured = await driveLoad(drive, (index) => writers[index]?.edit());
 

@@ -1,4 +1,5 @@
 /** fan-out: one writer at 60 Hz, 500 readers; server CPU per delivery, and what it is made of. */
+import { watchCounters } from './counters.ts';
 import { runEditLoad } from './edit-load.ts';
 import type { MedianTable, Scenario } from './types.ts';
 import { NOT_MEASURED, allOf, check, show, valueOf } from './verdicts.ts';
@@ -39,18 +40,19 @@ export const fanOutScenario: Scenario = {
     { key: 'otherCpuPct', label: 'other processes CPU (% of a core)', digits: 0 },
   ],
   async run(context) {
+    const counters = watchCounters(context.server, [BROADCAST_SECONDS]);
     const result = await runEditLoad(context, {
       room: `fanout-r${context.rep}`,
       readers: READERS,
       writers: 1,
       hz: WRITE_HZ,
-      counters: [BROADCAST_SECONDS],
+      hooks: counters.hooks,
     });
     const { cpuUsPerDelivery, systemUsPerDelivery, serverCpuPct, deliveriesPerSec, p50Ms, p99Ms } =
       result;
     const { loadgenCpuPct, otherCpuPct } = result;
     const deliveries = (deliveriesPerSec * result.wallMs) / 1000;
-    const broadcastSeconds = result.counters[BROADCAST_SECONDS] ?? Number.NaN;
+    const broadcastSeconds = counters.growth()[BROADCAST_SECONDS] ?? Number.NaN;
     return {
       rows: [
         {

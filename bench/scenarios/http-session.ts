@@ -71,7 +71,7 @@ async function measure(
         stats.latency.add(performance.now() - x);
       });
     }
-    const socket = () => writer.provider.ws as unknown as HttpSessionSocket | null;
+    const socket = () => writer.provider.ws as unknown as HttpSessionSocket | null; // our polyfill, typed as a WebSocket
     const requestsBefore = socket()?.requests ?? 0;
     const measured = await driveLoad(
       { server, stats: [stats], timing: loadTiming(context.mode), actors: 1, hz: WRITE_HZ },

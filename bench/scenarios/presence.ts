@@ -11,6 +11,7 @@ import { PresenceClient } from '../clients/presence-client.ts';
 import { JOIN_TIMEOUT_MS, OPEN_CONCURRENCY, loadTiming } from './modes.ts';
 import type { MedianTable, Scenario } from './types.ts';
 import { NOT_MEASURED, allOf, check, show, valueOf } from './verdicts.ts';
+import { watchCounters } from './counters.ts';
 import { driveLoad } from './drive-load.ts';
 
 const CLIENTS = 500;
@@ -83,25 +84,27 @@ export const presenceScenario: Scenario = {
         );
       }
       const timing = loadTiming(context.mode);
+      const watch = watchCounters(server, Object.values(COUNTERS));
       const drive = {
         server,
         stats: [observed],
         timing,
         actors: clients.length,
         hz: MOVE_HZ,
-        counters: Object.values(COUNTERS),
+        hooks: watch.hooks,
       };
       const measured = await driveLoad(drive, (index) => clients[index]?.move());
       const seconds = measured.wallMs / 1000;
+      const counters = watch.growth();
       const values = {
         framesPerClientSec: observed.awarenessFrames / OBSERVERS / seconds,
         cursorsPerClientSec: observed.deliveries / OBSERVERS / seconds,
         serverCpuPct: measured.serverCpuPct,
         systemCpuPct: (100 * measured.serverSystemCpuMs) / measured.wallMs,
-        intakePct: (100 * (measured.counters[COUNTERS.intake] ?? Number.NaN)) / seconds,
-        encodePct: (100 * (measured.counters[COUNTERS.encode] ?? Number.NaN)) / seconds,
-        sendPct: (100 * (measured.counters[COUNTERS.send] ?? Number.NaN)) / seconds,
-        sentMBps: (measured.counters[COUNTERS.bytesOut] ?? Number.NaN) / 1e6 / seconds,
+        intakePct: (100 * (counters[COUNTERS.intake] ?? Number.NaN)) / seconds,
+        encodePct: (100 * (counters[COUNTERS.encode] ?? Number.NaN)) / seconds,
+        sendPct: (100 * (counters[COUNTERS.send] ?? Number.NaN)) / seconds,
+        sentMBps: (counters[COUNTERS.bytesOut] ?? Number.NaN) / 1e6 / seconds,
         p50Ms: observed.latency.quantile(0.5),
         p99Ms: observed.latency.quantile(0.99),
         loadgenCpuPct: measured.loadgenCpuPct,

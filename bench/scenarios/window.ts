@@ -7,8 +7,7 @@
  */
 import { readFileSync } from 'node:fs';
 import type { ReceiveStats } from '../clients/lean-reader.ts';
-import type { ProbeSample, RunningServer } from '../servers/launch.ts';
-import { metricTotal, readMetrics, type MetricSeries } from '../servers/prometheus.ts';
+import type { LoopStats, ProbeSample, RunningServer } from '../servers/launch.ts';
 
 /** A probe answer later than this no longer marks the window's edge. */
 const PROMPT_PROBE_MS = 100;
@@ -52,11 +51,8 @@ export interface WindowResult {
   otherCpuPct: number;
   /** Set when CPU came from /proc because the probe answered late. */
   cpuNote: string | null;
-  /**
-   * Growth of each asked-for Boardcast counter (from /metrics, read just outside the window's
-   * CPU edges so the reading costs the window nothing); NaN for a server without it.
-   */
-  counters: Record<string, number>;
+  /** The server's event loop over the window (probe.ts); null unless asked for, or no answer. */
+  loop: LoopStats | null;
 }
 
 export interface OpenWindow {
@@ -81,36 +77,13 @@ function edge(server: RunningServer): Edge {
   };
 }
 
-/** The server's counters named in `names`; null when it has no /metrics (the references). */
-async function readCounters(
-  server: RunningServer,
-  names: readonly string[],
-): Promise<MetricSeries | null> {
-  if (names.length === 0 || server.spec.name !== 'ours') return null;
-  return readMetrics(server.httpBase).catch(() => null);
-}
-
-function counterGrowth(
-  names: readonly string[],
-  before: MetricSeries | null,
-  after: MetricSeries | null,
-): Record<string, number> {
-  const growth: Record<string, number> = {};
-  for (const name of names) {
-    // A labelled series appears with its first count: absent before means 0 then.
-    const from = before ? metricTotal(before, name) : Number.NaN;
-    growth[name] =
-      before && after ? metricTotal(after, name) - (Number.isNaN(from) ? 0 : from) : Number.NaN;
-  }
-  return growth;
-}
-
-export async function openWindow(
+/** `observeLoop`: also watch the server's event loop over the window (probe.ts). */
+export function openWindow(
   server: RunningServer,
   stats: readonly ReceiveStats[],
-  counterNames: readonly string[] = [],
-): Promise<OpenWindow> {
-  const countersBefore = await readCounters(server, counterNames);
+  observeLoop = false,
+): OpenWindow {
+  const loopStarted = observeLoop ? server.observeLoop('start', LATE_PROBE_WAIT_MS) : null;
   const start = edge(server);
   const loadgenStart = process.cpuUsage();
   for (const stat of stats) {
@@ -121,6 +94,9 @@ export async function openWindow(
     async close() {
       for (const stat of stats) stat.measuring = false;
       const end = edge(server);
+      const loop = loopStarted
+        ? await loopStarted.then(() => server.observeLoop('stop', LATE_PROBE_WAIT_MS))
+        : null;
       const wallMs = end.atMs - start.atMs;
       const loadgen = process.cpuUsage(loadgenStart);
       const [first, last] = await Promise.all([start.probe, end.probe]);
@@ -137,11 +113,6 @@ export async function openWindow(
       const serverSystemCpuMs = (to?.systemCpuMs ?? 0) - (from?.systemCpuMs ?? 0);
       const cpuWallMs = prompt ? last.atMs - first.atMs : wallMs;
       const loadgenCpuMs = (loadgen.user + loadgen.system) / 1000;
-      const counters = counterGrowth(
-        counterNames,
-        countersBefore,
-        await readCounters(server, counterNames),
-      );
       const machineMs =
         start.machineBusyMs !== null && end.machineBusyMs !== null
           ? end.machineBusyMs - start.machineBusyMs
@@ -152,8 +123,8 @@ export async function openWindow(
         serverSystemCpuMs,
         serverCpuPct: (100 * serverCpuMs) / cpuWallMs,
         loadgenCpuPct: (100 * loadgenCpuMs) / wallMs,
-        counters,
         otherCpuPct: Math.max(0, (100 * (machineMs - serverCpuMs - loadgenCpuMs)) / wallMs),
+        loop,
         cpuNote: prompt
           ? null
           : `CPU read from /proc: the server answered the probe ${Number.isFinite(lateMs) ? `${(lateMs / 1000).toFixed(1)} s late` : `not within ${LATE_PROBE_WAIT_MS / 1000} s`}`,

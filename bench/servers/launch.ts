@@ -10,6 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { RoomAddress } from '../clients/dialect.ts';
+import type { LoopStats } from './probe.ts';
 import { READY_PREFIX } from './ready.ts';
 import type { ServerSpec } from './targets.ts';
 
@@ -51,6 +52,14 @@ interface ProbeAnswer {
   memory: NodeJS.MemoryUsage;
 }
 
+interface LoopAnswer {
+  kind: 'bench-loop';
+  id: number;
+  loop: LoopStats | null;
+}
+
+export type { LoopStats };
+
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = net.createServer();
@@ -64,7 +73,7 @@ function freePort(): Promise<number> {
 
 export class RunningServer {
   private nextProbeId = 1;
-  private readonly pending = new Map<number, (answer: ProbeAnswer) => void>();
+  private readonly pending = new Map<number, (answer: ProbeAnswer | LoopAnswer) => void>();
   private readonly output: string[] = [];
   exitCode: number | null = null;
   /** Bytes the server wrote to stdout and stderr; a chatty server slows itself down. */
@@ -79,8 +88,8 @@ export class RunningServer {
     private readonly child: ChildProcess,
   ) {
     child.on('message', (message: unknown) => {
-      const answer = message as ProbeAnswer;
-      if (answer?.kind !== 'bench-probe') return;
+      const answer = message as ProbeAnswer | LoopAnswer;
+      if (answer?.kind !== 'bench-probe' && answer?.kind !== 'bench-loop') return;
       this.pending.get(answer.id)?.(answer);
       this.pending.delete(answer.id);
     });
@@ -153,6 +162,11 @@ export class RunningServer {
     });
   }
 
+  /** The server's process id (for /proc). */
+  get pid(): number {
+    return this.child.pid ?? 0;
+  }
+
   recentOutput(): string {
     return this.output.join('\n');
   }
@@ -175,6 +189,7 @@ export class RunningServer {
       }, timeoutMs);
       this.pending.set(id, (answer) => {
         clearTimeout(timer);
+        if (answer.kind !== 'bench-probe') return reject(new Error('probe answered out of turn'));
         resolve({
           atMs: performance.now(),
           cpuMs: (answer.cpu.user + answer.cpu.system) / 1000,
@@ -186,6 +201,25 @@ export class RunningServer {
         });
       });
       this.child.send({ kind: 'bench-probe', id, gc });
+    });
+  }
+
+  /**
+   * Starts watching the server's event loop (delay, utilisation, GC pauses: probe.ts), or stops
+   * and returns what it saw since the start; null when the probe did not answer in time.
+   */
+  observeLoop(action: 'start' | 'stop', timeoutMs = PROBE_TIMEOUT_MS): Promise<LoopStats | null> {
+    const id = this.nextProbeId++;
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.pending.delete(id);
+        resolve(null);
+      }, timeoutMs);
+      this.pending.set(id, (answer) => {
+        clearTimeout(timer);
+        resolve(answer.kind === 'bench-loop' ? answer.loop : null);
+      });
+      this.child.send({ kind: 'bench-loop', id, action });
     });
   }
 

@@ -4,6 +4,7 @@
  */
 import type Konva from 'konva';
 import type { Shape } from '../../common/board/shape.ts';
+import type { ShapeLayerStats } from '../render/shape-layer.ts';
 import type { ConnectionStatus } from './connection.ts';
 import type { EditorContext } from './editor-context.ts';
 import type { Peer } from './presence.ts';
@@ -27,7 +28,10 @@ export interface BoardcastHooks {
     type: string;
     x: number;
     y: number;
+    /** In view: drawn by its node, or by the overview when zoomed far out. */
     visible: boolean;
+    /** Its node is a child of the shape layer (culled shapes' nodes are not). */
+    inLayer: boolean;
     /** The points drawn (a bound line's ends placed on its shapes). */
     points: number[];
   }[];
@@ -38,6 +42,8 @@ export interface BoardcastHooks {
   addShapes(count: number): string[];
   status(): ConnectionStatus;
   peers(): Peer[];
+  /** The shape layer's counts and last cull cost, for benchmarks. */
+  renderStats(): ShapeLayerStats;
   /** The Konva stage, for benchmarks that time drawing. */
   stage(): Konva.Stage;
   /** Screen position (page coordinates) of a board point. */
@@ -66,7 +72,8 @@ export function installTestHooks(
           type: shape.type,
           x: node?.x() ?? NaN,
           y: node?.y() ?? NaN,
-          visible: node?.visible() ?? false,
+          visible: editor.canvas.shapes.isInView(shape.id),
+          inLayer: node?.getLayer() === editor.canvas.shapes.layer,
           points: shape.points,
         };
       }),
@@ -76,6 +83,7 @@ export function installTestHooks(
     addShapes: (count) => addGrid(editor, count),
     status,
     peers,
+    renderStats: () => editor.canvas.shapes.stats(),
     stage: () => editor.canvas.stage,
     toPage: (x, y) => {
       const rect = editor.canvas.container.getBoundingClientRect();

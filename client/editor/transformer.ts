@@ -54,9 +54,12 @@ export class SelectionTransformer {
   attach(): void {
     const { selection, canvas, textEditor } = this.editor;
     // A lone line or arrow has end and bend handles instead (line-handles.ts).
-    const ids = selectedLine(this.editor) ? [] : selection.current;
+    const ids = (selectedLine(this.editor) ? [] : selection.current).filter(
+      (id) => id !== textEditor.editingId,
+    );
+    // Their nodes stay in the layer while culled, so the handles keep the stage's transform.
+    canvas.shapes.pin(ids);
     const nodes = ids
-      .filter((id) => id !== textEditor.editingId)
       .map((id) => canvas.shapes.getNode(id))
       .filter((node): node is Konva.Group => node !== undefined);
     this.transformer.nodes(nodes);

@@ -1,7 +1,10 @@
 /**
  * Keeps one Konva.Layer in step with a set of plain `Shape`s, incrementally: `apply` touches only
- * the shapes it is given, keeps paint order (z, then id) and culls shapes outside the viewport
- * (hidden, so Konva neither draws nor hit-tests them). Used by the editor and the viewer.
+ * the shapes it is given, keeps paint order (z, then id) and culls shapes outside the viewport.
+ * Culled shapes are not in the layer at all: only the nodes of shapes in view are its children
+ * (Konva walks every child, hidden or not, on each draw, hit draw and stage move), and a shape's
+ * node is made the first time it is in view (or asked for), so a big board costs plain data
+ * until it is looked at. Used by the editor, the viewer and the PNG export.
  *
  *   const shapes = new ShapeLayer(new Konva.Layer(), { listening: false });
  *   stage.add(shapes.layer);
@@ -11,7 +14,11 @@
  * Level of detail (level-of-detail.ts): zoomed far out with many shapes in view, the group of
  * shape nodes is hidden and one overview shape draws the in-view shapes cheaply instead. The
  * zoom is the layer's absolute scale, so set the stage's scale before `setViewport`. While the
- * overview shows (`overviewActive`), Konva hit-tests no shape: `shapeAt` finds one by its bounds.
+ * overview shows (`overviewActive`), the layer holds no shape nodes (but pinned ones, hidden) and
+ * Konva hit-tests no shape: `shapeAt` finds one by its bounds.
+ *
+ * Pinned shapes (`pin(ids)`: the selection, whose nodes the transformer holds) keep their nodes
+ * in the layer wherever they are, so their screen transform stays right.
  *
  * Bound lines and arrows (common/render/line-ends.ts) are drawn with their ends on the shapes
  * they are bound to: a BindingIndex says which lines to draw again when a shape changes or goes,
@@ -42,23 +49,42 @@ export interface ShapeLayerOptions {
   listening?: boolean;
 }
 
+export interface ShapeLayerStats {
+  shapesInView: number;
+  /** Shape nodes that are children of the layer (culled ones are not). */
+  layerNodes: number;
+  /** Whether the far-out overview draws instead of the nodes. */
+  overview: boolean;
+  /** Milliseconds the last viewport change spent adding and removing nodes. */
+  lastAttachMs: number;
+}
+
 /**
- * One shape with its node, its ink bounds and whether it is in view (mirrors node.visible()).
- * `shape` is the shape as drawn (a bound line's ends placed), `stored` as the board holds it,
- * `themed` the drawn shape in the layer's theme colours (what the node and the overview paint).
+ * One shape with its node (null until first needed), its ink bounds, whether it is in view and
+ * whether its node is a child of the layer (`attached`). `shape` is the shape as drawn (a bound
+ * line's ends placed), `stored` as the board holds it, `themed` the drawn shape in the layer's
+ * theme colours (what the node and the overview paint).
  */
 interface Entry extends OverviewItem {
   stored: Shape;
   themed: Shape;
-  node: Konva.Group;
+  node: Konva.Group | null;
   inView: boolean;
+  attached: boolean;
 }
+
+/**
+ * Past this many nodes to add or remove at once (a jump, a zoom, the overview turning on or
+ * off, a big paste), the layer's children are rebuilt in one pass instead: each single insert or
+ * removal shifts the children after it.
+ */
+const REBUILD_MIN_CHANGES = 64;
 
 export class ShapeLayer {
   readonly layer: Konva.Layer;
   private readonly entries = new Map<string, Entry>();
   private readonly bindings = new BindingIndex();
-  /** Holds the shape nodes, in paint order; hidden while the overview draws instead. */
+  /** Holds the nodes of shapes in view, in paint order; hidden while the overview draws instead. */
   private readonly nodeGroup = new Konva.Group();
   private readonly overview: Konva.Shape;
   private viewport: Bounds | null = null;
@@ -67,6 +93,10 @@ export class ShapeLayer {
   /** Entries in paint order, for the overview; null when it must be sorted again. */
   private ordered: Entry[] | null = null;
   private theme: Theme = 'light';
+  private pinned = new Set<string>();
+  /** Entries whose node may have to join or leave the layer (see `syncNodes`). */
+  private readonly pending = new Set<Entry>();
+  private lastAttachMs = 0;
 
   constructor(layer: Konva.Layer = new Konva.Layer(), options: ShapeLayerOptions = {}) {
     this.layer = layer;
@@ -99,8 +129,29 @@ export class ShapeLayer {
     return this.entries.get(id)?.shape;
   }
 
+  /**
+   * The shape's node, made now if it was never needed. It is in the layer only while the shape
+   * is in view (or pinned): changes to a culled node's children last, but it is not drawn.
+   */
   getNode(id: string): Konva.Group | undefined {
-    return this.entries.get(id)?.node;
+    const entry = this.entries.get(id);
+    return entry ? this.nodeOf(entry) : undefined;
+  }
+
+  /** Whether the shape is in view (drawn by its node, or by the overview when far out). */
+  isInView(id: string): boolean {
+    return this.entries.get(id)?.inView ?? false;
+  }
+
+  /** Keeps these shapes' nodes in the layer wherever they are (and releases the others). */
+  pin(ids: Iterable<string>): void {
+    const next = new Set(ids);
+    for (const id of [...this.pinned, ...next]) {
+      const entry = this.entries.get(id);
+      if (entry && this.pinned.has(id) !== next.has(id)) this.pending.add(entry);
+    }
+    this.pinned = next;
+    this.syncNodes();
   }
 
   /** Every shape as the board holds it, in paint order. */
@@ -120,6 +171,7 @@ export class ShapeLayer {
         if (entry) this.draw(entry, resolveBoundShape(entry.stored, lookup));
       }
     }
+    this.syncNodes();
     this.layer.batchDraw();
   }
 
@@ -131,6 +183,16 @@ export class ShapeLayer {
   /** Every shape as drawn (bound ends placed), in paint order. */
   drawnShapes(): Shape[] {
     return this.paintOrder().map((entry) => entry.shape);
+  }
+
+  /** For benchmarks: shapes in view, shape nodes in the layer, the last cull's node work. */
+  stats(): ShapeLayerStats {
+    return {
+      shapesInView: this.inViewCount,
+      layerNodes: this.nodeGroup.getChildren().length,
+      overview: this.overviewOn,
+      lastAttachMs: this.lastAttachMs,
+    };
   }
 
   /** Ids of shapes drawn now (inside the viewport). */
@@ -168,6 +230,7 @@ export class ShapeLayer {
       }
     }
     this.updateLevelOfDetail();
+    this.syncNodes();
     this.layer.batchDraw();
   }
 
@@ -187,7 +250,7 @@ export class ShapeLayer {
     this.theme = theme;
     for (const entry of this.entries.values()) {
       entry.themed = displayShape(entry.shape, theme);
-      updateShapeNode(entry.node, entry.themed, this.paper());
+      if (entry.node) updateShapeNode(entry.node, entry.themed, this.paper());
     }
     this.layer.batchDraw();
   }
@@ -202,22 +265,27 @@ export class ShapeLayer {
     return displayShape(shape, this.theme);
   }
 
-  /** Board-space rectangle on screen; shapes outside it are hidden. Null shows everything. */
+  /** Board-space rectangle on screen; shapes outside it leave the layer. Null shows everything. */
   setViewport(viewport: Bounds | null): void {
     this.viewport = viewport;
     for (const entry of this.entries.values()) {
-      // Only flips: setting an unchanged attribute still costs Konva events and cache work.
       const inView = !viewport || boundsIntersect(entry.bounds, viewport);
       if (entry.inView !== inView) this.setInView(entry, inView);
     }
     this.updateLevelOfDetail();
+    this.syncNodes();
     this.layer.batchDraw();
   }
 
   private setInView(entry: Entry, inView: boolean): void {
     entry.inView = inView;
     this.inViewCount += inView ? 1 : -1;
-    entry.node.visible(inView);
+    this.pending.add(entry);
+  }
+
+  /** Whether the entry's node belongs in the layer. */
+  private wantsNode(entry: Entry): boolean {
+    return (entry.inView && !this.overviewOn) || this.pinned.has(entry.shape.id);
   }
 
   private updateLevelOfDetail(): void {
@@ -226,6 +294,44 @@ export class ShapeLayer {
     this.overviewOn = on;
     this.nodeGroup.visible(!on);
     this.overview.visible(on);
+    // Every in-view node joins or leaves the layer.
+    for (const entry of this.entries.values()) if (entry.inView) this.pending.add(entry);
+  }
+
+  /** Adds and removes the nodes of the pending entries, keeping paint order. */
+  private syncNodes(): void {
+    const start = performance.now();
+    this.lastAttachMs = 0;
+    if (this.pending.size === 0) return;
+    let changes = 0;
+    for (const entry of this.pending) if (this.wantsNode(entry) !== entry.attached) changes++;
+    if (changes > REBUILD_MIN_CHANGES) {
+      this.rebuildNodes();
+    } else if (changes > 0) {
+      for (const entry of this.pending) {
+        const wanted = this.wantsNode(entry);
+        if (wanted === entry.attached) continue;
+        if (wanted) this.insertInPaintOrder(entry);
+        else entry.node?.remove();
+        entry.attached = wanted;
+      }
+    }
+    this.pending.clear();
+    this.lastAttachMs = performance.now() - start;
+  }
+
+  /** The layer's shape nodes, from scratch: every wanted one, in paint order. */
+  private rebuildNodes(): void {
+    this.nodeGroup.removeChildren();
+    for (const entry of this.paintOrder()) {
+      entry.attached = this.wantsNode(entry);
+      if (entry.attached) this.nodeGroup.add(this.nodeOf(entry));
+    }
+  }
+
+  private nodeOf(entry: Entry): Konva.Group {
+    entry.node ??= createShapeNode(entry.themed, this.paper());
+    return entry.node;
   }
 
   private paintOrder(): Entry[] {
@@ -248,7 +354,8 @@ export class ShapeLayer {
     const entry = this.entries.get(id);
     if (!entry) return;
     if (entry.inView) this.inViewCount--;
-    entry.node.destroy();
+    entry.node?.destroy();
+    this.pending.delete(entry);
     this.entries.delete(id);
     this.bindings.delete(id);
     this.ordered = null;
@@ -261,23 +368,25 @@ export class ShapeLayer {
     if (!entry) {
       const bounds = shapeInkBounds(shape);
       const themed = displayShape(shape, this.theme);
-      const node = createShapeNode(themed, this.paper());
-      const added: Entry = { shape, stored, themed, node, bounds, inView: true };
+      const inView = this.boundsInView(bounds);
+      const added: Entry = { shape, stored, themed, node: null, bounds, inView, attached: false };
       this.entries.set(shape.id, added);
-      this.inViewCount++;
-      this.insertInPaintOrder(node, shape);
+      if (inView) this.inViewCount++;
       this.ordered = null;
-      const inView = this.isInView(bounds);
-      if (!inView) this.setInView(added, false);
+      this.pending.add(added);
       return;
     }
     const previous = entry.stored;
     entry.stored = stored;
     this.draw(entry, shape);
     if (previous.z !== shape.z) {
-      entry.node.remove();
-      this.insertInPaintOrder(entry.node, shape);
       this.ordered = null;
+      if (entry.attached) {
+        // Taken out here, put back in its new place by syncNodes.
+        entry.node?.remove();
+        entry.attached = false;
+        this.pending.add(entry);
+      }
     }
   }
 
@@ -286,17 +395,19 @@ export class ShapeLayer {
     entry.shape = shape;
     entry.bounds = shapeInkBounds(shape);
     entry.themed = displayShape(shape, this.theme);
-    updateShapeNode(entry.node, entry.themed, this.paper());
-    const inView = this.isInView(entry.bounds);
+    if (entry.node) updateShapeNode(entry.node, entry.themed, this.paper());
+    const inView = this.boundsInView(entry.bounds);
     if (entry.inView !== inView) this.setInView(entry, inView);
   }
 
-  private isInView(bounds: Bounds): boolean {
+  private boundsInView(bounds: Bounds): boolean {
     return !this.viewport || boundsIntersect(bounds, this.viewport);
   }
 
   /** Children are kept sorted, so a binary search finds the slot; appending is the usual case. */
-  private insertInPaintOrder(node: Konva.Group, shape: Shape): void {
+  private insertInPaintOrder(entry: Entry): void {
+    const node = this.nodeOf(entry);
+    const shape = entry.shape;
     const children = this.nodeGroup.getChildren();
     const count = children.length;
     let low = 0;

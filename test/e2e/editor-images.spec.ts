@@ -202,12 +202,13 @@ async function pngFacts(
     const bitmap = await createImageBitmap(
       await (await fetch(`data:image/png;base64,${base64}`)).blob(),
     );
-    const context = new OffscreenCanvas(bitmap.width, bitmap.height).getContext('2d')!;
+    const context = new OffscreenCanvas(bitmap.width, bitmap.height).getContext('2d');
+    if (!context) throw new Error('no 2d context for the exported PNG');
     context.drawImage(bitmap, 0, 0);
     return {
       width: bitmap.width,
       height: bitmap.height,
-      cornerAlpha: context.getImageData(1, 1, 1, 1).data[3]!,
+      cornerAlpha: context.getImageData(1, 1, 1, 1).data[3] ?? -1,
     };
   }, png.toString('base64'));
 }

@@ -25,7 +25,7 @@ function drawnLabels(page: Page) {
       .filter((node) => node.isVisible())
       .map((node) => {
         const box = node.getClientRect();
-        const text = (node as unknown as { text(): string }).text();
+        const text = (node as unknown as { text(): string }).text(); // found by the .label name: a Konva.Text
         return { text, x: box.x + box.width / 2, y: box.y + box.height / 2 };
       }),
   );

@@ -146,14 +146,14 @@ test('a long-press opens the context menu where the finger is, and draws nothing
   const { pages, page, cdp } = await openPhone(browser, `${server.url}/board/${boardId}?name=Pat`);
   await page.evaluate(() => {
     const seen: { x: number; y: number; button: number }[] = [];
-    (window as unknown as { contextMenus: typeof seen }).contextMenus = seen;
+    (window as unknown as { contextMenus: typeof seen }).contextMenus = seen; // a test-only global
     window.addEventListener('contextmenu', (event) =>
       seen.push({ x: event.clientX, y: event.clientY, button: event.button }),
     );
   });
   const menuEvents = () =>
     page.evaluate(
-      () => (window as unknown as { contextMenus: { x: number; y: number }[] }).contextMenus,
+      () => (window as unknown as { contextMenus: { x: number; y: number }[] }).contextMenus, // set above
     );
   const menu = page.locator('#context-menu');
   await page.evaluate(() => window.__boardcast.setViewport(0, 0, 1));

@@ -3,11 +3,53 @@
  * drawing lands where the pointer is at any zoom, and shapes off screen are culled.
  */
 import type { Page } from '@playwright/test';
-import { addShapes } from '../../common/board/board-doc.ts';
+import { addShapes, updateShapes } from '../../common/board/board-doc.ts';
 import { rect } from '../helpers/shapes.ts';
 import { drag, drawWith, expect, renderedShapes, renderedTypes, test } from './fixtures.ts';
 
 const viewportOf = (page: Page) => page.evaluate(() => window.__boardcast.viewport());
+
+/** Whether each shape's node is a child of the shape layer (culled shapes' nodes are not). */
+const inLayer = async (page: Page) =>
+  Object.fromEntries((await renderedShapes(page)).map((s) => [s.id, s.inLayer]));
+
+/** The shape layer's pixel (r, g, b) at a board point, as drawn on screen. */
+const pixelAt = (page: Page, x: number, y: number) =>
+  page.evaluate(
+    ({ bx, by }) => {
+      const hooks = window.__boardcast;
+      const layer = hooks.stage().getLayers()[0];
+      if (!layer) throw new Error('no shape layer');
+      const canvas = layer.getCanvas();
+      const screen = hooks.toPage(bx, by);
+      const box = hooks.stage().container().getBoundingClientRect();
+      const ratio = canvas.getPixelRatio();
+      const data = canvas
+        .getContext()
+        .getImageData(
+          Math.round((screen.x - box.left) * ratio),
+          Math.round((screen.y - box.top) * ratio),
+          1,
+          1,
+        ).data;
+      return [data[0], data[1], data[2]];
+    },
+    { bx: x, by: y },
+  );
+
+/**
+ * Pans with the hand tool by `dx` screen pixels, in drags of 700 across the middle of the canvas
+ * (clear of the panels at its sides), then takes the select tool again.
+ */
+async function panBy(page: Page, dx: number): Promise<void> {
+  await page.keyboard.press('h');
+  const step = Math.sign(dx) * 700;
+  for (let done = 0; Math.abs(done) < Math.abs(dx); done += step) {
+    const from = dx < 0 ? { x: 1000, y: 400 } : { x: 300, y: 400 };
+    await drag(page, from, { x: from.x + step, y: from.y }, 2);
+  }
+  await page.keyboard.press('v');
+}
 
 test('pan and zoom with the mouse, keys and buttons; drawing follows the zoom', async ({
   openEditor,
@@ -65,4 +107,43 @@ test('shapes outside the viewport are culled and come back when panned to', asyn
   await alice.keyboard.press('h');
   for (let i = 0; i < 5; i++) await drag(alice, { x: 1100, y: 400 }, { x: 300, y: 400 }, 2);
   expect(await visibility()).toEqual({ near: false, far: true });
+});
+
+test('a culled shape leaves the layer; panned back it is drawn and selectable, with remote changes', async ({
+  openEditor,
+  stockClient,
+}) => {
+  const seed = await stockClient();
+  const red = { fill: '#ff0000', width: 100, height: 100 };
+  addShapes(seed.doc, [rect('near', 300, 200, red), rect('far', 5000, 200, red)]);
+  const alice = await openEditor('Alice');
+  await expect.poll(() => inLayer(alice)).toEqual({ near: true, far: false });
+
+  // Panned to: its node joins the layer, its pixels are drawn and a click selects it.
+  await panBy(alice, -4200);
+  await expect.poll(() => inLayer(alice)).toEqual({ near: false, far: true });
+  await expect.poll(() => pixelAt(alice, 5050, 250)).toEqual([255, 0, 0]);
+  const farCentre = await alice.evaluate(() => window.__boardcast.toPage(5050, 250));
+  await alice.mouse.click(farCentre.x, farCentre.y);
+  await expect.poll(() => alice.evaluate(() => window.__boardcast.selection())).toEqual(['far']);
+  await alice.keyboard.press('Escape');
+  await expect.poll(() => alice.evaluate(() => window.__boardcast.selection())).toEqual([]);
+
+  // Changed by someone else while off screen: drawn as changed when panned back to.
+  await panBy(alice, 4200);
+  await expect.poll(() => inLayer(alice)).toEqual({ near: true, far: false });
+  updateShapes(seed.doc, new Map([['far', { x: 5200, y: 300, fill: '#0000ff' }]]));
+  await expect
+    .poll(async () =>
+      (await alice.evaluate(() => window.__boardcast.shapes())).map((s) => s.x).sort(),
+    )
+    .toEqual([300, 5200]);
+  expect(await inLayer(alice)).toEqual({ near: true, far: false });
+  await panBy(alice, -4200);
+  await expect.poll(() => inLayer(alice)).toEqual({ near: false, far: true });
+  await expect.poll(() => pixelAt(alice, 5250, 350)).toEqual([0, 0, 255]);
+  expect(await pixelAt(alice, 5050, 250)).not.toEqual([255, 0, 0]);
+  const moved = await alice.evaluate(() => window.__boardcast.toPage(5250, 350));
+  await alice.mouse.click(moved.x, moved.y);
+  await expect.poll(() => alice.evaluate(() => window.__boardcast.selection())).toEqual(['far']);
 });

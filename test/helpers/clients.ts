@@ -20,6 +20,11 @@ export function connectStockClient(wsUrl: string, boardId: string, doc = new Y.D
     disableBc: true,
     maxBackoffTime: 200,
   });
+  return stockClientOf(provider, doc);
+}
+
+/** A provider and its document as a test client: `synced` once the first sync completed. */
+export function stockClientOf(provider: WebsocketProvider, doc: Y.Doc): StockClient {
   const synced = new Promise<void>((resolve) => {
     if (provider.synced) resolve();
     else provider.once('sync', (isSynced: boolean) => isSynced && resolve());

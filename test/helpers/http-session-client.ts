@@ -12,7 +12,7 @@ import {
   LAST_SEQ_HEADER,
   decodeBatch,
 } from '../../common/protocol/session-framing.ts';
-import type { StockClient } from './clients.ts';
+import { stockClientOf, type StockClient } from './clients.ts';
 
 /** The stock provider syncing over an HTTP session (SSE down, or long poll with `longPoll`). */
 export function connectHttpClient(
@@ -30,19 +30,7 @@ export function connectHttpClient(
     maxBackoffTime: 200,
     params: options.params ?? {},
   });
-  const synced = new Promise<void>((resolve) => {
-    if (provider.synced) resolve();
-    else provider.once('sync', (isSynced: boolean) => isSynced && resolve());
-  });
-  return {
-    doc,
-    provider,
-    synced,
-    destroy() {
-      provider.destroy();
-      doc.destroy();
-    },
-  };
+  return stockClientOf(provider, doc);
 }
 
 export interface SseEvent {

@@ -234,7 +234,7 @@ describe('HTTP sessions behind proxies', () => {
     const behind = connectHttpClient(`${proxy.url.replace('http:', 'ws:')}/ws`, 'http-buffered');
     clients.push(direct, behind);
     await Promise.all([direct.synced, behind.synced]);
-    const socket = behind.provider.ws as unknown as HttpSessionSocket;
+    const socket = behind.provider.ws as unknown as HttpSessionSocket; // our polyfill, typed as a WebSocket
     assert.equal(socket.downMode, 'poll', 'no byte of SSE came through: long polling');
     addShapes(direct.doc, [rect('to-poller', 1, 1)]);
     addShapes(behind.doc, [rect('from-poller', 2, 2)]);

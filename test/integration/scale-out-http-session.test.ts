@@ -13,16 +13,10 @@ import { MESSAGE_TYPE, SYNC_STEP } from '../../common/protocol/message-types.ts'
 import { connectStockClient, waitFor, type StockClient } from '../helpers/clients.ts';
 import { RawSession } from '../helpers/http-session-client.ts';
 import { encodeSyncFrame } from '../helpers/raw-peer.ts';
-import {
-  REDIS_URL,
-  createTestDatabase,
-  randomChannelPrefix,
-  servicesRequired,
-  servicesUnavailable,
-  type TestDatabase,
-} from '../helpers/services.ts';
+import { servicesRequired, servicesUnavailable } from '../helpers/services.ts';
 import { rect } from '../helpers/shapes.ts';
-import { spawnServerProcess, tempDataDir, type ServerProcess } from '../helpers/test-server.ts';
+import { startScaleOut, type ScaleOutInstances } from '../helpers/scale-out-instances.ts';
+import type { ServerProcess } from '../helpers/test-server.ts';
 
 const unavailable = await servicesUnavailable();
 if (unavailable) console.log(`scale-out-http-session.test.ts ${unavailable}`);
@@ -40,25 +34,18 @@ describe(
   'HTTP sessions across instances',
   { skip: unavailable && !servicesRequired ? unavailable : false },
   () => {
-    let database: TestDatabase;
+    let deployment: ScaleOutInstances | undefined;
     let servers: ServerProcess[] = [];
     const clients: StockClient[] = [];
 
     before(async () => {
       if (unavailable) throw new Error(`BOARDCAST_REQUIRE_SERVICES=1 but ${unavailable}`);
-      database = await createTestDatabase();
-      const env = {
-        DATABASE_URL: database.url,
-        REDIS_URL,
-        REDIS_CHANNEL_PREFIX: randomChannelPrefix(),
-      };
-      servers = await Promise.all([1, 2].map(() => spawnServerProcess(tempDataDir(), env)));
+      deployment = await startScaleOut(2);
+      servers = deployment.servers;
     });
     after(async () => {
       clients.forEach((client) => client.destroy());
-      for (const server of servers) server.child.kill('SIGKILL');
-      await Promise.all(servers.map((server) => server.exited));
-      await database?.drop();
+      await deployment?.stop();
     });
 
     it('serves a session created on instance 1 through instance 2', async () => {

@@ -8,15 +8,9 @@ import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { readShape, readShapes } from '../../common/board/board-doc.ts';
 import { connectStockClient, waitFor, type StockClient } from '../helpers/clients.ts';
-import {
-  REDIS_URL,
-  createTestDatabase,
-  randomChannelPrefix,
-  servicesRequired,
-  servicesUnavailable,
-  type TestDatabase,
-} from '../helpers/services.ts';
-import { spawnServerProcess, tempDataDir, type ServerProcess } from '../helpers/test-server.ts';
+import { servicesRequired, servicesUnavailable } from '../helpers/services.ts';
+import { startScaleOut, type ScaleOutInstances } from '../helpers/scale-out-instances.ts';
+import type { ServerProcess } from '../helpers/test-server.ts';
 
 const unavailable = await servicesUnavailable();
 if (unavailable) console.log(`scale-out-shapes-history.test.ts ${unavailable}`);
@@ -25,26 +19,18 @@ describe(
   'shapes API and history across instances',
   { skip: unavailable && !servicesRequired ? unavailable : false },
   () => {
-    let database: TestDatabase;
+    let deployment: ScaleOutInstances | undefined;
     let servers: ServerProcess[] = [];
     const clients: StockClient[] = [];
 
     before(async () => {
       if (unavailable) throw new Error(`BOARDCAST_REQUIRE_SERVICES=1 but ${unavailable}`);
-      database = await createTestDatabase();
-      const env = {
-        DATABASE_URL: database.url,
-        REDIS_URL,
-        REDIS_CHANNEL_PREFIX: randomChannelPrefix(),
-        HISTORY_INTERVAL_MS: '200',
-      };
-      servers = await Promise.all([1, 2].map(() => spawnServerProcess(tempDataDir(), env)));
+      deployment = await startScaleOut(2, { HISTORY_INTERVAL_MS: '200' });
+      servers = deployment.servers;
     });
     after(async () => {
       clients.forEach((client) => client.destroy());
-      for (const server of servers) server.child.kill('SIGKILL');
-      await Promise.all(servers.map((server) => server.exited));
-      await database?.drop();
+      await deployment?.stop();
     });
 
     it('a POST on instance 1 reaches a client of instance 2; instance 2 lists and restores its checkpoint', async () => {

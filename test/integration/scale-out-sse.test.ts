@@ -4,16 +4,10 @@ import { after, before, describe, it } from 'node:test';
 import { EventSource } from 'eventsource';
 import { addShapes, removeShapes } from '../../common/board/board-doc.ts';
 import { connectStockClient, waitFor, type StockClient } from '../helpers/clients.ts';
-import {
-  REDIS_URL,
-  createTestDatabase,
-  servicesUnavailable,
-  randomChannelPrefix,
-  servicesRequired,
-  type TestDatabase,
-} from '../helpers/services.ts';
+import { servicesRequired, servicesUnavailable } from '../helpers/services.ts';
 import { rect } from '../helpers/shapes.ts';
-import { spawnServerProcess, tempDataDir, type ServerProcess } from '../helpers/test-server.ts';
+import { startScaleOut, type ScaleOutInstances } from '../helpers/scale-out-instances.ts';
+import type { ServerProcess } from '../helpers/test-server.ts';
 
 const unavailable = await servicesUnavailable();
 if (unavailable) console.log(`scale-out-sse.test.ts ${unavailable}`);
@@ -39,27 +33,20 @@ describe(
   'SSE viewers across instances',
   { skip: unavailable && !servicesRequired ? unavailable : false },
   () => {
-    let database: TestDatabase;
+    let deployment: ScaleOutInstances | undefined;
     let servers: ServerProcess[] = [];
     const clients: StockClient[] = [];
     const sources: EventSource[] = [];
 
     before(async () => {
       if (unavailable) throw new Error(`BOARDCAST_REQUIRE_SERVICES=1 but ${unavailable}`);
-      database = await createTestDatabase();
-      const env = {
-        DATABASE_URL: database.url,
-        REDIS_URL,
-        REDIS_CHANNEL_PREFIX: randomChannelPrefix(),
-      };
-      servers = await Promise.all([1, 2].map(() => spawnServerProcess(tempDataDir(), env)));
+      deployment = await startScaleOut(2);
+      servers = deployment.servers;
     });
     after(async () => {
       sources.forEach((source) => source.close());
       clients.forEach((client) => client.destroy());
-      for (const server of servers) server.child.kill('SIGKILL');
-      await Promise.all(servers.map((server) => server.exited));
-      await database?.drop();
+      await deployment?.stop();
     });
 
     it('streams to an SSE viewer on instance 2 the edits made on instance 1', async () => {

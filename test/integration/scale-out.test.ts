@@ -11,21 +11,10 @@ import { openPostgresStore } from '../../server/storage/postgres-store.ts';
 import { metricValue } from '../helpers/auth.ts';
 import { connectStockClient, delay, waitFor, type StockClient } from '../helpers/clients.ts';
 import { connectRawPeer } from '../helpers/raw-peer.ts';
-import {
-  REDIS_URL,
-  createTestDatabase,
-  servicesUnavailable,
-  randomChannelPrefix,
-  servicesRequired,
-  type TestDatabase,
-} from '../helpers/services.ts';
+import { servicesRequired, servicesUnavailable } from '../helpers/services.ts';
 import { rect } from '../helpers/shapes.ts';
-import {
-  spawnServerProcess,
-  storedLogOf,
-  tempDataDir,
-  type ServerProcess,
-} from '../helpers/test-server.ts';
+import { startScaleOut, type ScaleOutInstances } from '../helpers/scale-out-instances.ts';
+import { storedLogOf, type ServerProcess } from '../helpers/test-server.ts';
 
 const unavailable = await servicesUnavailable();
 if (unavailable) console.log(`scale-out.test.ts ${unavailable}`);
@@ -59,7 +48,7 @@ describe(
   'several instances on Redis and PostgreSQL',
   { skip: unavailable && !servicesRequired ? unavailable : false },
   () => {
-    let database: TestDatabase;
+    let deployment: ScaleOutInstances | undefined;
     let servers: ServerProcess[] = [];
     const clients: StockClient[] = [];
     const connect = (server: ServerProcess, board: string, doc?: Y.Doc) => {
@@ -71,23 +60,17 @@ describe(
 
     before(async () => {
       if (unavailable) throw new Error(`BOARDCAST_REQUIRE_SERVICES=1 but ${unavailable}`);
-      database = await createTestDatabase();
-      const env = {
-        DATABASE_URL: database.url,
-        REDIS_URL,
-        REDIS_CHANNEL_PREFIX: randomChannelPrefix(),
+      deployment = await startScaleOut(3, {
         LOG_LEVEL: process.env.SCALE_DEBUG ? 'debug' : 'warn',
         HELD_UPDATE_MS: String(HELD_UPDATE_MS),
-      };
-      servers = await Promise.all([1, 2, 3].map(() => spawnServerProcess(tempDataDir(), env)));
+      });
+      servers = deployment.servers;
     });
     after(async () => {
       clients.forEach((client) => client.destroy());
       if (process.env.SCALE_DEBUG)
         servers.forEach((server, i) => console.log(`--- instance ${i + 1}\n${server.output()}`));
-      for (const server of servers) server.child.kill('SIGKILL');
-      await Promise.all(servers.map((server) => server.exited));
-      await database?.drop();
+      await deployment?.stop();
     });
 
     it('converges stock clients on instance 1 and instance 3', async () => {
@@ -225,7 +208,10 @@ describe(
       await delay(300); // messages instance 1 published before it died
       const relayed = ids(reader);
 
-      const store = await openPostgresStore({ connectionString: database.url, poolSize: 1 });
+      const store = await openPostgresStore({
+        connectionString: deployment?.database.url ?? '',
+        poolSize: 1,
+      });
       const log = await storedLogOf(store, board).finally(() => store.close());
       const storedDoc = new Y.Doc();
       log.updates.forEach((update) => Y.applyUpdate(storedDoc, update));

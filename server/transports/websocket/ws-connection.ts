@@ -94,27 +94,33 @@ export function closeSocket(ws: WebSocket, close: CloseCode, detail?: string): v
   ws.resume(); // a socket paused by the rate limit must still read the peer's closing handshake
 }
 
-/**
- * Serves `ws`, an upgraded connection for board id `id` (decoded). `grant` is the token checked
- * at the handshake (JWT mode), or null.
- */
-export function serveConnection(
+/** Serves one upgraded connection for board id `id` (decoded); `grant`: JWT mode's, or null. */
+export type ServeConnection = (
   ws: WebSocket,
   id: string,
   remote: string,
-  deps: ConnectionDeps,
-  grant: AuthGrant | null = null,
-): void {
-  const transport = new WsTransport(ws, deps, deps.metrics);
-  const session = new PeerSession(deps, transport, { id: deps.nextPeerId(), remote, grant });
-  ws.on('error', (error: Error & { code?: string }) => {
+  grant?: AuthGrant | null,
+) => void;
+
+/**
+ * What serves every connection of one endpoint. Every socket shares the same three listeners
+ * (`this` is the socket, and its session is looked up) rather than getting closures of its own:
+ * thousands of connections sit idle, and each closure and its context cost bytes per socket.
+ */
+export function connectionServer(deps: ConnectionDeps): ServeConnection {
+  const sessions = new WeakMap<WebSocket, PeerSession>();
+  function onError(this: WebSocket, error: Error & { code?: string }): void {
     const reason = error.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH' ? 'too_big' : 'socket_error';
     deps.metrics.refusals.inc({ reason });
+    const remote = sessions.get(this)?.remote;
     deps.log.warn({ remote, err: error.message, code: error.code }, 'socket error');
-  });
-  ws.on('close', (code: number) => session.end(code));
-  ws.on('message', (data: RawData, isBinary: boolean) => {
-    if (!transport.isOpen) return;
+  }
+  function onClose(this: WebSocket, code: number): void {
+    sessions.get(this)?.end(code);
+  }
+  function onMessage(this: WebSocket, data: RawData, isBinary: boolean): void {
+    const session = sessions.get(this);
+    if (!session || this.readyState !== WebSocket.OPEN) return;
     if (!isBinary)
       return session.refuse(
         CLOSE.MALFORMED,
@@ -122,8 +128,16 @@ export function serveConnection(
         'malformed',
       );
     session.receive(toBytes(data));
-  });
-  session.open(id);
+  }
+  return (ws, id, remote, grant = null) => {
+    const transport = new WsTransport(ws, deps, deps.metrics);
+    const session = new PeerSession(deps, transport, { id: deps.nextPeerId(), remote, grant });
+    sessions.set(ws, session);
+    ws.on('error', onError);
+    ws.on('close', onClose);
+    ws.on('message', onMessage);
+    session.open(id);
+  };
 }
 
 function toBytes(data: RawData): Uint8Array {
