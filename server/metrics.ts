@@ -117,6 +117,22 @@ export function createMetrics() {
       help: 'Presence frames not sent to a peer whose send buffer was past PRESENCE_BUFFER_BYTES',
       registers,
     }),
+    broadcastSeconds: new Counter({
+      name: 'boardcast_broadcast_seconds_total',
+      help: 'Time spent handing broadcast frames to peers (socket writes included), by kind (update, presence)',
+      labelNames: ['kind'] as const,
+      registers,
+    }),
+    presenceIntakeSeconds: new Counter({
+      name: 'boardcast_presence_intake_seconds_total',
+      help: "Time spent decoding, checking and applying peers' awareness messages",
+      registers,
+    }),
+    presenceEncodeSeconds: new Counter({
+      name: 'boardcast_presence_encode_seconds_total',
+      help: 'Time spent encoding coalesced presence frames',
+      registers,
+    }),
     presenceFlushDelay: new Histogram({
       name: 'boardcast_presence_flush_delay_seconds',
       help: 'Delay before a room relays coalesced presence (grows with room size and cost)',
