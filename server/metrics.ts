@@ -68,6 +68,13 @@ export function createMetrics() {
       buckets: [0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1],
       registers,
     }),
+    loadSeconds: new Histogram({
+      name: 'boardcast_board_load_seconds',
+      help: 'Time to load one board, by phase: read (its log from storage), apply (into a Y.Doc), check (the shape repair pass)',
+      labelNames: ['phase'] as const,
+      buckets: [0.001, 0.01, 0.05, 0.1, 0.5, 1, 2, 5, 10],
+      registers,
+    }),
     commits: new Counter({
       name: 'boardcast_storage_commits_total',
       help: 'Storage transactions committed',
@@ -114,6 +121,22 @@ export function createMetrics() {
     presenceSkipped: new Counter({
       name: 'boardcast_presence_skipped_total',
       help: 'Presence frames not sent to a peer whose send buffer was past PRESENCE_BUFFER_BYTES',
+      registers,
+    }),
+    broadcastSeconds: new Counter({
+      name: 'boardcast_broadcast_seconds_total',
+      help: 'Time spent handing broadcast frames to peers (socket writes included), by kind (update, presence)',
+      labelNames: ['kind'] as const,
+      registers,
+    }),
+    presenceIntakeSeconds: new Counter({
+      name: 'boardcast_presence_intake_seconds_total',
+      help: "Time spent decoding, checking and applying peers' awareness messages",
+      registers,
+    }),
+    presenceEncodeSeconds: new Counter({
+      name: 'boardcast_presence_encode_seconds_total',
+      help: 'Time spent encoding coalesced presence frames',
       registers,
     }),
     presenceFlushDelay: new Histogram({

@@ -37,6 +37,8 @@ export interface EditLoadResult extends WindowResult {
   framesPerReaderTick: number;
   /** Server CPU time per delivery, in microseconds. */
   cpuUsPerDelivery: number;
+  /** The kernel's part of it (system CPU: socket writes, mostly), in microseconds. */
+  systemUsPerDelivery: number;
   converged: boolean;
 }
 
@@ -95,6 +97,8 @@ function summarize(measured: WindowResult, stats: ReceiveStats, options: EditLoa
     framesPerReaderTick: stats.docFrames / options.readers / (seconds * options.hz),
     cpuUsPerDelivery:
       stats.deliveries === 0 ? Number.NaN : (1000 * measured.serverCpuMs) / stats.deliveries,
+    systemUsPerDelivery:
+      stats.deliveries === 0 ? Number.NaN : (1000 * measured.serverSystemCpuMs) / stats.deliveries,
   };
 }
 

@@ -39,6 +39,8 @@ export interface WindowResult {
   /** Length of the statistics window, for rates. */
   wallMs: number;
   serverCpuMs: number;
+  /** The system (kernel) part of serverCpuMs: socket writes and reads, mostly. */
+  serverSystemCpuMs: number;
   /** Server CPU time as a share of one core, in percent. */
   serverCpuPct: number;
   loadgenCpuPct: number;
@@ -59,7 +61,7 @@ export interface OpenWindow {
 
 interface Edge {
   atMs: number;
-  proc: number | null;
+  proc: { cpuMs: number; systemCpuMs: number } | null;
   machineBusyMs: number | null;
   /** null when the probe did not answer within LATE_PROBE_WAIT_MS. */
   probe: Promise<ProbeSample | null>;
@@ -69,7 +71,7 @@ function edge(server: RunningServer): Edge {
   const probe = server.sample(false, LATE_PROBE_WAIT_MS).catch(() => null);
   return {
     atMs: performance.now(),
-    proc: server.procCpuMs(),
+    proc: server.procCpu(),
     machineBusyMs: machineBusyMs(),
     probe,
   };
@@ -106,9 +108,9 @@ export function openWindow(
           `the server answered the CPU probe ${lateMs} ms late and /proc is not available`,
         );
       }
-      const serverCpuMs = prompt
-        ? last.cpuMs - first.cpuMs
-        : (end.proc as number) - (start.proc as number);
+      const [from, to] = prompt ? [first, last] : [start.proc, end.proc];
+      const serverCpuMs = (to?.cpuMs ?? 0) - (from?.cpuMs ?? 0);
+      const serverSystemCpuMs = (to?.systemCpuMs ?? 0) - (from?.systemCpuMs ?? 0);
       const cpuWallMs = prompt ? last.atMs - first.atMs : wallMs;
       const loadgenCpuMs = (loadgen.user + loadgen.system) / 1000;
       const machineMs =
@@ -118,6 +120,7 @@ export function openWindow(
       return {
         wallMs,
         serverCpuMs,
+        serverSystemCpuMs,
         serverCpuPct: (100 * serverCpuMs) / cpuWallMs,
         loadgenCpuPct: (100 * loadgenCpuMs) / wallMs,
         otherCpuPct: Math.max(0, (100 * (machineMs - serverCpuMs - loadgenCpuMs)) / wallMs),

@@ -62,6 +62,8 @@ export interface PresenceOptions {
   /** null: flush every tick. */
   pacing: PresencePacing | null;
   onScheduled?(delayMs: number): void;
+  /** How long encoding a flushed frame took (before it is broadcast). */
+  onEncoded?(encodeMs: number): void;
 }
 
 /** Delays under this are run on the next tick rather than a timer. */
@@ -275,7 +277,11 @@ export class RoomPresence {
       if (entry.state === null && !this.owners.has(clientId)) this.states.delete(clientId);
     }
     this.changed.clear();
-    if (entries.length > 0) this.broadcast(encodeAwarenessFrame(encodeAwarenessEntries(entries)));
+    if (entries.length > 0) {
+      const frame = encodeAwarenessFrame(encodeAwarenessEntries(entries));
+      this.options?.onEncoded?.(performance.now() - started);
+      this.broadcast(frame);
+    }
     this.lastFlushMs = performance.now() - started;
   }
 }

@@ -174,10 +174,17 @@ export class RoomRegistry {
     await this.deps.replicator?.subscribe(key, this.replicaHandlers(key, doc, replica));
     let log: Awaited<ReturnType<BoardStore['loadLog']>>;
     let fresh: BoardRecord | null;
+    let phaseStart = performance.now();
+    const phaseDone = (phase: 'read' | 'apply' | 'check') => {
+      const now = performance.now();
+      this.deps.metrics.loadSeconds.observe({ phase }, (now - phaseStart) / 1_000);
+      phaseStart = now;
+    };
     try {
       // Read after subscribing: a reset or delete committed later is announced to us.
       fresh = await this.deps.store.boardByKey(key);
       log = await this.deps.store.loadLog(key);
+      phaseDone('read');
     } catch (error) {
       this.dropReplica(key, replica);
       throw error;
@@ -187,12 +194,14 @@ export class RoomRegistry {
       throw new BoardGoneError(key);
     }
     this.applyStoredLog(fresh.editId, doc, log.updates);
+    phaseDone('apply');
     const loaded = { updates: log.updates.length, bytes: log.bytes };
     const room = new Room(fresh, doc, loaded, {
       ...this.deps,
       onIdle: (idle) => this.scheduleUnload(idle),
       onGone: () => void this.resyncOnce(replica),
     });
+    phaseDone('check'); // the room checks every shape as it is created
     replica.room = room;
     this.deps.onRoomLoaded?.(room);
     this.current.set(key, room);

@@ -135,6 +135,7 @@ export class Room {
         peerCount: () => this.peers.size,
         pacing: this.deps.presencePacing ?? null,
         onScheduled: (delayMs) => this.deps.metrics.presenceFlushDelay.observe(delayMs / 1_000),
+        onEncoded: (encodeMs) => this.deps.metrics.presenceEncodeSeconds.inc(encodeMs / 1_000),
       },
     );
   }
