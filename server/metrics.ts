@@ -62,6 +62,12 @@ export function createMetrics() {
       buckets: [0.0001, 0.00025, 0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5],
       registers,
     }),
+    checkpointSeconds: new Histogram({
+      name: 'boardcast_storage_checkpoint_seconds',
+      help: 'Time of one SQLite WAL checkpoint (on its own thread, never on the commit path)',
+      buckets: [0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1],
+      registers,
+    }),
     loadSeconds: new Histogram({
       name: 'boardcast_board_load_seconds',
       help: 'Time to load one board, by phase: read (its log from storage), apply (into a Y.Doc), trim (exact-size item arrays), check (the shape repair pass)',

@@ -25,6 +25,7 @@ function ownAccount(before: MetricSeries, after: MetricSeries): Record<string, n
   });
   const sent = histogramDelta(before, after, 'boardcast_relay_seconds', { stage: 'sent' });
   const commit = histogramDelta(before, after, 'boardcast_storage_commit_seconds');
+  const checkpoint = histogramDelta(before, after, 'boardcast_storage_checkpoint_seconds');
   const ms = (seconds: number) => seconds * 1000;
   return {
     committedP50Ms: ms(committed.quantile(0.5)),
@@ -33,6 +34,8 @@ function ownAccount(before: MetricSeries, after: MetricSeries): Record<string, n
     sentP99Ms: ms(sent.quantile(0.99)),
     commitMeanMs: ms(commit.mean),
     commitP99Ms: ms(commit.quantile(0.99)),
+    checkpoints: checkpoint.count,
+    checkpointMeanMs: ms(checkpoint.mean),
   };
 }
 
@@ -60,6 +63,8 @@ export const relayScenario: Scenario = {
     { key: 'committedP99Ms', label: 'in server: arrival → committed, p99 (ms)', digits: 2 },
     { key: 'commitMeanMs', label: 'storage commit, mean (ms)', digits: 3 },
     { key: 'commitP99Ms', label: 'storage commit, p99 (ms)', digits: 2 },
+    { key: 'checkpoints', label: 'WAL checkpoints (on their own thread)', digits: 0 },
+    { key: 'checkpointMeanMs', label: 'WAL checkpoint, mean (ms)', digits: 1 },
     { key: 'loadgenCpuPct', label: 'load generator CPU (%)', digits: 1 },
     { key: 'converged', label: 'converged (1 = yes)', digits: 0 },
     { key: 'otherCpuPct', label: 'other processes CPU (% of a core)', digits: 0 },
@@ -144,9 +149,15 @@ function explainRow(medians: MedianTable, row: string): string {
   return (
     `${row}: p99 ${show(ours('p99Ms'), 2)} ms = ${ratios(medians, row, 'p99Ms')}; p50 ${show(ours('p50Ms'), 2)} ms = ${ratios(medians, row, 'p50Ms')}. ` +
     `Inside Boardcast an update took p50 ${show(ours('sentP50Ms'), 2)} / p99 ≈${show(ours('sentP99Ms'), 2)} ms from arrival to sent to every reader, ` +
-    `of which up to its commit p99 ≈${show(ours('committedP99Ms'), 2)} ms (the SQLite commit itself: mean ${show(ours('commitMeanMs'), 3)}, p99 ≈${show(ours('commitP99Ms'), 2)} ms); ` +
+    `of which up to its commit p99 ≈${show(ours('committedP99Ms'), 2)} ms (the SQLite commit itself: mean ${show(ours('commitMeanMs'), 3)}, p99 ≈${show(ours('commitP99Ms'), 2)} ms; ${checkpoints(ours('checkpoints'), ours('checkpointMeanMs'))}); ` +
     `the rest of the writer→reader time is outside the server's path (loopback, scheduling on a shared machine, the bench's own readers). ` +
     `Event-loop delay p99: Boardcast ${loopOf('ours')}${references.map(([name, label]) => `, ${label} ${loopOf(name)}`).join('')}; ` +
     `longest GC pause: Boardcast ${show(ours('gcMaxMs'), 2)} ms${references.map(([name, label]) => `, ${label} ${show(valueOf(medians, name, row, 'gcMaxMs'), 2)} ms`).join('')}.`
   );
+}
+
+function checkpoints(count: number, meanMs: number): string {
+  if (!Number.isFinite(count)) return 'WAL checkpoints not reported';
+  if (count === 0) return 'no WAL checkpoint in the window';
+  return `${show(count, 0)} WAL checkpoint${count === 1 ? '' : 's'} of ${show(meanMs, 1)} ms each, on their own thread`;
 }
