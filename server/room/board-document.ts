@@ -17,7 +17,7 @@ import type { Logger } from '../log.ts';
 import type { Metrics } from '../metrics.ts';
 import { applyYjsUpdate, type ApplyUpdate } from './apply-update.ts';
 import type { CommittedEdit, PeerWrite } from './commit-queue.ts';
-import type { ChangeSource, RoomEvents } from './room-events.ts';
+import type { ChangeSource, RoomEvents, ShapesChange } from './room-events.ts';
 import { ServerDraft, type ServerEdit } from './server-draft.ts';
 import { encodeSyncStep1, encodeSyncStep2 } from './sync-frames.ts';
 
@@ -40,10 +40,12 @@ export class BoardDocument {
   private fullStateBytes = 0;
   /** Sync step 1 with the state vector; null when the document changed since. */
   private stateVectorFrameCache: Uint8Array | null = null;
+  /** Changes of peers' writes not announced yet (`applyPeerWrites` → `announceHeld`). */
+  private held: ShapesChange[] | null = null;
 
   constructor(
     readonly doc: Y.Doc,
-    events: RoomEvents,
+    private readonly events: RoomEvents,
     private readonly deps: {
       log: Logger;
       metrics: Metrics;
@@ -53,9 +55,11 @@ export class BoardDocument {
     },
   ) {
     this.draft = new ServerDraft(doc, () => this.fullState());
-    this.unobserve = observeShapes(doc, (ids, transaction) =>
-      events.shapesChanged({ ids, ...changeSource(transaction.origin) }),
-    );
+    this.unobserve = observeShapes(doc, (ids, transaction) => {
+      const change = { ids, ...changeSource(transaction.origin) };
+      if (this.held) this.held.push(change);
+      else events.shapesChanged(change);
+    });
   }
 
   /** The whole board as one update, encoded once per change (a view into `fullStateFrame`). */
@@ -96,9 +100,14 @@ export class BoardDocument {
     this.draft.drop();
   }
 
-  /** Applies a committed run of peers' updates, in one transaction; returns those that threw. */
+  /**
+   * Applies a committed run of peers' updates, in one transaction; returns those that threw.
+   * What changed is announced to subscribers only by `announceHeld`, so that the room relays
+   * the run first: peers do not wait for the repairs check, the viewers' feed and the history.
+   */
   applyPeerWrites(writes: readonly PeerWrite[]): PeerWrite[] {
     const failed: PeerWrite[] = [];
+    this.held ??= [];
     this.doc.transact(() => {
       for (const write of writes)
         if (!this.tryApply(write.update, PEER_ORIGIN, 'peer')) failed.push(write);
@@ -107,6 +116,13 @@ export class BoardDocument {
     // The draft followed whatever part of a failed update Yjs integrated before throwing.
     if (failed.length > 0) this.draft.drop();
     return failed;
+  }
+
+  /** Announces the changes `applyPeerWrites` held back. */
+  announceHeld(): void {
+    const held = this.held;
+    this.held = null;
+    for (const change of held ?? []) this.events.shapesChanged(change);
   }
 
   /** Applies committed server edits, each in its own transaction (subscribers see its origin). */

@@ -33,6 +33,7 @@ import {
   type ThrottleHandlers,
 } from './frame-throttle.ts';
 import type { Peer } from './peer.ts';
+import type { SharedFrame } from './shared-frame.ts';
 import type { Room } from './room.ts';
 import type { RoomLease, RoomRegistry } from './room-registry.ts';
 
@@ -55,8 +56,10 @@ export interface PeerTransport {
   readonly isOpen: boolean;
   /** Queues a frame; dropped once closing. Never throws. */
   send(frame: Uint8Array): void;
+  /** As `Peer.sendShared`. Optional: without it, `send(frame.bytes)`. */
+  sendShared?(frame: SharedFrame): void;
   /** As `Peer.sendPresence`: false (and nothing sent) when the client is behind. Optional. */
-  sendPresence?(frame: Uint8Array): boolean;
+  sendPresence?(frame: SharedFrame): boolean;
   /** Closes with a documented code; idempotent. */
   close(close: CloseCode, detail?: string): void;
   /** Stops reading input until `resume` (messages are waiting for their rate bucket). */
@@ -123,8 +126,15 @@ export class PeerSession implements Peer, ThrottleHandlers {
     this.transport.send(frame);
   }
 
-  sendPresence(frame: Uint8Array): boolean {
-    return this.transport.sendPresence ? this.transport.sendPresence(frame) : true;
+  sendShared(frame: SharedFrame): void {
+    if (this.transport.sendShared) this.transport.sendShared(frame);
+    else this.transport.send(frame.bytes);
+  }
+
+  sendPresence(frame: SharedFrame): boolean {
+    if (this.transport.sendPresence) return this.transport.sendPresence(frame);
+    this.sendShared(frame);
+    return true;
   }
 
   close(close: CloseCode, detail?: string): void {

@@ -135,6 +135,7 @@ export class Room {
         peerCount: () => this.peers.size,
         pacing: this.deps.presencePacing ?? null,
         onScheduled: (delayMs) => this.deps.metrics.presenceFlushDelay.observe(delayMs / 1_000),
+        onEncoded: (encodeMs) => this.deps.metrics.presenceEncodeSeconds.inc(encodeMs / 1_000),
       },
     );
   }
@@ -420,16 +421,11 @@ export class Room {
   private applyCommitted(run: CommittedRun): void {
     if (this.destroyed) return;
     if (run.kind === 'peer') {
-      const failed = new Set(this.boardDoc.applyPeerWrites(run.writes));
-      const applied = run.writes.filter((write) => !failed.has(write));
-      for (const peer of new Set([...failed].map((write) => write.peer)))
-        this.refuse(peer, APPLY_REFUSAL);
-      const writers = new Set(applied.map((write) => write.peer));
-      const only = writers.size === 1 ? (applied[0] as PeerWrite).peer : null;
-      this.relay(
-        applied.map((write) => write.update),
-        only,
-      );
+      try {
+        this.relayPeerWrites(run.writes);
+      } finally {
+        this.boardDoc.announceHeld(); // after the relay: subscribers do not delay the peers
+      }
     } else {
       const failed = new Set(this.boardDoc.applyServerEdits(run.edits));
       this.relay(
@@ -438,6 +434,21 @@ export class Room {
       );
     }
     this.intake.release();
+  }
+
+  /** Applies a committed run of peers' updates and relays what applied; closes who sent the rest. */
+  private relayPeerWrites(writes: readonly PeerWrite[]): void {
+    const failed = new Set(this.boardDoc.applyPeerWrites(writes));
+    const applied = failed.size === 0 ? writes : writes.filter((write) => !failed.has(write));
+    for (const peer of new Set([...failed].map((write) => write.peer)))
+      this.refuse(peer, APPLY_REFUSAL);
+    const only = applied.every((write) => write.peer === applied[0]?.peer)
+      ? (applied[0]?.peer ?? null)
+      : null;
+    this.relay(
+      applied.map((write) => write.update),
+      only,
+    );
   }
 
   /** Sends committed updates, merged, to every peer but `except`, and to the other instances. */

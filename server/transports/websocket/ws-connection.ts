@@ -4,11 +4,14 @@
  * operations. Binary frames are messages; a text frame is malformed (1007). Everything else
  * (rates, frames held while the board loads, tokens, the room) is the session's.
  */
+import type { Duplex } from 'node:stream';
 import { WebSocket, type RawData } from 'ws';
 import { CLOSE, type CloseCode } from '../../../common/protocol/close-codes.ts';
 import type { AuthGrant } from '../../auth/board-auth.ts';
 import type { Metrics } from '../../metrics.ts';
 import { PeerSession, type PeerSessionDeps, type PeerTransport } from '../../room/peer-session.ts';
+import type { SharedFrame } from '../../room/shared-frame.ts';
+import { rawSocketOf, writeShared } from './shared-write.ts';
 
 /** WebSocket close reasons are limited to 123 bytes. */
 const MAX_CLOSE_REASON_CHARS = 120;
@@ -24,39 +27,51 @@ export interface ConnectionDeps extends PeerSessionDeps {
 }
 
 /** Socket operations as the session sees them; backpressure decides what is sent. */
-class WsTransport implements PeerTransport {
+export class WsTransport implements PeerTransport {
   readonly name = 'websocket';
+  /** Where broadcast frames, framed once, are written (null: through `ws.send`). */
+  private readonly raw: Duplex | null;
 
   constructor(
     private readonly ws: WebSocket,
     private readonly limits: { maxBufferedBytes: number; presenceBufferBytes: number },
     private readonly metrics: Metrics,
-  ) {}
+  ) {
+    this.raw = rawSocketOf(ws);
+  }
 
   get isOpen(): boolean {
     return this.ws.readyState === WebSocket.OPEN;
   }
 
   send(frame: Uint8Array): void {
-    if (!this.isOpen) return;
-    if (this.ws.bufferedAmount > this.limits.maxBufferedBytes) {
-      this.metrics.refusals.inc({ reason: 'slow_reader' });
-      this.close(CLOSE.TRY_AGAIN_LATER, 'reading too slowly');
-      // It is not reading, so it will not read the close frame either: cut it, freeing its buffer.
-      setTimeout(() => this.ws.terminate(), SLOW_PEER_CLOSE_GRACE_MS).unref();
-      return;
-    }
-    this.ws.send(frame);
+    if (this.mayWrite()) this.ws.send(frame);
   }
 
-  sendPresence(frame: Uint8Array): boolean {
+  /** The same framed bytes for every peer of the broadcast (shared-write.ts). */
+  sendShared(frame: SharedFrame): void {
+    if (this.mayWrite()) writeShared(this.ws, this.raw, frame);
+  }
+
+  sendPresence(frame: SharedFrame): boolean {
     if (!this.isOpen) return true;
     if (this.ws.bufferedAmount > this.limits.presenceBufferBytes) {
       this.metrics.presenceSkipped.inc();
       return false;
     }
-    this.send(frame);
+    this.sendShared(frame);
     return true;
+  }
+
+  /** False when closing, or when the peer is too far behind: then it is closed (1013). */
+  private mayWrite(): boolean {
+    if (!this.isOpen) return false;
+    if (this.ws.bufferedAmount <= this.limits.maxBufferedBytes) return true;
+    this.metrics.refusals.inc({ reason: 'slow_reader' });
+    this.close(CLOSE.TRY_AGAIN_LATER, 'reading too slowly');
+    // It is not reading, so it will not read the close frame either: cut it, freeing its buffer.
+    setTimeout(() => this.ws.terminate(), SLOW_PEER_CLOSE_GRACE_MS).unref();
+    return false;
   }
 
   close(close: CloseCode, detail?: string): void {
