@@ -58,6 +58,8 @@ export interface ShapeLayerStats {
   overview: boolean;
   /** Milliseconds the last viewport change spent adding and removing nodes. */
   lastAttachMs: number;
+  /** Milliseconds spent in `apply` since the layer was made (board changes reaching it). */
+  applyMsTotal: number;
 }
 
 /**
@@ -100,6 +102,7 @@ export class ShapeLayer {
   /** Entries whose node may have to join or leave the layer (see `syncNodes`). */
   private readonly pending = new Set<Entry>();
   private lastAttachMs = 0;
+  private applyMsTotal = 0;
 
   constructor(layer: Konva.Layer = new Konva.Layer(), options: ShapeLayerOptions = {}) {
     this.layer = layer;
@@ -195,6 +198,7 @@ export class ShapeLayer {
       layerNodes: this.nodeGroup.getChildren().length,
       overview: this.overviewOn,
       lastAttachMs: this.lastAttachMs,
+      applyMsTotal: this.applyMsTotal,
     };
   }
 
@@ -220,6 +224,7 @@ export class ShapeLayer {
 
   /** Adds or updates `upserts`, removes `removedIds`, then redraws once. */
   apply(upserts: Iterable<Shape>, removedIds: Iterable<string> = []): void {
+    const start = performance.now();
     const removed = [...removedIds];
     for (const id of removed) this.removeOne(id);
     const sorted = [...upserts].sort(comparePaintOrder);
@@ -237,6 +242,7 @@ export class ShapeLayer {
     this.updateLevelOfDetail();
     this.syncNodes();
     this.layer.batchDraw();
+    this.applyMsTotal += performance.now() - start;
   }
 
   /** Makes the layer show exactly `shapes`. */
