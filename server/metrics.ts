@@ -70,7 +70,7 @@ export function createMetrics() {
     }),
     loadSeconds: new Histogram({
       name: 'boardcast_board_load_seconds',
-      help: 'Time to load one board, by phase: read (its log from storage), apply (into a Y.Doc), check (the shape repair pass)',
+      help: 'Time to load one board, by phase: read (its log from storage), apply (into a Y.Doc), trim (exact-size item arrays), check (the shape repair pass)',
       labelNames: ['phase'] as const,
       buckets: [0.001, 0.01, 0.05, 0.1, 0.5, 1, 2, 5, 10],
       registers,

@@ -36,6 +36,7 @@ import type { HeldLimits } from './held-updates.ts';
 import type { PresencePacing } from './room-presence.ts';
 import { Room } from './room.ts';
 import type { ReplicaHandlers, RoomReplicator } from './room-replicator.ts';
+import { trimItemContent } from './trim-items.ts';
 
 /** A failed resync (storage down) is tried again after this long while the room is loaded. */
 const RESYNC_RETRY_MS = 1_000;
@@ -175,7 +176,7 @@ export class RoomRegistry {
     let log: Awaited<ReturnType<BoardStore['loadLog']>>;
     let fresh: BoardRecord | null;
     let phaseStart = performance.now();
-    const phaseDone = (phase: 'read' | 'apply' | 'check') => {
+    const phaseDone = (phase: 'read' | 'apply' | 'trim' | 'check') => {
       const now = performance.now();
       this.deps.metrics.loadSeconds.observe({ phase }, (now - phaseStart) / 1_000);
       phaseStart = now;
@@ -195,6 +196,8 @@ export class RoomRegistry {
     }
     this.applyStoredLog(fresh.editId, doc, log.updates);
     phaseDone('apply');
+    trimItemContent(doc);
+    phaseDone('trim');
     const loaded = { updates: log.updates.length, bytes: log.bytes };
     const room = new Room(fresh, doc, loaded, {
       ...this.deps,

@@ -85,7 +85,7 @@ describe('loading a big board', () => {
 
   it('reports how long each load phase took', async () => {
     const text = await metrics.registry.metrics();
-    for (const phase of ['read', 'apply', 'check'])
+    for (const phase of ['read', 'apply', 'trim', 'check'])
       assert.match(
         text,
         new RegExp(`boardcast_board_load_seconds_count\\{phase="${phase}"\\} [1-9]`),
