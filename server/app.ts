@@ -157,7 +157,13 @@ function openStorage(
   const scaleOut =
     !options.store && config.databaseUrl ? startScaleOut(config, log, metrics) : null;
   const store =
-    options.store ?? scaleOut?.store ?? openSqliteStore(config.dataDir, config.sqliteSynchronous);
+    options.store ??
+    scaleOut?.store ??
+    openSqliteStore(config.dataDir, config.sqliteSynchronous, {
+      checkpointed: ({ ms }) => metrics.checkpointSeconds.observe(ms / 1000),
+      checkpointerFailed: (error) =>
+        log.error({ err: error }, 'WAL checkpoint worker failed; commits checkpoint again'),
+    });
   return { store, scaleOut };
 }
 

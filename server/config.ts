@@ -284,7 +284,7 @@ function limitSettings(env: Env) {
     maxBufferedBytes,
     presenceTickPeers: integer(env, 'PRESENCE_TICK_PEERS', 16, 1, 100_000),
     presenceMaxIntervalMs: integer(env, 'PRESENCE_MAX_INTERVAL_MS', 250, 0, 10_000),
-    presenceCpuPercent: integer(env, 'PRESENCE_CPU_PERCENT', 10, 1, 100),
+    presenceCpuPercent: integer(env, 'PRESENCE_CPU_PERCENT', 25, 1, 100),
   };
 }
 

@@ -52,7 +52,27 @@ export function createMetrics() {
     commitSeconds: new Histogram({
       name: 'boardcast_storage_commit_seconds',
       help: 'Time to commit one batch of updates',
-      buckets: [0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5],
+      buckets: [0.0001, 0.00025, 0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5],
+      registers,
+    }),
+    relaySeconds: new Histogram({
+      name: 'boardcast_relay_seconds',
+      help: "From a peer's update arriving to its batch being committed (stage=committed: gate, wait, storage) and then applied and sent to every peer (stage=sent)",
+      labelNames: ['stage'] as const,
+      buckets: [0.0001, 0.00025, 0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5],
+      registers,
+    }),
+    checkpointSeconds: new Histogram({
+      name: 'boardcast_storage_checkpoint_seconds',
+      help: 'Time of one SQLite WAL checkpoint (on its own thread, never on the commit path)',
+      buckets: [0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1],
+      registers,
+    }),
+    loadSeconds: new Histogram({
+      name: 'boardcast_board_load_seconds',
+      help: 'Time to load one board, by phase: read (its log from storage), apply (into a Y.Doc), trim (exact-size item arrays), check (the shape repair pass)',
+      labelNames: ['phase'] as const,
+      buckets: [0.001, 0.01, 0.05, 0.1, 0.5, 1, 2, 5, 10],
       registers,
     }),
     commits: new Counter({
@@ -101,6 +121,22 @@ export function createMetrics() {
     presenceSkipped: new Counter({
       name: 'boardcast_presence_skipped_total',
       help: 'Presence frames not sent to a peer whose send buffer was past PRESENCE_BUFFER_BYTES',
+      registers,
+    }),
+    broadcastSeconds: new Counter({
+      name: 'boardcast_broadcast_seconds_total',
+      help: 'Time spent handing broadcast frames to peers (socket writes included), by kind (update, presence)',
+      labelNames: ['kind'] as const,
+      registers,
+    }),
+    presenceIntakeSeconds: new Counter({
+      name: 'boardcast_presence_intake_seconds_total',
+      help: "Time spent decoding, checking and applying peers' awareness messages",
+      registers,
+    }),
+    presenceEncodeSeconds: new Counter({
+      name: 'boardcast_presence_encode_seconds_total',
+      help: 'Time spent encoding coalesced presence frames',
       registers,
     }),
     presenceFlushDelay: new Histogram({

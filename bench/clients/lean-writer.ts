@@ -58,6 +58,11 @@ export class LeanWriter {
     updateShapes(this.doc, new Map([[this.shapeId, { x, text }]]));
   }
 
+  /** Sends an update made elsewhere (a seeding chunk) on this writer's socket, before its edits. */
+  sendUpdate(update: Uint8Array): void {
+    this.socket.send(syncUpdateFrame(this.socket.address, update));
+  }
+
   /** The fields every converged client must show for this writer's shape. */
   expected(): Shape | null {
     return readShape(this.doc, this.shapeId);

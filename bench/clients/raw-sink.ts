@@ -38,25 +38,79 @@ function encodeFrame(opcode: number, payload: Uint8Array): Buffer {
   return frame;
 }
 
-/** Splits complete unmasked server frames off the front of `buffer`; returns the rest. */
-function takeFrames(buffer: Buffer, onPayload: (payload: Buffer) => void): Buffer {
-  let offset = 0;
-  while (buffer.length - offset >= 2) {
-    const len7 = (buffer[offset + 1] as number) & 0x7f;
-    const extra = len7 < 126 ? 0 : len7 === 126 ? 2 : 8;
-    if (buffer.length - offset < 2 + extra) break;
-    const length =
-      extra === 0
-        ? len7
-        : extra === 2
-          ? buffer.readUInt16BE(offset + 2)
-          : Number(buffer.readBigUInt64BE(offset + 2));
-    const start = offset + 2 + extra;
-    if (buffer.length < start + length) break;
-    onPayload(buffer.subarray(start, start + length));
-    offset = start + length;
+/** The most bytes of a frame header: opcode, length byte, 64-bit length. */
+const MAX_HEADER_BYTES = 10;
+
+/**
+ * Reads unmasked server frames as they stream in without keeping their payloads: each frame is
+ * handed over as its first `keep` bytes (enough to tell what it is), the rest is only counted.
+ * A 4 MB sync step 2 thus costs the bench no reassembly and no copy, just the TCP reads.
+ */
+export class FrameScanner {
+  /** Bytes of a header split across reads (fewer than MAX_HEADER_BYTES). */
+  private partial: Buffer = Buffer.alloc(0);
+  /** Payload bytes of the current frame still to come; -1 between frames. */
+  private left = -1;
+  private head: Buffer[] = [];
+  private headBytes = 0;
+
+  constructor(
+    private readonly keep: number,
+    private readonly onFrame: (head: Buffer) => void,
+  ) {}
+
+  push(chunk: Buffer): void {
+    let data = chunk;
+    if (this.partial.length > 0) {
+      data = Buffer.concat([this.partial, chunk]);
+      this.partial = Buffer.alloc(0);
+    }
+    let offset = 0;
+    while (offset < data.length) {
+      if (this.left < 0) {
+        const header = readHeader(data, offset);
+        if (!header) break;
+        offset += header.bytes;
+        this.left = header.length;
+        this.head = [];
+        this.headBytes = 0;
+        if (this.left === 0) this.finish();
+        continue;
+      }
+      const take = Math.min(this.left, data.length - offset);
+      const kept = Math.min(take, this.keep - this.headBytes);
+      if (kept > 0) {
+        this.head.push(data.subarray(offset, offset + kept));
+        this.headBytes += kept;
+      }
+      this.left -= take;
+      offset += take;
+      if (this.left === 0) this.finish();
+    }
+    // Copied, so a big read is not kept alive by the few header bytes left of it.
+    if (offset < data.length) this.partial = Buffer.from(data.subarray(offset));
   }
-  return buffer.subarray(offset);
+
+  private finish(): void {
+    this.left = -1;
+    this.onFrame(Buffer.concat(this.head));
+    this.head = [];
+  }
+}
+
+/** A frame header at `offset`: its size and the payload length; null when incomplete. */
+function readHeader(data: Buffer, offset: number): { bytes: number; length: number } | null {
+  if (data.length - offset < 2) return null;
+  const len7 = (data[offset + 1] as number) & 0x7f;
+  const extra = len7 < 126 ? 0 : len7 === 126 ? 2 : MAX_HEADER_BYTES - 2;
+  if (data.length - offset < 2 + extra) return null;
+  const length =
+    extra === 0
+      ? len7
+      : extra === 2
+        ? data.readUInt16BE(offset + 2)
+        : Number(data.readBigUInt64BE(offset + 2));
+  return { bytes: 2 + extra, length };
 }
 
 export class RawSink {
@@ -71,7 +125,7 @@ export class RawSink {
     const socket = net.connect({ host: url.hostname, port: Number(url.port), noDelay: true });
     const prefix = prefixLength(address);
     return new Promise((resolve, reject) => {
-      let pending: Buffer = Buffer.alloc(0);
+      let handshake: Buffer = Buffer.alloc(0);
       let upgraded = false;
       const timer = setTimeout(
         () => fail(new Error(`raw join timed out after ${timeoutMs} ms`)),
@@ -98,21 +152,22 @@ export class RawSink {
             `Connection: Upgrade\r\nSec-WebSocket-Key: ${key}\r\nSec-WebSocket-Version: 13\r\n\r\n`,
         );
       });
+      let done = false;
+      const frames = new FrameScanner(prefix + 2, (head) => {
+        done ||= isSyncStep2(head, prefix);
+      });
       socket.on('data', (chunk: Buffer) => {
-        pending = Buffer.concat([pending, chunk]);
         if (!upgraded) {
-          const end = pending.indexOf(HEADER_END);
+          handshake = Buffer.concat([handshake, chunk]);
+          const end = handshake.indexOf(HEADER_END);
           if (end === -1) return;
-          const status = pending.subarray(0, end).toString('latin1').split('\r\n', 1)[0] ?? '';
+          const status = handshake.subarray(0, end).toString('latin1').split('\r\n', 1)[0] ?? '';
           if (!status.includes(' 101 ')) return fail(new Error(`upgrade refused: ${status}`));
           upgraded = true;
-          pending = pending.subarray(end + HEADER_END.length);
           for (const frame of joinFrames(address)) socket.write(encodeFrame(OPCODE_BINARY, frame));
+          chunk = handshake.subarray(end + HEADER_END.length);
         }
-        let done = false;
-        pending = takeFrames(pending, (payload) => {
-          done ||= isSyncStep2(payload, prefix);
-        });
+        frames.push(chunk);
         if (done) joined();
       });
     });

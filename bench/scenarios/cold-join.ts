@@ -29,7 +29,7 @@ const AFTER_JOIN_MS = 30;
 const singleJoins = (mode: Mode) => (mode === 'quick' ? 3 : 5);
 
 /** CPU the server spends idle per ms of wall time (timers, pings), to subtract. */
-async function idleCpuPerMs(server: RunningServer): Promise<number> {
+export async function idleCpuPerMs(server: RunningServer): Promise<number> {
   const start = await server.sample();
   await sleep(200);
   const end = await server.sample();
@@ -37,7 +37,12 @@ async function idleCpuPerMs(server: RunningServer): Promise<number> {
 }
 
 /** Runs `joins` at once; returns server CPU per join (idle subtracted) and each time to synced. */
-async function measureJoins(server: RunningServer, room: string, joins: number, idlePerMs: number) {
+export async function measureJoins(
+  server: RunningServer,
+  room: string,
+  joins: number,
+  idlePerMs: number,
+) {
   const start = await server.sample();
   const joined = await Promise.all(
     Array.from({ length: joins }, () =>

@@ -11,7 +11,7 @@ import { LeanWriter } from '../clients/lean-writer.ts';
 import type { Shape } from '../../common/board/shape.ts';
 import { CONVERGE_TIMEOUT_MS, JOIN_TIMEOUT_MS, OPEN_CONCURRENCY, loadTiming } from './modes.ts';
 import type { ScenarioContext } from './types.ts';
-import { driveLoad } from './drive-load.ts';
+import { driveLoad, type WindowHooks } from './drive-load.ts';
 import type { WindowResult } from './window.ts';
 
 export interface EditLoadOptions {
@@ -19,6 +19,10 @@ export interface EditLoadOptions {
   readers: number;
   writers: number;
   hz: number;
+  /** Watch the server's event loop over the window (EditLoadResult.loop). */
+  observeLoop?: boolean;
+  /** Around the measured window (drive-load.ts). */
+  hooks?: WindowHooks;
 }
 
 export interface EditLoadResult extends WindowResult {
@@ -33,6 +37,8 @@ export interface EditLoadResult extends WindowResult {
   framesPerReaderTick: number;
   /** Server CPU time per delivery, in microseconds. */
   cpuUsPerDelivery: number;
+  /** The kernel's part of it (system CPU: socket writes, mostly), in microseconds. */
+  systemUsPerDelivery: number;
   converged: boolean;
 }
 
@@ -57,7 +63,15 @@ export async function runEditLoad(
       writers.push(await LeanWriter.open(address, `w${index}`, index, JOIN_TIMEOUT_MS));
     }
     await sleep(SETTLE_MS);
-    const drive = { server, stats: [stats], timing, actors: writers.length, hz: options.hz };
+    const drive = {
+      server,
+      stats: [stats],
+      timing,
+      actors: writers.length,
+      hz: options.hz,
+      observeLoop: options.observeLoop ?? false,
+      ...(options.hooks ? { hooks: options.hooks } : {}),
+    };
     const measured = await driveLoad(drive, (index) => writers[index]?.edit());
 
     const expected = writers
@@ -83,6 +97,8 @@ function summarize(measured: WindowResult, stats: ReceiveStats, options: EditLoa
     framesPerReaderTick: stats.docFrames / options.readers / (seconds * options.hz),
     cpuUsPerDelivery:
       stats.deliveries === 0 ? Number.NaN : (1000 * measured.serverCpuMs) / stats.deliveries,
+    systemUsPerDelivery:
+      stats.deliveries === 0 ? Number.NaN : (1000 * measured.serverSystemCpuMs) / stats.deliveries,
   };
 }
 

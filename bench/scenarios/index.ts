@@ -1,8 +1,10 @@
 /** Every scenario, in report order. */
+import { bigBoardScenario } from './big-board.ts';
 import { churnScenario } from './churn.ts';
 import { coldJoinScenario } from './cold-join.ts';
 import { fanOutScenario } from './fan-out.ts';
 import { httpSessionScenario } from './http-session.ts';
+import { joinStormScenario } from './join-storm.ts';
 import { idleScenario } from './idle.ts';
 import { manyWritersScenario } from './many-writers.ts';
 import { presenceScenario } from './presence.ts';
@@ -17,6 +19,8 @@ export const SCENARIOS: readonly Scenario[] = [
   manyWritersScenario,
   idleScenario,
   coldJoinScenario,
+  bigBoardScenario,
+  joinStormScenario,
   presenceScenario,
   storageScenario,
   churnScenario,

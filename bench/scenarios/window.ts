@@ -7,7 +7,7 @@
  */
 import { readFileSync } from 'node:fs';
 import type { ReceiveStats } from '../clients/lean-reader.ts';
-import type { ProbeSample, RunningServer } from '../servers/launch.ts';
+import type { LoopStats, ProbeSample, RunningServer } from '../servers/launch.ts';
 
 /** A probe answer later than this no longer marks the window's edge. */
 const PROMPT_PROBE_MS = 100;
@@ -39,6 +39,8 @@ export interface WindowResult {
   /** Length of the statistics window, for rates. */
   wallMs: number;
   serverCpuMs: number;
+  /** The system (kernel) part of serverCpuMs: socket writes and reads, mostly. */
+  serverSystemCpuMs: number;
   /** Server CPU time as a share of one core, in percent. */
   serverCpuPct: number;
   loadgenCpuPct: number;
@@ -49,6 +51,8 @@ export interface WindowResult {
   otherCpuPct: number;
   /** Set when CPU came from /proc because the probe answered late. */
   cpuNote: string | null;
+  /** The server's event loop over the window (probe.ts); null unless asked for, or no answer. */
+  loop: LoopStats | null;
 }
 
 export interface OpenWindow {
@@ -57,7 +61,7 @@ export interface OpenWindow {
 
 interface Edge {
   atMs: number;
-  proc: number | null;
+  proc: { cpuMs: number; systemCpuMs: number } | null;
   machineBusyMs: number | null;
   /** null when the probe did not answer within LATE_PROBE_WAIT_MS. */
   probe: Promise<ProbeSample | null>;
@@ -67,13 +71,19 @@ function edge(server: RunningServer): Edge {
   const probe = server.sample(false, LATE_PROBE_WAIT_MS).catch(() => null);
   return {
     atMs: performance.now(),
-    proc: server.procCpuMs(),
+    proc: server.procCpu(),
     machineBusyMs: machineBusyMs(),
     probe,
   };
 }
 
-export function openWindow(server: RunningServer, stats: readonly ReceiveStats[]): OpenWindow {
+/** `observeLoop`: also watch the server's event loop over the window (probe.ts). */
+export function openWindow(
+  server: RunningServer,
+  stats: readonly ReceiveStats[],
+  observeLoop = false,
+): OpenWindow {
+  const loopStarted = observeLoop ? server.observeLoop('start', LATE_PROBE_WAIT_MS) : null;
   const start = edge(server);
   const loadgenStart = process.cpuUsage();
   for (const stat of stats) {
@@ -84,6 +94,9 @@ export function openWindow(server: RunningServer, stats: readonly ReceiveStats[]
     async close() {
       for (const stat of stats) stat.measuring = false;
       const end = edge(server);
+      const loop = loopStarted
+        ? await loopStarted.then(() => server.observeLoop('stop', LATE_PROBE_WAIT_MS))
+        : null;
       const wallMs = end.atMs - start.atMs;
       const loadgen = process.cpuUsage(loadgenStart);
       const [first, last] = await Promise.all([start.probe, end.probe]);
@@ -95,9 +108,9 @@ export function openWindow(server: RunningServer, stats: readonly ReceiveStats[]
           `the server answered the CPU probe ${lateMs} ms late and /proc is not available`,
         );
       }
-      const serverCpuMs = prompt
-        ? last.cpuMs - first.cpuMs
-        : (end.proc as number) - (start.proc as number);
+      const [from, to] = prompt ? [first, last] : [start.proc, end.proc];
+      const serverCpuMs = (to?.cpuMs ?? 0) - (from?.cpuMs ?? 0);
+      const serverSystemCpuMs = (to?.systemCpuMs ?? 0) - (from?.systemCpuMs ?? 0);
       const cpuWallMs = prompt ? last.atMs - first.atMs : wallMs;
       const loadgenCpuMs = (loadgen.user + loadgen.system) / 1000;
       const machineMs =
@@ -107,9 +120,11 @@ export function openWindow(server: RunningServer, stats: readonly ReceiveStats[]
       return {
         wallMs,
         serverCpuMs,
+        serverSystemCpuMs,
         serverCpuPct: (100 * serverCpuMs) / cpuWallMs,
         loadgenCpuPct: (100 * loadgenCpuMs) / wallMs,
         otherCpuPct: Math.max(0, (100 * (machineMs - serverCpuMs - loadgenCpuMs)) / wallMs),
+        loop,
         cpuNote: prompt
           ? null
           : `CPU read from /proc: the server answered the probe ${Number.isFinite(lateMs) ? `${(lateMs / 1000).toFixed(1)} s late` : `not within ${LATE_PROBE_WAIT_MS / 1000} s`}`,

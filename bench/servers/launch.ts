@@ -10,6 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { RoomAddress } from '../clients/dialect.ts';
+import type { LoopStats } from './probe.ts';
 import { READY_PREFIX } from './ready.ts';
 import type { ServerSpec } from './targets.ts';
 
@@ -18,6 +19,13 @@ const READY_TIMEOUT_MS = 30_000;
 const PROBE_TIMEOUT_MS = 60_000;
 /** Results are in by the time a server is stopped, so it gets little time to exit cleanly. */
 const STOP_TIMEOUT_MS = 1_000;
+/**
+ * Development: node flags for every server under test, e.g. `--cpu-prof --cpu-prof-dir=/tmp/p`
+ * or `--perf-basic-prof` (space-separated, from BENCH_SERVER_NODE_ARGS). A profiled server gets
+ * PROFILED_STOP_TIMEOUT_MS to exit, so it can write its profile.
+ */
+const EXTRA_NODE_ARGS = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
+const PROFILED_STOP_TIMEOUT_MS = 10_000;
 /** Lines of server output kept to explain a failure. */
 const OUTPUT_LINES_KEPT = 40;
 /** Linux USER_HZ: /proc/<pid>/stat counts CPU time in these ticks. */
@@ -29,6 +37,8 @@ export interface ProbeSample {
   atMs: number;
   /** user + system CPU time of the server process, in ms. */
   cpuMs: number;
+  /** The system (kernel) part of cpuMs: socket writes and reads, mostly. */
+  systemCpuMs: number;
   heapUsed: number;
   rss: number;
   external: number;
@@ -41,6 +51,14 @@ interface ProbeAnswer {
   cpu: NodeJS.CpuUsage;
   memory: NodeJS.MemoryUsage;
 }
+
+interface LoopAnswer {
+  kind: 'bench-loop';
+  id: number;
+  loop: LoopStats | null;
+}
+
+export type { LoopStats };
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -55,7 +73,7 @@ function freePort(): Promise<number> {
 
 export class RunningServer {
   private nextProbeId = 1;
-  private readonly pending = new Map<number, (answer: ProbeAnswer) => void>();
+  private readonly pending = new Map<number, (answer: ProbeAnswer | LoopAnswer) => void>();
   private readonly output: string[] = [];
   exitCode: number | null = null;
   /** Bytes the server wrote to stdout and stderr; a chatty server slows itself down. */
@@ -70,8 +88,8 @@ export class RunningServer {
     private readonly child: ChildProcess,
   ) {
     child.on('message', (message: unknown) => {
-      const answer = message as ProbeAnswer;
-      if (answer?.kind !== 'bench-probe') return;
+      const answer = message as ProbeAnswer | LoopAnswer;
+      if (answer?.kind !== 'bench-probe' && answer?.kind !== 'bench-loop') return;
       this.pending.get(answer.id)?.(answer);
       this.pending.delete(answer.id);
     });
@@ -99,7 +117,7 @@ export class RunningServer {
     };
     delete env.NODE_OPTIONS;
     const child = fork(spec.entry, [String(port)], {
-      execArgv: ['--expose-gc', '--import', 'tsx', '--import', PROBE_PATH],
+      execArgv: ['--expose-gc', ...EXTRA_NODE_ARGS, '--import', 'tsx', '--import', PROBE_PATH],
       env,
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
     });
@@ -144,6 +162,11 @@ export class RunningServer {
     });
   }
 
+  /** The server's process id (for /proc). */
+  get pid(): number {
+    return this.child.pid ?? 0;
+  }
+
   recentOutput(): string {
     return this.output.join('\n');
   }
@@ -166,9 +189,11 @@ export class RunningServer {
       }, timeoutMs);
       this.pending.set(id, (answer) => {
         clearTimeout(timer);
+        if (answer.kind !== 'bench-probe') return reject(new Error('probe answered out of turn'));
         resolve({
           atMs: performance.now(),
           cpuMs: (answer.cpu.user + answer.cpu.system) / 1000,
+          systemCpuMs: answer.cpu.system / 1000,
           heapUsed: answer.memory.heapUsed,
           rss: answer.memory.rss,
           external: answer.memory.external,
@@ -180,17 +205,39 @@ export class RunningServer {
   }
 
   /**
-   * The kernel's count of the server's CPU time (/proc/<pid>/stat utime + stime), in ms with
-   * 10 ms resolution; null off Linux. It needs nothing from the server's event loop, so it
+   * Starts watching the server's event loop (delay, utilisation, GC pauses: probe.ts), or stops
+   * and returns what it saw since the start; null when the probe did not answer in time.
+   */
+  observeLoop(action: 'start' | 'stop', timeoutMs = PROBE_TIMEOUT_MS): Promise<LoopStats | null> {
+    const id = this.nextProbeId++;
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.pending.delete(id);
+        resolve(null);
+      }, timeoutMs);
+      this.pending.set(id, (answer) => {
+        clearTimeout(timer);
+        resolve(answer.kind === 'bench-loop' ? answer.loop : null);
+      });
+      this.child.send({ kind: 'bench-loop', id, action });
+    });
+  }
+
+  /**
+   * The kernel's count of the server's CPU time (/proc/<pid>/stat utime + stime, and stime
+   * apart), in ms with 10 ms resolution; null off Linux. It needs nothing from the server's event loop, so it
    * stays right when an overloaded server answers the probe seconds late.
    */
-  procCpuMs(): number | null {
+  procCpu(): { cpuMs: number; systemCpuMs: number } | null {
     try {
       const stat = readFileSync(`/proc/${this.child.pid}/stat`, 'utf8');
       const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
       // Fields after the command name start at field 3 (state); utime is 14, stime 15.
-      const ticks = Number(fields[14 - 3]) + Number(fields[15 - 3]);
-      return Number.isFinite(ticks) ? (ticks * 1000) / PROC_TICKS_PER_SEC : null;
+      const user = Number(fields[14 - 3]);
+      const system = Number(fields[15 - 3]);
+      if (!Number.isFinite(user) || !Number.isFinite(system)) return null;
+      const toMs = (ticks: number) => (ticks * 1000) / PROC_TICKS_PER_SEC;
+      return { cpuMs: toMs(user + system), systemCpuMs: toMs(system) };
     } catch {
       return null;
     }
@@ -201,7 +248,8 @@ export class RunningServer {
     if (this.exitCode === null) {
       const exited = new Promise<void>((resolve) => this.child.once('exit', () => resolve()));
       this.child.kill('SIGTERM');
-      const timer = setTimeout(() => this.child.kill('SIGKILL'), STOP_TIMEOUT_MS);
+      const stopTimeoutMs = EXTRA_NODE_ARGS.length > 0 ? PROFILED_STOP_TIMEOUT_MS : STOP_TIMEOUT_MS;
+      const timer = setTimeout(() => this.child.kill('SIGKILL'), stopTimeoutMs);
       await exited;
       clearTimeout(timer);
     }

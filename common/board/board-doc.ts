@@ -239,13 +239,21 @@ export function observeShapes(
   return () => root.unobserveDeep(handler);
 }
 
-/** The known fields stored for shape `id` (present even when undefined), or null if it is gone. */
+const KNOWN_FIELD_NAMES: ReadonlySet<string> = new Set(SHAPE_FIELD_NAMES);
+
+/**
+ * The known fields stored for shape `id` (present even when undefined), or null if it is gone.
+ * One pass over the entries the shape has (a board loads by checking every shape with this),
+ * rather than two lookups for every field name it might have.
+ */
 export function readStoredFields(doc: Y.Doc, id: string): StoredFields | null {
   const map = getShapesMap(doc).get(id);
   if (!(map instanceof Y.Map)) return null;
   const fields: Record<string, unknown> = {};
-  for (const name of SHAPE_FIELD_NAMES)
-    if (map.has(name)) fields[name] = readField(map as ShapeMap, name);
+  (map as ShapeMap).forEach((value, name) => {
+    if (KNOWN_FIELD_NAMES.has(name))
+      fields[name] = value instanceof Y.AbstractType ? value.toJSON() : value;
+  });
   return fields;
 }
 

@@ -2,7 +2,9 @@
  * A room's Yjs document and everything that changes it. Only committed updates reach it: peers'
  * runs and the server's edits after their storage commit (commit-queue.ts), other instances'
  * updates (committed there), and the stored log at load. Each change is announced to the room's
- * subscribers with its source, and the encoded whole state is cached between changes.
+ * subscribers with its source. What a joiner is sent is encoded once per change and the same
+ * bytes go to every joiner until the next one: the whole state as a sync step 2 frame (whose
+ * payload is `fullState()`, no second copy) and the state vector as a sync step 1 frame.
  *
  * Applying cannot take the process down: an update that throws is caught, logged and counted
  * (`boardcast_apply_failures_total{where}`), and left out of what is relayed; the room closes
@@ -15,8 +17,9 @@ import type { Logger } from '../log.ts';
 import type { Metrics } from '../metrics.ts';
 import { applyYjsUpdate, type ApplyUpdate } from './apply-update.ts';
 import type { CommittedEdit, PeerWrite } from './commit-queue.ts';
-import type { ChangeSource, RoomEvents } from './room-events.ts';
+import type { ChangeSource, RoomEvents, ShapesChange } from './room-events.ts';
 import { ServerDraft, type ServerEdit } from './server-draft.ts';
+import { encodeSyncStep1, encodeSyncStep2 } from './sync-frames.ts';
 
 /** The transaction origin of updates that came from another instance. */
 export const REMOTE_ORIGIN = 'replica';
@@ -31,11 +34,18 @@ class ServerEditOrigin {
 export class BoardDocument {
   private readonly draft: ServerDraft;
   private readonly unobserve: () => void;
-  private fullStateCache: Uint8Array | null = null;
+  /** Sync step 2 with the whole state; null when the document changed since it was encoded. */
+  private fullStateFrameCache: Uint8Array | null = null;
+  /** Bytes of the state at the end of `fullStateFrameCache`. */
+  private fullStateBytes = 0;
+  /** Sync step 1 with the state vector; null when the document changed since. */
+  private stateVectorFrameCache: Uint8Array | null = null;
+  /** Changes of peers' writes not announced yet (`applyPeerWrites` → `announceHeld`). */
+  private held: ShapesChange[] | null = null;
 
   constructor(
     readonly doc: Y.Doc,
-    events: RoomEvents,
+    private readonly events: RoomEvents,
     private readonly deps: {
       log: Logger;
       metrics: Metrics;
@@ -45,15 +55,39 @@ export class BoardDocument {
     },
   ) {
     this.draft = new ServerDraft(doc, () => this.fullState());
-    this.unobserve = observeShapes(doc, (ids, transaction) =>
-      events.shapesChanged({ ids, ...changeSource(transaction.origin) }),
-    );
+    this.unobserve = observeShapes(doc, (ids, transaction) => {
+      const change = { ids, ...changeSource(transaction.origin) };
+      if (this.held) this.held.push(change);
+      else events.shapesChanged(change);
+    });
   }
 
-  /** The whole board as one update, encoded once per change. */
+  /** The whole board as one update, encoded once per change (a view into `fullStateFrame`). */
   fullState(): Uint8Array {
-    this.fullStateCache ??= Y.encodeStateAsUpdate(this.doc);
-    return this.fullStateCache;
+    const frame = this.fullStateFrame();
+    return frame.subarray(frame.byteLength - this.fullStateBytes);
+  }
+
+  /** The whole board as a sync step 2 frame, encoded once per change: what every joiner gets. */
+  fullStateFrame(): Uint8Array {
+    if (!this.fullStateFrameCache) {
+      const state = Y.encodeStateAsUpdate(this.doc);
+      this.fullStateBytes = state.byteLength;
+      this.fullStateFrameCache = encodeSyncStep2(state);
+    }
+    return this.fullStateFrameCache;
+  }
+
+  /** Our state vector as a sync step 1 frame, encoded once per change. */
+  stateVectorFrame(): Uint8Array {
+    this.stateVectorFrameCache ??= encodeSyncStep1(Y.encodeStateVector(this.doc));
+    return this.stateVectorFrameCache;
+  }
+
+  /** The document changed: what a joiner is sent is encoded again when next asked for. */
+  private changed(): void {
+    this.fullStateFrameCache = null;
+    this.stateVectorFrameCache = null;
   }
 
   /** A server edit made into an update on the draft (server-draft.ts); null when a no-op. */
@@ -66,17 +100,29 @@ export class BoardDocument {
     this.draft.drop();
   }
 
-  /** Applies a committed run of peers' updates, in one transaction; returns those that threw. */
+  /**
+   * Applies a committed run of peers' updates, in one transaction; returns those that threw.
+   * What changed is announced to subscribers only by `announceHeld`, so that the room relays
+   * the run first: peers do not wait for the repairs check, the viewers' feed and the history.
+   */
   applyPeerWrites(writes: readonly PeerWrite[]): PeerWrite[] {
     const failed: PeerWrite[] = [];
+    this.held ??= [];
     this.doc.transact(() => {
       for (const write of writes)
         if (!this.tryApply(write.update, PEER_ORIGIN, 'peer')) failed.push(write);
     }, PEER_ORIGIN);
-    this.fullStateCache = null;
+    this.changed();
     // The draft followed whatever part of a failed update Yjs integrated before throwing.
     if (failed.length > 0) this.draft.drop();
     return failed;
+  }
+
+  /** Announces the changes `applyPeerWrites` held back. */
+  announceHeld(): void {
+    const held = this.held;
+    this.held = null;
+    for (const change of held ?? []) this.events.shapesChanged(change);
   }
 
   /** Applies committed server edits, each in its own transaction (subscribers see its origin). */
@@ -87,7 +133,7 @@ export class BoardDocument {
         if (!this.tryApply(edit.update, new ServerEditOrigin(edit.origin), 'server'))
           failed.push(edit);
     });
-    this.fullStateCache = null;
+    this.changed();
     if (failed.length > 0) this.draft.drop(); // it holds edits the board does not
     return failed;
   }
@@ -107,7 +153,7 @@ export class BoardDocument {
       for (const client of store.clients.keys())
         fresh ||= Y.getState(store, client) !== (transaction.beforeState.get(client) ?? 0);
     }, REMOTE_ORIGIN);
-    if (fresh) this.fullStateCache = null;
+    if (fresh) this.changed();
     if (!applied) this.draft.drop();
     const { pendingStructs, pendingDs } = this.doc.store;
     return { fresh: fresh && applied, gap: pendingStructs !== null || pendingDs !== null };

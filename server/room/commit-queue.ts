@@ -1,8 +1,11 @@
 /**
  * A room's write path: what the board accepts is stored before anyone sees it.
  *
- * Peers' gated updates and the server's own edits queue here, in arrival order. Once per tick
- * the queue is flushed a run at a time: a run of peer updates is committed to storage in one
+ * Peers' gated updates and the server's own edits queue here, in arrival order. A peer's update
+ * that finds the queue idle (nothing flushed for IDLE_COMMIT_GAP_MS) is committed at once, before
+ * its socket callback returns; otherwise the queue is flushed at the end of the loop turn, so
+ * that the updates of a busy room are committed and relayed together. The queue is flushed a run
+ * at a time: a run of peer updates is committed to storage in one
  * transaction and then handed to the room to apply and relay; a run of server edits is first
  * turned into updates on the server draft (server-draft.ts), then committed and handed over the
  * same way. Nothing is applied to the board, and so nothing reaches a peer, a joiner, a viewer
@@ -23,6 +26,11 @@ import type { GateDecoded, GateQueue } from './update-gate.ts';
 
 /** After a failed write, refuse writes for this long before trying storage again. */
 export const STORAGE_RETRY_MS = 5_000;
+/**
+ * A peer's update arriving this long after the last flush ended is committed at once; one that
+ * follows closer waits for the end of the loop turn, to be committed with the others arriving.
+ */
+export const IDLE_COMMIT_GAP_MS = 1;
 
 /** A peer's update the gate accepted. */
 export interface PeerWrite {
@@ -30,6 +38,8 @@ export interface PeerWrite {
   update: Uint8Array;
   /** As the gate decoded it; indexed in `queued` until applied. */
   decoded: GateDecoded;
+  /** When it arrived (or left the held updates), on performance.now(): for the relay metric. */
+  arrivedAt: number;
 }
 
 /** A server edit, made into an update and committed. */
@@ -96,14 +106,21 @@ export class CommitQueue {
   private pending: Entry[] = [];
   private flushScheduled = false;
   private flushing: Promise<void> | null = null;
+  /** When the last flush ended (performance.now()). */
+  private flushedAt = Number.NEGATIVE_INFINITY;
   private storageRetryAt = 0;
   private closed = false;
   private logUpdates: number;
   private logBytes: number;
   /** Size of the last compacted state; the byte bound for compaction grows with it. */
   private compactedBytes: number;
+  private readonly relayTimers: Record<'committed' | 'sent', { observe(seconds: number): void }>;
 
   constructor(private readonly deps: CommitQueueDeps) {
+    this.relayTimers = {
+      committed: deps.metrics.relaySeconds.labels('committed'),
+      sent: deps.metrics.relaySeconds.labels('sent'),
+    };
     this.logUpdates = deps.loaded.updates;
     this.logBytes = deps.loaded.bytes;
     this.compactedBytes = deps.loaded.bytes;
@@ -118,7 +135,9 @@ export class CommitQueue {
     if (this.closed) return;
     this.pending.push({ kind: 'peer', write });
     this.queued.add(write.decoded);
-    this.scheduleFlush();
+    if (this.flushScheduled || this.flushing) return;
+    if (performance.now() - this.flushedAt >= IDLE_COMMIT_GAP_MS) this.startFlush();
+    else this.scheduleFlush();
   }
 
   submitEdit(edit: ServerEdit, origin: unknown): Promise<ServerEditResult> {
@@ -154,11 +173,16 @@ export class CommitQueue {
     this.flushScheduled = true;
     setImmediate(() => {
       this.flushScheduled = false;
-      this.flushing = this.flush().finally(() => {
-        this.flushing = null;
-        // Queued between the flush's last look and now (e.g. by another microtask).
-        if (this.pending.length > 0 && !this.closed) this.scheduleFlush();
-      });
+      this.startFlush();
+    });
+  }
+
+  private startFlush(): void {
+    this.flushing = this.flush().finally(() => {
+      this.flushing = null;
+      this.flushedAt = performance.now();
+      // Queued between the flush's last look and now (e.g. by another microtask).
+      if (this.pending.length > 0 && !this.closed) this.scheduleFlush();
     });
   }
 
@@ -197,7 +221,11 @@ export class CommitQueue {
       if (!this.closed) this.deps.refuseWriters(new Set(writes.map((write) => write.peer)));
       return;
     }
+    // The run's first write waited longest: its time is the run's.
+    const arrivedAt = (writes[0] as PeerWrite).arrivedAt;
+    this.relayTimers.committed.observe((performance.now() - arrivedAt) / 1000);
     this.deps.apply({ kind: 'peer', writes });
+    this.relayTimers.sent.observe((performance.now() - arrivedAt) / 1000);
     await this.compactIfDue();
   }
 

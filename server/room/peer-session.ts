@@ -30,8 +30,10 @@ import {
   THROTTLE_TICK_MS,
   type FrameKind,
   type FrameRates,
+  type ThrottleHandlers,
 } from './frame-throttle.ts';
 import type { Peer } from './peer.ts';
+import type { SharedFrame } from './shared-frame.ts';
 import type { Room } from './room.ts';
 import type { RoomLease, RoomRegistry } from './room-registry.ts';
 
@@ -54,8 +56,10 @@ export interface PeerTransport {
   readonly isOpen: boolean;
   /** Queues a frame; dropped once closing. Never throws. */
   send(frame: Uint8Array): void;
+  /** As `Peer.sendShared`. Optional: without it, `send(frame.bytes)`. */
+  sendShared?(frame: SharedFrame): void;
   /** As `Peer.sendPresence`: false (and nothing sent) when the client is behind. Optional. */
-  sendPresence?(frame: Uint8Array): boolean;
+  sendPresence?(frame: SharedFrame): boolean;
   /** Closes with a documented code; idempotent. */
   close(close: CloseCode, detail?: string): void;
   /** Stops reading input until `resume` (messages are waiting for their rate bucket). */
@@ -72,13 +76,19 @@ export interface PeerSessionOptions {
   grant: AuthGrant | null;
 }
 
-export class PeerSession implements Peer {
+/**
+ * Thousands of these sit idle, so a session holds little until it is used: no child logger (its
+ * lines carry `peer` and `remote` as fields), no rate bucket before a message of its kind
+ * (frame-throttle.ts), no queue before a message has to wait.
+ */
+export class PeerSession implements Peer, ThrottleHandlers {
   readonly id: number;
-  private readonly log: Logger;
+  /** The client's address, for logs. */
+  readonly remote: string;
   private readonly throttle: FrameThrottle;
   private readonly token: ConnectionToken | null;
-  /** Admitted messages that wait for the board to load or a token to be verified. */
-  private readonly waiting: Uint8Array[] = [];
+  /** Admitted messages that wait for the board to load or a token to be verified; null when none. */
+  private waiting: Uint8Array[] | null = null;
   private joined: { room: Room; lease: RoomLease; accessRole: Role } | null = null;
   private verifying = false;
   private ended = false;
@@ -91,14 +101,8 @@ export class PeerSession implements Peer {
     options: PeerSessionOptions,
   ) {
     this.id = options.id;
-    this.log = deps.log.child({ peer: options.id, remote: options.remote });
-    this.throttle = new FrameThrottle(deps.rates, {
-      admit: (message) => this.admit(message),
-      pause: () => transport.pause(),
-      resume: () => transport.resume(),
-      flood: (kind) => this.flood(kind),
-      isOpen: () => !this.ended && transport.isOpen,
-    });
+    this.remote = options.remote;
+    this.throttle = new FrameThrottle(deps.rates, this);
     this.token =
       options.grant && deps.auth
         ? new ConnectionToken(options.grant, deps.auth, () =>
@@ -122,8 +126,15 @@ export class PeerSession implements Peer {
     this.transport.send(frame);
   }
 
-  sendPresence(frame: Uint8Array): boolean {
-    return this.transport.sendPresence ? this.transport.sendPresence(frame) : true;
+  sendShared(frame: SharedFrame): void {
+    if (this.transport.sendShared) this.transport.sendShared(frame);
+    else this.transport.send(frame.bytes);
+  }
+
+  sendPresence(frame: SharedFrame): boolean {
+    if (this.transport.sendPresence) return this.transport.sendPresence(frame);
+    this.sendShared(frame);
+    return true;
   }
 
   close(close: CloseCode, detail?: string): void {
@@ -133,7 +144,7 @@ export class PeerSession implements Peer {
   /** Closes this connection for a reason worth a log line and a count. */
   refuse(close: CloseCode, detail: string, reason: string): void {
     this.deps.metrics.refusals.inc({ reason });
-    this.log.warn({ code: close.code, reason: detail }, 'connection refused');
+    this.deps.log.warn(this.logFields({ code: close.code, reason: detail }), 'connection refused');
     this.transport.close(close, detail);
   }
 
@@ -152,12 +163,15 @@ export class PeerSession implements Peer {
           return this.refuse(CLOSE.GONE, 'this link was reset', 'gone');
         }
         this.joined = joined;
-        this.log.info({ board: joined.room.editId, role: this.role }, 'connected');
+        this.deps.log.info(
+          this.logFields({ board: joined.room.editId, role: this.role }),
+          'connected',
+        );
         joined.room.join(this);
         this.drainWaiting();
       })
       .catch((error: unknown) => {
-        this.log.error({ err: error }, 'board failed to load');
+        this.deps.log.error(this.logFields({ err: error }), 'board failed to load');
         this.refuse(CLOSE.INTERNAL_ERROR, 'board failed to load', 'load_failed');
       });
   }
@@ -174,9 +188,9 @@ export class PeerSession implements Peer {
     this.ended = true;
     this.token?.dispose();
     this.throttle.dispose();
-    this.waiting.length = 0;
+    this.waiting = null;
     this.deps.metrics.connections.dec({ transport: this.transport.name });
-    this.log.info({ code }, 'disconnected');
+    this.deps.log.info(this.logFields({ code }), 'disconnected');
     if (this.joined) {
       this.joined.room.leave(this);
       this.joined.lease.release();
@@ -204,7 +218,12 @@ export class PeerSession implements Peer {
   }
 
   private get busy(): boolean {
-    return !this.joined || this.verifying || this.waiting.length > 0 || this.throttle.pending > 0;
+    return !this.joined || this.verifying || this.waiting !== null || this.throttle.pending > 0;
+  }
+
+  /** What every log line of this connection carries. */
+  private logFields(fields: Record<string, unknown>): Record<string, unknown> {
+    return { peer: this.id, remote: this.remote, ...fields };
   }
 
   /** The board's room, held; null when the id was reset or the board deleted meanwhile. */
@@ -220,21 +239,40 @@ export class PeerSession implements Peer {
     }
   }
 
-  private flood(kind: FrameKind): void {
+  // ── For the throttle (ThrottleHandlers), not for transports ─────────────────────────────
+
+  /** A message within its rate: handled now, or held while the board loads or a token is checked. */
+  admit(message: Uint8Array): void {
+    if (this.joined && !this.verifying) return this.handle(this.joined.room, message);
+    if ((this.waiting?.length ?? 0) >= this.deps.maxPendingFrames)
+      return this.refuse(CLOSE.OVER_LIMIT, 'too many frames before sync', 'pending_frames');
+    (this.waiting ??= []).push(message);
+  }
+
+  pauseInput(): void {
+    this.transport.pause();
+  }
+
+  resumeInput(): void {
+    this.transport.resume();
+  }
+
+  flood(kind: FrameKind): void {
     this.refuse(CLOSE.RATE_LIMITED, `too many ${kind} messages`, `rate_limited_${kind}`);
   }
 
-  /** A message within its rate: handled now, or held while the board loads or a token is checked. */
-  private admit(message: Uint8Array): void {
-    if (this.joined && !this.verifying) return this.handle(this.joined.room, message);
-    if (this.waiting.length >= this.deps.maxPendingFrames)
-      return this.refuse(CLOSE.OVER_LIMIT, 'too many frames before sync', 'pending_frames');
-    this.waiting.push(message);
+  isAccepting(): boolean {
+    return !this.ended && this.transport.isOpen;
   }
 
+  // ── Inside ──────────────────────────────────────────────────────────────────────────────
+
   private drainWaiting(): void {
-    while (this.joined && !this.verifying && !this.ended && this.waiting.length > 0)
-      this.handle(this.joined.room, this.waiting.shift() as Uint8Array);
+    while (this.joined && !this.verifying && !this.ended && this.waiting) {
+      const message = this.waiting.shift();
+      if (this.waiting.length === 0) this.waiting = null;
+      if (message) this.handle(this.joined.room, message);
+    }
   }
 
   private handle(room: Room, message: Uint8Array): void {
@@ -258,7 +296,7 @@ export class PeerSession implements Peer {
       this.verifying = false;
       if (!result.ok) return this.refuse(result.close, result.detail, result.reason);
       this.deps.metrics.tokenRefreshes.inc();
-      this.log.debug({ role: this.role }, 'token refreshed');
+      this.deps.log.debug(this.logFields({ role: this.role }), 'token refreshed');
       this.drainWaiting();
     });
   }

@@ -4,6 +4,7 @@
  */
 import type { CloseCode } from '../../common/protocol/close-codes.ts';
 import type { Role } from '../storage/board-store.ts';
+import type { SharedFrame } from './shared-frame.ts';
 
 export interface Peer {
   /** Unique per server process; for logs. */
@@ -14,11 +15,16 @@ export interface Peer {
   /** Queues a frame; dropped silently once the peer is closing. Never throws. */
   send(frame: Uint8Array): void;
   /**
+   * As `send`, for a frame the room sends to many peers: the transport may encode it for the
+   * wire once for all of them (SharedFrame.wire). Optional: a peer without it gets `send`.
+   */
+  sendShared?(frame: SharedFrame): void;
+  /**
    * Queues a presence frame unless the peer is behind (its send buffer past the presence bound):
    * then the frame is dropped and false returned, and the room sends it whole presence later.
    * Optional: a peer without it gets presence through `send`.
    */
-  sendPresence?(frame: Uint8Array): boolean;
+  sendPresence?(frame: SharedFrame): boolean;
   /** Closes with a documented code; idempotent. */
   close(close: CloseCode, detail?: string): void;
 }

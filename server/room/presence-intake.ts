@@ -62,6 +62,13 @@ export function receivePresence(
   peer: Peer,
   payload: Uint8Array,
 ): Refusal | null {
+  const started = performance.now();
+  const refusal = applyPresence(deps, peer, payload);
+  deps.metrics.presenceIntakeSeconds.inc((performance.now() - started) / 1_000);
+  return refusal;
+}
+
+function applyPresence(deps: PresenceIntakeDeps, peer: Peer, payload: Uint8Array): Refusal | null {
   const decoded = decodeAwarenessUpdate(payload, undefined, (clientId) =>
     deps.presence.wants(peer, clientId),
   );

@@ -6,6 +6,7 @@
 import type { CloseCode } from '../../common/protocol/close-codes.ts';
 import type { Metrics } from '../metrics.ts';
 import type { Peer } from './peer.ts';
+import { SharedFrame } from './shared-frame.ts';
 
 export class RoomPeers {
   private readonly peers = new Set<Peer>();
@@ -42,14 +43,18 @@ export class RoomPeers {
 
   /** Sends one frame to every peer except `except`. */
   broadcast(frame: Uint8Array, except: Peer | null = null): void {
+    const started = performance.now();
+    const shared = new SharedFrame(frame);
     let sent = 0;
     for (const peer of this.peers) {
       if (peer === except) continue;
-      peer.send(frame);
+      if (peer.sendShared) peer.sendShared(shared);
+      else peer.send(frame);
       sent++;
     }
     this.metrics.messagesOut.inc(sent);
     this.metrics.bytesOut.inc(sent * frame.byteLength);
+    this.metrics.broadcastSeconds.inc({ kind: 'update' }, (performance.now() - started) / 1_000);
   }
 
   /**
@@ -57,19 +62,20 @@ export class RoomPeers {
    * presence with the next frame it can take.
    */
   broadcastPresence(frame: Uint8Array): void {
+    const started = performance.now();
+    const shared = new SharedFrame(frame);
     let sent = 0;
     let bytes = 0;
-    let whole: Uint8Array | null | undefined;
+    let whole: SharedFrame | undefined;
     for (const peer of this.peers) {
       if (!peer.sendPresence) {
         peer.send(frame);
       } else if (this.presenceBehind.has(peer)) {
-        if (whole === undefined) whole = this.wholePresence();
-        const catchUp = whole ?? frame;
-        if (!peer.sendPresence(catchUp)) continue;
+        whole ??= this.wholePresenceFrame(shared);
+        if (!peer.sendPresence(whole)) continue;
         this.presenceBehind.delete(peer);
-        bytes += catchUp.byteLength - frame.byteLength;
-      } else if (!peer.sendPresence(frame)) {
+        bytes += whole.bytes.byteLength - frame.byteLength;
+      } else if (!peer.sendPresence(shared)) {
         this.presenceBehind.add(peer);
         continue;
       }
@@ -78,6 +84,13 @@ export class RoomPeers {
     }
     this.metrics.messagesOut.inc(sent);
     this.metrics.bytesOut.inc(bytes);
+    this.metrics.broadcastSeconds.inc({ kind: 'presence' }, (performance.now() - started) / 1_000);
+  }
+
+  /** The whole presence (or `frame` when there is none), shared by the peers catching up. */
+  private wholePresenceFrame(frame: SharedFrame): SharedFrame {
+    const whole = this.wholePresence();
+    return whole ? new SharedFrame(whole) : frame;
   }
 
   closeAll(close: CloseCode, detail?: string): void {

@@ -36,6 +36,7 @@ import type { HeldLimits } from './held-updates.ts';
 import type { PresencePacing } from './room-presence.ts';
 import { Room } from './room.ts';
 import type { ReplicaHandlers, RoomReplicator } from './room-replicator.ts';
+import { trimItemContent } from './trim-items.ts';
 
 /** A failed resync (storage down) is tried again after this long while the room is loaded. */
 const RESYNC_RETRY_MS = 1_000;
@@ -174,10 +175,17 @@ export class RoomRegistry {
     await this.deps.replicator?.subscribe(key, this.replicaHandlers(key, doc, replica));
     let log: Awaited<ReturnType<BoardStore['loadLog']>>;
     let fresh: BoardRecord | null;
+    let phaseStart = performance.now();
+    const phaseDone = (phase: 'read' | 'apply' | 'trim' | 'check') => {
+      const now = performance.now();
+      this.deps.metrics.loadSeconds.observe({ phase }, (now - phaseStart) / 1_000);
+      phaseStart = now;
+    };
     try {
       // Read after subscribing: a reset or delete committed later is announced to us.
       fresh = await this.deps.store.boardByKey(key);
       log = await this.deps.store.loadLog(key);
+      phaseDone('read');
     } catch (error) {
       this.dropReplica(key, replica);
       throw error;
@@ -187,12 +195,16 @@ export class RoomRegistry {
       throw new BoardGoneError(key);
     }
     this.applyStoredLog(fresh.editId, doc, log.updates);
+    phaseDone('apply');
+    trimItemContent(doc);
+    phaseDone('trim');
     const loaded = { updates: log.updates.length, bytes: log.bytes };
     const room = new Room(fresh, doc, loaded, {
       ...this.deps,
       onIdle: (idle) => this.scheduleUnload(idle),
       onGone: () => void this.resyncOnce(replica),
     });
+    phaseDone('check'); // the room checks every shape as it is created
     replica.room = room;
     this.deps.onRoomLoaded?.(room);
     this.current.set(key, room);

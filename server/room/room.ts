@@ -47,7 +47,7 @@ import { RoomPresence, type PresencePacing } from './room-presence.ts';
 import type { RoomReplicator } from './room-replicator.ts';
 import type { ServerEdit } from './server-draft.ts';
 import { DEFAULT_INCOMPLETE_SHAPE_GRACE_MS, REPAIR_ORIGIN, ShapeRepairs } from './shape-repairs.ts';
-import { encodeSyncStep1, encodeSyncStep2, encodeSyncUpdate } from './sync-frames.ts';
+import { encodeSyncStep2, encodeSyncUpdate } from './sync-frames.ts';
 import { DEFAULT_HELD_LIMITS, type HeldLimits } from './held-updates.ts';
 import { STORAGE_REFUSAL, UpdateIntake } from './update-intake.ts';
 
@@ -135,6 +135,7 @@ export class Room {
         peerCount: () => this.peers.size,
         pacing: this.deps.presencePacing ?? null,
         onScheduled: (delayMs) => this.deps.metrics.presenceFlushDelay.observe(delayMs / 1_000),
+        onEncoded: (encodeMs) => this.deps.metrics.presenceEncodeSeconds.inc(encodeMs / 1_000),
       },
     );
   }
@@ -216,7 +217,7 @@ export class Room {
   /** Adds a peer and starts its sync: our state vector, then everyone's presence. */
   join(peer: Peer): void {
     this.peers.add(peer);
-    peer.send(encodeSyncStep1(Y.encodeStateVector(this.doc)));
+    peer.send(this.boardDoc.stateVectorFrame());
     const presence = this.presence.encodeAll();
     if (presence) peer.send(presence);
   }
@@ -228,8 +229,8 @@ export class Room {
    */
   resync(peer: Peer): void {
     if (this.destroyed) return;
-    peer.send(encodeSyncStep1(Y.encodeStateVector(this.doc)));
-    peer.send(encodeSyncStep2(this.fullState()));
+    peer.send(this.boardDoc.stateVectorFrame());
+    peer.send(this.boardDoc.fullStateFrame());
     const presence = this.presence.encodeAll();
     if (presence) peer.send(presence);
   }
@@ -394,12 +395,14 @@ export class Room {
     }
   }
 
-  /** Answers a peer's sync step 1. Throws when the state vector does not decode. */
+  /**
+   * Answers a peer's sync step 1; an empty state vector (a fresh joiner) gets the cached frame,
+   * the same bytes for every joiner until the board changes. Throws when it does not decode.
+   */
   private answerSyncStep1(peer: Peer, stateVector: Uint8Array): void {
     const known = Y.decodeStateVector(stateVector);
-    const update =
-      known.size === 0 ? this.fullState() : Y.encodeStateAsUpdate(this.doc, stateVector);
-    peer.send(encodeSyncStep2(update));
+    if (known.size === 0) return peer.send(this.boardDoc.fullStateFrame());
+    peer.send(encodeSyncStep2(Y.encodeStateAsUpdate(this.doc, stateVector)));
   }
 
   /**
@@ -418,16 +421,11 @@ export class Room {
   private applyCommitted(run: CommittedRun): void {
     if (this.destroyed) return;
     if (run.kind === 'peer') {
-      const failed = new Set(this.boardDoc.applyPeerWrites(run.writes));
-      const applied = run.writes.filter((write) => !failed.has(write));
-      for (const peer of new Set([...failed].map((write) => write.peer)))
-        this.refuse(peer, APPLY_REFUSAL);
-      const writers = new Set(applied.map((write) => write.peer));
-      const only = writers.size === 1 ? (applied[0] as PeerWrite).peer : null;
-      this.relay(
-        applied.map((write) => write.update),
-        only,
-      );
+      try {
+        this.relayPeerWrites(run.writes);
+      } finally {
+        this.boardDoc.announceHeld(); // after the relay: subscribers do not delay the peers
+      }
     } else {
       const failed = new Set(this.boardDoc.applyServerEdits(run.edits));
       this.relay(
@@ -436,6 +434,21 @@ export class Room {
       );
     }
     this.intake.release();
+  }
+
+  /** Applies a committed run of peers' updates and relays what applied; closes who sent the rest. */
+  private relayPeerWrites(writes: readonly PeerWrite[]): void {
+    const failed = new Set(this.boardDoc.applyPeerWrites(writes));
+    const applied = failed.size === 0 ? writes : writes.filter((write) => !failed.has(write));
+    for (const peer of new Set([...failed].map((write) => write.peer)))
+      this.refuse(peer, APPLY_REFUSAL);
+    const only = applied.every((write) => write.peer === applied[0]?.peer)
+      ? (applied[0]?.peer ?? null)
+      : null;
+    this.relay(
+      applied.map((write) => write.update),
+      only,
+    );
   }
 
   /** Sends committed updates, merged, to every peer but `except`, and to the other instances. */

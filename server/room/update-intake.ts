@@ -47,7 +47,7 @@ export class UpdateIntake {
   /** A peer's update; returns why to close the peer, or null (accepted or held). */
   receive(peer: Peer, update: Uint8Array): Refusal | null {
     if (this.deps.commits.storageFailing) return STORAGE_REFUSAL;
-    return this.admit(peer, update, Date.now());
+    return this.admit(peer, update, Date.now(), performance.now());
   }
 
   /** The board advanced: held updates that now have what they needed are gated again. */
@@ -60,7 +60,7 @@ export class UpdateIntake {
         const ready = this.held.takeReady((needs) => needsMet(needs, doc, commits.queued));
         if (ready.length === 0) break;
         for (const { peer, update, heldSince } of ready) {
-          const refusal = this.admit(peer, update, heldSince);
+          const refusal = this.admit(peer, update, heldSince, performance.now());
           if (!refusal) continue;
           this.held.drop(peer);
           this.deps.refuse(peer, refusal);
@@ -80,7 +80,13 @@ export class UpdateIntake {
     this.held.destroy();
   }
 
-  private admit(peer: Peer, update: Uint8Array, heldSince: number): Refusal | null {
+  /** `arrivedAt`: when it arrived, or was released from the held updates (performance.now()). */
+  private admit(
+    peer: Peer,
+    update: Uint8Array,
+    heldSince: number,
+    arrivedAt: number,
+  ): Refusal | null {
     const { doc, commits } = this.deps;
     if (commits.storageFailing) return STORAGE_REFUSAL;
     const verdict = checkUpdate(update, doc, this.deps.limits, commits.queued);
@@ -101,7 +107,7 @@ export class UpdateIntake {
         this.deps.metrics.heldUpdates.inc();
         return null;
       case 'accept':
-        commits.submitPeerWrite({ peer, update, decoded: verdict.decoded });
+        commits.submitPeerWrite({ peer, update, decoded: verdict.decoded, arrivedAt });
         this.release();
         return null;
     }

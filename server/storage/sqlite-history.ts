@@ -18,7 +18,11 @@ interface SummaryRow {
 const toBuffer = (bytes: Uint8Array): Buffer =>
   Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 
-export function sqliteHistory(db: Database.Database): HistoryStore {
+/** `wrote`: told the bytes of each checkpoint stored (the store's WAL checkpointer counts them). */
+export function sqliteHistory(
+  db: Database.Database,
+  wrote: (bytes: number) => void = () => {},
+): HistoryStore {
   const boardExists = db.prepare<[string], { one: number }>(
     'SELECT 1 AS one FROM boards WHERE board = ?',
   );
@@ -48,7 +52,9 @@ export function sqliteHistory(db: Database.Database): HistoryStore {
   return {
     async add(key, checkpoint) {
       const names = JSON.stringify(storedNames(checkpoint.names));
-      return add(key, checkpoint.at, checkpoint.state, checkpoint.shapes, names);
+      const n = add(key, checkpoint.at, checkpoint.state, checkpoint.shapes, names);
+      wrote(checkpoint.state.byteLength);
+      return n;
     },
     async list(key): Promise<CheckpointSummary[]> {
       return summaries.all(key).map((row) => ({ ...row, names: parseNames(row.names) }));

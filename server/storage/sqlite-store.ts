@@ -6,6 +6,8 @@
  * resolves, so a process killed with SIGKILL loses nothing; only an OS crash or power cut can
  * lose the last commits (set SQLITE_SYNCHRONOUS=FULL to fsync every commit). Each operation is
  * one transaction, so the operator CLI (another process) can change boards safely meanwhile.
+ * The WAL is copied back into the database by a worker thread (sqlite-checkpointer.ts), so no
+ * commit waits for a checkpoint.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -24,8 +26,17 @@ import {
 } from './board-store.ts';
 import { boardTables, createSchema } from './sqlite-schema.ts';
 import { sqliteHistory } from './sqlite-history.ts';
+import { startCheckpointer, type Checkpoint } from './sqlite-checkpointer.ts';
 
 export type SqliteSynchronous = 'NORMAL' | 'FULL';
+
+/** What the store reports besides its answers (metrics, logs). */
+export interface SqliteStoreHooks {
+  /** A WAL checkpoint ran on the checkpointer's thread. */
+  checkpointed?(checkpoint: Checkpoint): void;
+  /** The checkpointer failed: the server's connection checkpoints itself again (as by default). */
+  checkpointerFailed?(error: unknown): void;
+}
 
 export const SQLITE_FILE_NAME = 'boardcast.sqlite';
 
@@ -85,6 +96,7 @@ const toBuffer = (bytes: Uint8Array): Buffer =>
 export function openSqliteStore(
   dataDir: string,
   synchronous: SqliteSynchronous = 'NORMAL',
+  hooks: SqliteStoreHooks = {},
 ): BoardStore {
   fs.mkdirSync(dataDir, { recursive: true });
   const db = new Database(path.join(dataDir, SQLITE_FILE_NAME));
@@ -92,6 +104,12 @@ export function openSqliteStore(
   db.pragma(`synchronous = ${synchronous}`);
   db.pragma('busy_timeout = 5000');
   createSchema(db);
+  const checkpointer = startCheckpointer(db, {
+    synchronous,
+    ...(hooks.checkpointed ? { onCheckpoint: hooks.checkpointed } : {}),
+    onFailure: (error) => hooks.checkpointerFailed?.(error),
+  });
+  const wrote = (bytes: number) => checkpointer.wrote(bytes);
 
   const roleOfId = db.prepare<[string], { role: IdRole; board: string }>(
     'SELECT role, board FROM board_ids WHERE id = ?',
@@ -197,7 +215,7 @@ export function openSqliteStore(
   });
 
   return {
-    history: sqliteHistory(db),
+    history: sqliteHistory(db, wrote),
     async findBoard(id: string): Promise<BoardAccess | null> {
       const found = roleOfId.get(id);
       if (!found || found.role === 'retired') return null;
@@ -211,7 +229,11 @@ export function openSqliteStore(
       return ensure(editId);
     },
     async createBoard(ids: BoardIds | null, state: Uint8Array | null, assets = []) {
-      return create(ids, state, assets);
+      const created = create(ids, state, assets);
+      wrote(
+        (state?.byteLength ?? 0) + assets.reduce((sum, asset) => sum + asset.data.byteLength, 0),
+      );
+      return created;
     },
     async boardByKey(key: string): Promise<BoardRecord | null> {
       return byKey(key);
@@ -222,12 +244,16 @@ export function openSqliteStore(
     },
     async appendUpdates(key: string, updates: readonly Uint8Array[]): Promise<void> {
       append(key, updates);
+      wrote(updates.reduce((sum, update) => sum + update.byteLength, 0));
     },
     async replaceLog(key: string, mergedState: Uint8Array): Promise<void> {
       replace(key, mergedState);
+      wrote(mergedState.byteLength);
     },
     async putAsset(key: string, asset: StoredAsset): Promise<boolean> {
-      return putAsset(key, asset);
+      const added = putAsset(key, asset);
+      wrote(asset.data.byteLength);
+      return added;
     },
     async getAsset(key: string, assetId: string): Promise<StoredAsset | null> {
       const row = selectAsset.get(key, assetId);
@@ -252,6 +278,7 @@ export function openSqliteStore(
       }));
     },
     async close(): Promise<void> {
+      await checkpointer.close();
       if (db.open) db.close();
     },
   };

@@ -52,6 +52,23 @@ describe('room and connection lifecycle', () => {
     assert.match(metrics, /boardcast_refusals_total\{reason="missed_pong"\} 1/);
   });
 
+  it('keeps a peer that answers every ping, across many intervals', async () => {
+    const server = await start({ env: { PING_INTERVAL_MS: '100' } });
+    const ws = new WebSocket(`${server.wsUrl}/answering`); // answers pings (autoPong)
+    let pings = 0;
+    ws.on('ping', () => pings++);
+    await new Promise((resolve, reject) => {
+      ws.once('message', resolve);
+      ws.once('error', reject);
+    });
+    await delay(700);
+    assert.equal(ws.readyState, WebSocket.OPEN);
+    assert.ok(pings >= 5, `${pings} pings`);
+    const metrics = await (await fetch(`${server.url}/metrics`)).text();
+    assert.doesNotMatch(metrics, /reason="missed_pong"/);
+    ws.close();
+  });
+
   it('returns the heap to its baseline after 1,000 boards are opened and closed', async () => {
     const server = await start({ env: { ROOM_GRACE_MS: '0' } });
     const cycle = async (i: number) => {

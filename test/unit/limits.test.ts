@@ -71,7 +71,7 @@ describe('presence pacing', () => {
     const frames: Uint8Array[] = [];
     const delays: number[] = [];
     const presence = new RoomPresence((frame) => frames.push(frame), {
-      peerCount: () => 66,
+      peerCount: () => 1_266, // 1,250 beyond the tick: 100 ms
       pacing,
       onScheduled: (ms) => delays.push(ms),
     });

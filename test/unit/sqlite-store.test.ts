@@ -3,6 +3,7 @@ import path from 'node:path';
 import { after, describe, it } from 'node:test';
 import Database from 'better-sqlite3';
 import type { BoardStore } from '../../server/storage/board-store.ts';
+import type { Checkpoint } from '../../server/storage/sqlite-checkpointer.ts';
 import { openSqliteStore, SQLITE_FILE_NAME } from '../../server/storage/sqlite-store.ts';
 import { shapeIds, shapeUpdate, storeContract } from '../helpers/store-contract.ts';
 import { tempDataDir } from '../helpers/test-server.ts';
@@ -103,5 +104,31 @@ describe('the SQLite store', () => {
     await store.close();
     const reopened = openIn(legacyDir);
     assert.equal(await reopened.isRetired('old-board'), true, 'a second open migrates nothing');
+  });
+
+  it('copies the write-ahead log back on its own thread: commits never checkpoint', async () => {
+    const walDir = tempDataDir();
+    const checkpoints: Checkpoint[] = [];
+    const failures: unknown[] = [];
+    const store = openSqliteStore(walDir, 'NORMAL', {
+      checkpointed: (checkpoint) => checkpoints.push(checkpoint),
+      checkpointerFailed: (error) => failures.push(error),
+    });
+    stores.push(store);
+    const board = await store.createBoard(null, null);
+    assert.ok(board);
+    // About 3 pages a commit: past the 1,000 pages after which the worker is asked.
+    for (let i = 0; i < 400; i++) await store.appendUpdates(board.key, [shapeUpdate(`s${i}`)]);
+    const deadline = performance.now() + 10_000;
+    while (checkpoints.length === 0 && performance.now() < deadline)
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    assert.deepEqual(failures, []);
+    assert.ok(checkpoints.length > 0, 'the worker checkpointed');
+    assert.ok(checkpoints[0] && checkpoints[0].checkpointed > 0, 'it copied frames back');
+
+    assert.equal((await store.loadLog(board.key)).updates.length, 400);
+    await store.close();
+    const reopened = openIn(walDir);
+    assert.equal((await reopened.loadLog(board.key)).updates.length, 400, 'all there after close');
   });
 });

@@ -12,7 +12,7 @@ import type { AppContext } from '../../app-context.ts';
 import type { AuthGrant, BoardAuth } from '../../auth/board-auth.ts';
 import { checkUpgrade } from '../../auth/upgrade-guard.ts';
 import { Heartbeat } from './heartbeat.ts';
-import { closeSocket, serveConnection, type ConnectionDeps } from './ws-connection.ts';
+import { closeSocket, connectionServer, type ConnectionDeps } from './ws-connection.ts';
 
 /** WebSocket endpoint: `/ws/<id>`, as the stock client builds it from `serverUrl + '/' + room`. */
 const WS_PATH = /^\/ws\/([^/?#]*)$/;
@@ -42,12 +42,18 @@ export function attachWebSocketEndpoint(
     metrics.refusals.inc({ reason: 'missed_pong' });
     log.info('peer missed its pong; terminated');
   });
+  const serveConnection = connectionServer(deps);
+  // One listener for every socket, not a closure per upgrade: such a closure kept the upgrade
+  // request (headers and all, about 1.5 KB) alive for as long as the connection.
+  const onUpgradeSocketError = (error: Error) =>
+    log.debug({ err: error.message }, 'upgrade socket error');
   httpServer.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
-    socket.on('error', (error) => log.debug({ err: error.message }, 'upgrade socket error'));
+    socket.on('error', onUpgradeSocketError);
     handleUpgrade(req, socket, ctx, auth, (id, address, grant) =>
       wss.handleUpgrade(req, socket, head, (ws: WebSocket) => {
+        socket.off('error', onUpgradeSocketError); // the WebSocket handles its errors now
         heartbeat.track(ws);
-        serveConnection(ws, id, address, deps, grant);
+        serveConnection(ws, id, address, grant);
       }),
     );
   });
@@ -104,7 +110,7 @@ function handleUpgrade(
   // The slot is held from here until the socket closes, so pending handshakes count too.
   const release = ctx.limits.websocket.acquire(address);
   if (!release) return abortHandshake(socket, 429, 'Too Many Requests');
-  socket.once('close', release);
+  socket.on('close', release); // release is idempotent; `once` would add a wrapper per socket
   const url = new URL(pathname, 'http://localhost');
   url.search = (req.url ?? '').slice(pathname.length);
   checkUpgrade(req, url, id, {
