@@ -13,7 +13,13 @@ import path from 'node:path';
 import { chromium, type Browser } from '@playwright/test';
 import { createBoardcastServer } from '../server/app.ts';
 import { parseConfig } from '../server/config.ts';
-import { addBoardShapes, measurePanFrames, type AddTimings, type PanFrames } from './render.ts';
+import {
+  addBoardShapes,
+  measurePanFrames,
+  type AddTimings,
+  type FrameBreakdown,
+  type PanFrames,
+} from './render.ts';
 
 const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 const ROOT = path.resolve(import.meta.dirname, '..');
@@ -81,11 +87,53 @@ async function measureBoard(browser: Browser, url: string, plan: BoardPlan): Pro
 const ms = (value: number, digits = 2): string => value.toFixed(digits);
 const mb = (bytes: number): string => (bytes / 1_048_576).toFixed(1);
 
-function report(results: BoardResult[], seconds: number): string[] {
+/** The part of a frame that costs most, in words, from the medians. */
+function largestPart(b: FrameBreakdown): string {
+  const parts: [string, number][] = [
+    ['the scene draw', b.sceneMs],
+    ['the hit-graph draw', b.hitMs],
+    ['the viewport change and cull', b.viewportMs],
+  ];
+  parts.sort((x, y) => y[1] - x[1]);
+  const [name, value] = parts[0] ?? ['', 0];
+  return `${name} (${ms(value, 1)} ms)`;
+}
+
+function reading(results: BoardResult[]): string[] {
+  const lines = ['## Reading it', ''];
+  for (const { added, views } of results) {
+    for (const { view, frames } of views) {
+      const b = frames.breakdown;
+      const drawn = frames.overview
+        ? `the overview (level-of-detail.ts) draws the ${frames.shapesInView.toLocaleString('en')} shapes in view as boxes and the layer holds ${frames.layerNodes} shape nodes`
+        : `the layer holds the ${frames.layerNodes.toLocaleString('en')} nodes of the shapes in view out of ${added.shapes.toLocaleString('en')}`;
+      lines.push(
+        `- ${added.shapes.toLocaleString('en')} shapes, ${view.name}: ${drawn}; the largest part of a median frame is ${largestPart(b)}, and nodes joining or leaving the layer take ${ms(b.nodeAttachMs)} ms.`,
+      );
+    }
+  }
+  for (const { added } of results) {
+    const share = (100 * added.layerApplyMs) / Math.max(added.addMs, 1e-9);
+    lines.push(
+      `- Adding ${added.shapes.toLocaleString('en')} shapes: the shape layer's part is ${ms(added.layerApplyMs, 0)} ms (${share.toFixed(0)} %); the rest is the document (Yjs) and sending the updates.`,
+    );
+  }
+  lines.push(
+    '',
+    'How the editor keeps a pan frame small (client/render/shape-layer.ts): a culled shape is not a child of the layer at all (Konva visits every child, hidden or not, on each scene draw, hit draw and stage move); ' +
+      'a shape gets its Konva node the first time it is in view; culling asks a spatial grid (spatial-grid.ts) what came into view and checks only what was in view for what left; ' +
+      'zoomed far out over many shapes, one overview shape draws them all as boxes and the layer holds no shape nodes (every shape still shows, and zooming in draws them in full).',
+    '',
+  );
+  return lines;
+}
+
+function report(results: BoardResult[], seconds: number, load: number[]): string[] {
   const lines = [
     '# Render benchmark',
     '',
-    `Written by \`npm run bench:render\` on ${new Date().toISOString()} in ${seconds.toFixed(0)} s: ${os.cpus()[0]?.model ?? 'cpu'}, ${os.cpus().length} cores, Node ${process.version}, Chromium at ${CHROMIUM} (headless, --disable-gpu: software rendering), page ${PAGE.width}×${PAGE.height}.`,
+    `Written by \`npm run bench:render\` on ${new Date().toISOString()} in ${seconds.toFixed(0)} s: ${os.cpus()[0]?.model ?? 'cpu'}, ${os.cpus().length} cores, Node ${process.version}, Chromium at ${CHROMIUM} (headless, --disable-gpu: software rendering), page ${PAGE.width}×${PAGE.height}. ` +
+      `Load average (1 min) before and after: ${load.map((v) => v.toFixed(2)).join(' and ')} (this run's own load is about 1; more means other work competed and the frames are noisier).`,
     '',
     'Each board is rectangles in a grid (40 × 40, 60 apart), added through the document in one step on a fresh page. ' +
       `A pan frame moves the viewport (culling included) and draws the shape layer synchronously, scene and hit graph, as the layer's batchDraw does once per animation frame during a drag. ` +
@@ -132,21 +180,22 @@ function report(results: BoardResult[], seconds: number): string[] {
     '',
     'Adding the rectangles through the document (Yjs, chunked into updates of ≤ 256 KiB) until the canvas holds them, then one full draw of the scene; page JS heap after a forced collection (CDP), before and after.',
     '',
-    '| board | add (ms) | first scene draw (ms) | heap before (MB) | heap after (MB) | per shape (bytes) |',
-    '|---|---|---|---|---|---|',
+    '| board | add (ms) | of which the shape layer (ms) | first scene draw (ms) | heap before (MB) | heap after (MB) | per shape (bytes) |',
+    '|---|---|---|---|---|---|---|',
   );
   for (const { added } of results) {
     const perShape = (added.heapAfterBytes - added.heapBeforeBytes) / added.shapes;
     lines.push(
-      `| ${added.shapes.toLocaleString('en')} | ${ms(added.addMs, 0)} | ${ms(added.sceneDrawMs, 1)} | ${mb(added.heapBeforeBytes)} | ${mb(added.heapAfterBytes)} | ${perShape.toFixed(0)} |`,
+      `| ${added.shapes.toLocaleString('en')} | ${ms(added.addMs, 0)} | ${ms(added.layerApplyMs, 0)} | ${ms(added.sceneDrawMs, 1)} | ${mb(added.heapBeforeBytes)} | ${mb(added.heapAfterBytes)} | ${perShape.toFixed(0)} |`,
     );
   }
-  lines.push('');
+  lines.push('', ...reading(results));
   return lines;
 }
 
 async function main(): Promise<void> {
   const started = performance.now();
+  const loadBefore = os.loadavg()[0] ?? 0;
   await buildClient();
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'boardcast-render-'));
   const server = createBoardcastServer({
@@ -174,7 +223,8 @@ async function main(): Promise<void> {
       results.push(await measureBoard(browser, `http://127.0.0.1:${port}`, plan));
       process.stderr.write(`bench:render: ${plan.shapes} shapes measured\n`);
     }
-    const lines = report(results, (performance.now() - started) / 1000);
+    const seconds = (performance.now() - started) / 1000;
+    const lines = report(results, seconds, [loadBefore, os.loadavg()[0] ?? 0]);
     if (!process.argv.includes('--no-write'))
       fs.writeFileSync(path.join(ROOT, 'docs', 'render-benchmark.md'), lines.join('\n'));
     process.stdout.write(`${lines.join('\n')}\n`);

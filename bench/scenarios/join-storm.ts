@@ -156,6 +156,22 @@ export const joinStormScenario: Scenario = {
       await closeAll([seeded.writer, seeded.watcher.socket]);
     }
   },
+  explain(medians) {
+    const get = (server: 'ours' | 'yws' | 'hocuspocus', key: string) =>
+      valueOf(medians, server, ROW, key);
+    const joins = get('ours', 'joiners');
+    const stateMb = get('ours', 'stateMb');
+    if (!Number.isFinite(joins)) return [];
+    const sentences = [
+      `${show(joins, 0)} joins moved ${show(joins * stateMb, 0)} MB. Boardcast spent ${show(get('ours', 'cpuMs'), 0)} ms of CPU on them, ${show(get('ours', 'cpuPerJoinMs'), 2)} ms each: the upgrade, and handing its one cached sync step 2 frame (encoded once per change of the board) to the socket, which is the kernel copying ${show(stateMb, 1)} MB into it; no per-join copy, so memory stays flat. The bench's own CPU to take the bytes in: ${show(get('ours', 'loadgenCpuMs'), 0)} ms.`,
+    ];
+    const refCpu = get('yws', 'cpuPerJoinMs');
+    if (Number.isFinite(refCpu))
+      sentences.push(
+        `@y/websocket-server encodes the whole state for each join (Y.encodeStateAsUpdate per sync step 1): ${show(refCpu, 1)} ms per join, so its joins queue behind one another on its one thread (max ${show(get('yws', 'syncedMaxMs'), 0)} ms).`,
+      );
+    return sentences;
+  },
   judge(medians) {
     if (!medians.has('ours')) return NOT_MEASURED;
     const max = valueOf(medians, 'ours', ROW, 'syncedMaxMs');

@@ -42,6 +42,7 @@ import {
 } from '../../common/render/line-ends.ts';
 import { drawOverview, useOverview, type OverviewItem } from './level-of-detail.ts';
 import { displayColor, displayShape, type Theme } from './palette.ts';
+import { SpatialGrid } from './spatial-grid.ts';
 import { createShapeNode, updateShapeNode } from './shape-node.ts';
 
 export interface ShapeLayerOptions {
@@ -57,6 +58,8 @@ export interface ShapeLayerStats {
   overview: boolean;
   /** Milliseconds the last viewport change spent adding and removing nodes. */
   lastAttachMs: number;
+  /** Milliseconds spent in `apply` since the layer was made (board changes reaching it). */
+  applyMsTotal: number;
 }
 
 /**
@@ -88,7 +91,9 @@ export class ShapeLayer {
   private readonly nodeGroup = new Konva.Group();
   private readonly overview: Konva.Shape;
   private viewport: Bounds | null = null;
-  private inViewCount = 0;
+  /** Every entry by its ink bounds, so culling visits the view, not the board. */
+  private readonly grid = new SpatialGrid<Entry>();
+  private readonly inView = new Set<Entry>();
   private overviewOn = false;
   /** Entries in paint order, for the overview; null when it must be sorted again. */
   private ordered: Entry[] | null = null;
@@ -97,6 +102,7 @@ export class ShapeLayer {
   /** Entries whose node may have to join or leave the layer (see `syncNodes`). */
   private readonly pending = new Set<Entry>();
   private lastAttachMs = 0;
+  private applyMsTotal = 0;
 
   constructor(layer: Konva.Layer = new Konva.Layer(), options: ShapeLayerOptions = {}) {
     this.layer = layer;
@@ -188,33 +194,37 @@ export class ShapeLayer {
   /** For benchmarks: shapes in view, shape nodes in the layer, the last cull's node work. */
   stats(): ShapeLayerStats {
     return {
-      shapesInView: this.inViewCount,
+      shapesInView: this.inView.size,
       layerNodes: this.nodeGroup.getChildren().length,
       overview: this.overviewOn,
       lastAttachMs: this.lastAttachMs,
+      applyMsTotal: this.applyMsTotal,
     };
   }
 
   /** Ids of shapes drawn now (inside the viewport). */
   visibleIds(): string[] {
-    return [...this.entries].filter(([, entry]) => entry.inView).map(([id]) => id);
+    return [...this.inView].map((entry) => entry.shape.id);
   }
 
   /** The topmost in-view shape whose ink bounds hold the board point (for the overview). */
   shapeAt(point: { x: number; y: number }): string | null {
-    const ordered = this.paintOrder();
-    for (let i = ordered.length - 1; i >= 0; i--) {
-      const entry = ordered[i];
-      if (!entry?.inView) continue;
+    const hits: Entry[] = [];
+    this.grid.query({ ...point, width: 0, height: 0 }, (entry) => {
       const b = entry.bounds;
-      if (point.x >= b.x && point.x <= b.x + b.width && point.y >= b.y && point.y <= b.y + b.height)
-        return entry.shape.id;
-    }
-    return null;
+      const holds =
+        point.x >= b.x && point.x <= b.x + b.width && point.y >= b.y && point.y <= b.y + b.height;
+      if (entry.inView && holds) hits.push(entry);
+    });
+    let top: Entry | null = null;
+    for (const entry of hits)
+      if (!top || comparePaintOrder(top.shape, entry.shape) < 0) top = entry;
+    return top?.shape.id ?? null;
   }
 
   /** Adds or updates `upserts`, removes `removedIds`, then redraws once. */
   apply(upserts: Iterable<Shape>, removedIds: Iterable<string> = []): void {
+    const start = performance.now();
     const removed = [...removedIds];
     for (const id of removed) this.removeOne(id);
     const sorted = [...upserts].sort(comparePaintOrder);
@@ -232,6 +242,7 @@ export class ShapeLayer {
     this.updateLevelOfDetail();
     this.syncNodes();
     this.layer.batchDraw();
+    this.applyMsTotal += performance.now() - start;
   }
 
   /** Makes the layer show exactly `shapes`. */
@@ -268,9 +279,21 @@ export class ShapeLayer {
   /** Board-space rectangle on screen; shapes outside it leave the layer. Null shows everything. */
   setViewport(viewport: Bounds | null): void {
     this.viewport = viewport;
-    for (const entry of this.entries.values()) {
-      const inView = !viewport || boundsIntersect(entry.bounds, viewport);
-      if (entry.inView !== inView) this.setInView(entry, inView);
+    if (!viewport) {
+      for (const entry of this.entries.values()) if (!entry.inView) this.setInView(entry, true);
+    } else if (this.inView.size > this.entries.size / 4) {
+      // Much of the board in view (zoomed out): one pass over it costs less than the grid.
+      for (const entry of this.entries.values()) {
+        const inView = boundsIntersect(entry.bounds, viewport);
+        if (entry.inView !== inView) this.setInView(entry, inView);
+      }
+    } else {
+      // What left: among the shapes in view. What came in: among those near the view (the grid).
+      for (const entry of this.inView)
+        if (!boundsIntersect(entry.bounds, viewport)) this.setInView(entry, false);
+      this.grid.query(viewport, (entry) => {
+        if (!entry.inView && boundsIntersect(entry.bounds, viewport)) this.setInView(entry, true);
+      });
     }
     this.updateLevelOfDetail();
     this.syncNodes();
@@ -279,7 +302,8 @@ export class ShapeLayer {
 
   private setInView(entry: Entry, inView: boolean): void {
     entry.inView = inView;
-    this.inViewCount += inView ? 1 : -1;
+    if (inView) this.inView.add(entry);
+    else this.inView.delete(entry);
     this.pending.add(entry);
   }
 
@@ -289,13 +313,13 @@ export class ShapeLayer {
   }
 
   private updateLevelOfDetail(): void {
-    const on = useOverview(this.overviewOn, this.layer.getAbsoluteScale().x, this.inViewCount);
+    const on = useOverview(this.overviewOn, this.layer.getAbsoluteScale().x, this.inView.size);
     if (on === this.overviewOn) return;
     this.overviewOn = on;
     this.nodeGroup.visible(!on);
     this.overview.visible(on);
     // Every in-view node joins or leaves the layer.
-    for (const entry of this.entries.values()) if (entry.inView) this.pending.add(entry);
+    for (const entry of this.inView) this.pending.add(entry);
   }
 
   /** Adds and removes the nodes of the pending entries, keeping paint order. */
@@ -353,7 +377,8 @@ export class ShapeLayer {
   private removeOne(id: string): void {
     const entry = this.entries.get(id);
     if (!entry) return;
-    if (entry.inView) this.inViewCount--;
+    this.inView.delete(entry);
+    this.grid.delete(entry);
     entry.node?.destroy();
     this.pending.delete(entry);
     this.entries.delete(id);
@@ -371,7 +396,8 @@ export class ShapeLayer {
       const inView = this.boundsInView(bounds);
       const added: Entry = { shape, stored, themed, node: null, bounds, inView, attached: false };
       this.entries.set(shape.id, added);
-      if (inView) this.inViewCount++;
+      this.grid.set(added, bounds);
+      if (inView) this.inView.add(added);
       this.ordered = null;
       this.pending.add(added);
       return;
@@ -394,6 +420,7 @@ export class ShapeLayer {
   private draw(entry: Entry, shape: Shape): void {
     entry.shape = shape;
     entry.bounds = shapeInkBounds(shape);
+    this.grid.set(entry, entry.bounds);
     entry.themed = displayShape(shape, this.theme);
     if (entry.node) updateShapeNode(entry.node, entry.themed, this.paper());
     const inView = this.boundsInView(entry.bounds);

@@ -139,6 +139,32 @@ describe('broadcast frames written once for every WebSocket', () => {
     for (const { client } of pairs) assert.deepEqual(new Uint8Array(client.received[0]!), payload);
   });
 
+  it("does not count a joiner's whole-board sync step 2 against the bound, only what follows it", async () => {
+    const metrics = createMetrics();
+    const [joiner] = await connect(1);
+    const limits = { maxBufferedBytes: 1_048_576, presenceBufferBytes: 64 * 1024 };
+    const peer = peerOf(joiner!.server, metrics, 1, limits);
+    joiner!.client.ws.pause(); // a slow link: the state is still queued when edits come
+    const state = new Uint8Array(6 * 1_048_576);
+    state[0] = 0; // sync
+    state[1] = 1; // step 2
+    peer.send(state);
+    assert.ok(joiner!.server.bufferedAmount > limits.maxBufferedBytes, 'the state is queued');
+    const update = new Uint8Array(64 * 1024).fill(2);
+    for (let sent = 0; sent < limits.maxBufferedBytes / 2; sent += update.length) peer.send(update);
+    assert.equal(
+      joiner!.server.readyState,
+      WebSocket.OPEN,
+      'edits after the state do not close it',
+    );
+    // Past the bound on top of the state: closed as any slow reader.
+    for (let round = 0; round < 40 && joiner!.server.readyState === WebSocket.OPEN; round++)
+      peer.send(update);
+    assert.equal(joiner!.server.readyState, WebSocket.CLOSING, 'closed once behind by more');
+    joiner!.client.ws.resume();
+    assert.equal(await joiner!.client.closed, 1013);
+  });
+
   it('skips presence for a reader that is behind, and closes one that stopped reading with 1013', async () => {
     const metrics = createMetrics();
     const [reading, stalled] = await connect(2);

@@ -7,6 +7,7 @@
 import type { Duplex } from 'node:stream';
 import { WebSocket, type RawData } from 'ws';
 import { CLOSE, type CloseCode } from '../../../common/protocol/close-codes.ts';
+import { MESSAGE_TYPE, SYNC_STEP } from '../../../common/protocol/message-types.ts';
 import type { AuthGrant } from '../../auth/board-auth.ts';
 import type { Metrics } from '../../metrics.ts';
 import { PeerSession, type PeerSessionDeps, type PeerTransport } from '../../room/peer-session.ts';
@@ -31,6 +32,15 @@ export class WsTransport implements PeerTransport {
   readonly name = 'websocket';
   /** Where broadcast frames, framed once, are written (null: through `ws.send`). */
   private readonly raw: Duplex | null;
+  /**
+   * Bytes of sync step 2 (the whole board, to a joiner or a resync) that may still be queued.
+   * They do not count against maxBufferedBytes: a board bigger than the bound (100,000 shapes
+   * are ~38 MB) could otherwise never be joined over a link slower than its edits, as every
+   * update relayed while the state drains would close the joiner (1013), again on every
+   * reconnect. The bound holds for everything else sent. Shrunk to the queue at each send: the
+   * unsent part of an earlier step 2 is never more than what is queued now.
+   */
+  private syncAllowance = 0;
 
   constructor(
     private readonly ws: WebSocket,
@@ -45,7 +55,10 @@ export class WsTransport implements PeerTransport {
   }
 
   send(frame: Uint8Array): void {
-    if (this.mayWrite()) this.ws.send(frame);
+    if (!this.mayWrite()) return;
+    // One state's worth at most: a client asking again and again is not exempted again.
+    if (isSyncStep2(frame)) this.syncAllowance = Math.max(this.syncAllowance, frame.byteLength);
+    this.ws.send(frame);
   }
 
   /** The same framed bytes for every peer of the broadcast (shared-write.ts). */
@@ -66,7 +79,9 @@ export class WsTransport implements PeerTransport {
   /** False when closing, or when the peer is too far behind: then it is closed (1013). */
   private mayWrite(): boolean {
     if (!this.isOpen) return false;
-    if (this.ws.bufferedAmount <= this.limits.maxBufferedBytes) return true;
+    const queued = this.ws.bufferedAmount;
+    this.syncAllowance = Math.min(this.syncAllowance, queued);
+    if (queued <= this.limits.maxBufferedBytes + this.syncAllowance) return true;
     this.metrics.refusals.inc({ reason: 'slow_reader' });
     this.close(CLOSE.TRY_AGAIN_LATER, 'reading too slowly');
     // It is not reading, so it will not read the close frame either: cut it, freeing its buffer.
@@ -144,4 +159,9 @@ function toBytes(data: RawData): Uint8Array {
   if (Array.isArray(data)) return new Uint8Array(Buffer.concat(data));
   if (data instanceof ArrayBuffer) return new Uint8Array(data);
   return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+}
+
+/** Whether `frame` is a sync step 2 message (message-types.ts: sync 0, step 2 = 1). */
+function isSyncStep2(frame: Uint8Array): boolean {
+  return frame[0] === MESSAGE_TYPE.SYNC && frame[1] === SYNC_STEP.STEP2;
 }
