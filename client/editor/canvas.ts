@@ -38,6 +38,7 @@ export class Canvas {
    * by their bounds (a part of the shape's node stands for it, as `shapeIdOfNode` expects).
    */
   hitTest(screen: { x: number; y: number }): Konva.Shape | null {
+    this.shapes.ensureHitGraph();
     const hit = this.stage.getIntersection(screen);
     if (hit || !this.shapes.overviewActive) return hit;
     const id = this.shapes.shapeAt(this.viewport.toBoard(screen));

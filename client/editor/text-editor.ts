@@ -131,7 +131,7 @@ export class TextEditor {
     this.live.cancel();
     session.textarea.remove();
     for (const child of session.hidden) child.visible(true);
-    this.canvas.shapes.layer.batchDraw();
+    this.canvas.shapes.requestDraw();
     this.notifyOpenChange();
     const text = truncateText(session.textarea.value);
     const { shape } = session;
@@ -186,7 +186,7 @@ export class TextEditor {
       ? children.slice(shape.type === 'arrow' ? 2 : 1)
       : children.filter((child) => child.getClassName() === 'Text');
     for (const child of session.hidden) child.visible(false);
-    this.canvas.shapes.layer.batchDraw();
+    this.canvas.shapes.requestDraw();
   }
 
   /** The size the shape takes for `text`: a text shape fits it, a sticky note grows to it. */
@@ -259,7 +259,7 @@ export class TextEditor {
     const box = this.canvas.shapes.getNode(id)?.getChildren()[0];
     if (!box || box.height() === height) return;
     box.height(height);
-    this.canvas.shapes.layer.batchDraw();
+    this.canvas.shapes.requestDraw();
   }
 
   /** A line or arrow label: centred on the middle of the line as drawn. */

@@ -103,6 +103,11 @@ export class ShapeLayer {
   private readonly pending = new Set<Entry>();
   private lastAttachMs = 0;
   private applyMsTotal = 0;
+  /**
+   * A redraw is queued for the next animation frame: until it runs, the hit canvas still shows
+   * the nodes as they were (a shape that just joined the layer is not hit yet).
+   */
+  private hitStale = false;
 
   constructor(layer: Konva.Layer = new Konva.Layer(), options: ShapeLayerOptions = {}) {
     this.layer = layer;
@@ -114,6 +119,26 @@ export class ShapeLayer {
       sceneFunc: (context) => this.drawOverview(context),
     });
     this.layer.add(this.nodeGroup, this.overview);
+    // Konva's draw() runs drawScene (which fires 'draw') and then drawHit, in one go.
+    this.layer.on('draw', () => {
+      this.hitStale = false;
+    });
+  }
+
+  /** Queues a redraw of the layer for the next animation frame. */
+  requestDraw(): void {
+    this.hitStale = true;
+    this.layer.batchDraw();
+  }
+
+  /**
+   * Brings the hit canvas up to date now when a redraw is still queued, so a click that comes
+   * before the next animation frame (a busy page) finds the shapes that are on screen.
+   */
+  ensureHitGraph(): void {
+    if (!this.hitStale) return;
+    this.layer.drawHit();
+    this.hitStale = false;
   }
 
   get size(): number {
@@ -178,7 +203,7 @@ export class ShapeLayer {
       }
     }
     this.syncNodes();
-    this.layer.batchDraw();
+    this.requestDraw();
   }
 
   /** Ids of the lines and arrows with an end bound to the shape `id`. */
@@ -241,7 +266,7 @@ export class ShapeLayer {
     }
     this.updateLevelOfDetail();
     this.syncNodes();
-    this.layer.batchDraw();
+    this.requestDraw();
     this.applyMsTotal += performance.now() - start;
   }
 
@@ -263,7 +288,7 @@ export class ShapeLayer {
       entry.themed = displayShape(entry.shape, theme);
       if (entry.node) updateShapeNode(entry.node, entry.themed, this.paper());
     }
-    this.layer.batchDraw();
+    this.requestDraw();
   }
 
   /** The canvas colour in this layer's theme (behind line labels). */
@@ -297,7 +322,7 @@ export class ShapeLayer {
     }
     this.updateLevelOfDetail();
     this.syncNodes();
-    this.layer.batchDraw();
+    this.requestDraw();
   }
 
   private setInView(entry: Entry, inView: boolean): void {
