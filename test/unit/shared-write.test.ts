@@ -132,11 +132,15 @@ describe('broadcast frames written once for every WebSocket', () => {
     const pairs = await connect(3, { perMessageDeflate: { threshold: 0 } });
     const peers = new RoomPeers(metrics, () => null);
     pairs.forEach(({ server }, index) => peers.add(peerOf(server, metrics, index)));
-    assert.equal(rawSocketOf(pairs[0]!.server), null);
+    assert.equal(rawSocketOf((pairs[0] ?? assert.fail('no pair')).server), null);
     const payload = new TextEncoder().encode('compressed like any other frame '.repeat(20));
     peers.broadcast(payload);
     await waitFor(() => pairs.every(({ client }) => client.received.length === 1), 'the frame');
-    for (const { client } of pairs) assert.deepEqual(new Uint8Array(client.received[0]!), payload);
+    for (const { client } of pairs)
+      assert.deepEqual(
+        new Uint8Array(client.received[0] ?? assert.fail('nothing received')),
+        payload,
+      );
   });
 
   it("does not count a joiner's whole-board sync step 2 against the bound, only what follows it", async () => {

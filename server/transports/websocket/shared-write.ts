@@ -19,10 +19,10 @@ interface FrameOptions {
   readOnly: boolean;
   rsv1: boolean;
 }
-// ws exports Sender, whose static `frame` is public (lib/sender.js), but @types/ws omits it.
-const { Sender } = wsModule as unknown as {
+interface SenderModule {
   Sender: { frame(data: Buffer, options: FrameOptions): Buffer[] };
-};
+}
+const { Sender } = wsModule as unknown as SenderModule; // Sender.frame is public in ws; @types/ws omits it
 
 /** A final, unmasked, uncompressed binary frame carrying `payload`, in one buffer. */
 export function frameBinary(payload: Uint8Array): Buffer {
@@ -40,7 +40,7 @@ export function frameBinary(payload: Uint8Array): Buffer {
  */
 export function rawSocketOf(ws: WebSocket): Duplex | null {
   // A private field of ws, read once per connection; see above for why.
-  const raw = (ws as unknown as { _socket?: Duplex | null })._socket;
+  const raw = (ws as unknown as { _socket?: Duplex | null })._socket; // ws's private field: see above
   return raw && ws.extensions === '' ? raw : null;
 }
 
