@@ -14,7 +14,7 @@
  * When storage refuses a write, nothing of that run is applied: its writers are closed with
  * 1013 (they resend on reconnect), its edits are rejected, and writes are refused for
  * STORAGE_RETRY_MS before storage is tried again. The stored log is compacted into one state
- * once it passes the configured bounds.
+ * once it passes the configured bounds, and when the board unloads.
  */
 import type { Logger } from '../log.ts';
 import type { Metrics } from '../metrics.ts';
@@ -300,6 +300,20 @@ export class CommitQueue {
   private async compactIfDue(): Promise<void> {
     const byteBound = Math.max(this.deps.compactAfterBytes, 2 * this.compactedBytes);
     if (this.logUpdates <= this.deps.compactAfterUpdates && this.logBytes <= byteBound) return;
+    await this.compact();
+  }
+
+  /**
+   * The board is unloading (after whenSettled): updates stored since the last compaction are
+   * merged into one state now, so the board rests on disk at the size of its state and its next
+   * load reads one row. Nothing to do when the log already is one state.
+   */
+  async compactBeforeUnload(): Promise<void> {
+    if (this.closed || this.logUpdates <= 1 || this.storageFailing) return;
+    await this.compact();
+  }
+
+  private async compact(): Promise<void> {
     const merged = this.deps.fullState();
     try {
       await this.deps.store.replaceLog(this.deps.key, merged);

@@ -367,6 +367,7 @@ export class RoomRegistry {
     const replica = this.replicas.get(key);
     const done = room
       .whenSettled()
+      .then(() => room.compactBeforeUnload())
       .catch((error: unknown) =>
         this.deps.log.error({ board: room.editId, err: error }, 'flush before unload failed'),
       )

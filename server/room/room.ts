@@ -362,6 +362,11 @@ export class Room {
     return this.commits.whenSettled();
   }
 
+  /** Before unloading (once settled): the stored log becomes one state (commit-queue.ts). */
+  compactBeforeUnload(): Promise<void> {
+    return this.commits.compactBeforeUnload();
+  }
+
   destroy(): void {
     if (this.destroyed) return;
     this.destroyed = true;

@@ -173,4 +173,27 @@ describe('room and connection lifecycle', () => {
     await fresh.synced;
     assert.equal(readShapes(fresh.doc).length, 50);
   });
+
+  it('leaves an unloaded board on disk as one state, below the compaction bounds', async () => {
+    const server = await start({ env: { ROOM_GRACE_MS: '0' } });
+    const writer = connectStockClient(server.wsUrl, 'short-log');
+    clients.push(writer);
+    await writer.synced;
+    const store = server.server.context.store;
+    for (let i = 0; i < 5; i++) {
+      addShapes(writer.doc, [rect(`s${i}`, i)]);
+      await waitFor(async () => (await storedLogOf(store, 'short-log')).updates.length > i, 2_000);
+    }
+    assert.equal((await storedLogOf(store, 'short-log')).updates.length, 5, 'one row per commit');
+    writer.provider.disconnect();
+    await waitFor(
+      async () => (await storedLogOf(store, 'short-log')).updates.length === 1,
+      5_000,
+      'the log compacted when the board unloaded',
+    );
+    const reader = connectStockClient(server.wsUrl, 'short-log');
+    clients.push(reader);
+    await reader.synced;
+    assert.equal(readShapes(reader.doc).length, 5);
+  });
 });
