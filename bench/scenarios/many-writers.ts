@@ -1,4 +1,5 @@
 /** many writers: 50 writers at 30 Hz in one room; latency, frames per reader per tick, CPU. */
+import { BUSY_TICK_MS, BUSY_UPDATES_PER_TICK } from '../../server/room/flush-pacer.ts';
 import { runEditLoad } from './edit-load.ts';
 import type { Scenario } from './types.ts';
 import { NOT_MEASURED, allOf, check, show, valueOf } from './verdicts.ts';
@@ -72,5 +73,19 @@ export const manyWritersScenario: Scenario = {
       check(frames <= MAX_FRAMES_PER_TICK, `${show(frames, 2)} frames per reader per tick`, frames),
       check(p99 <= MAX_P99_MS, `p99 ${show(p99, 2)} ms`, p99),
     ]);
+  },
+  explain(medians) {
+    const get = (server: 'ours' | 'yws', key: string) => valueOf(medians, server, ROW, key);
+    const p50 = get('ours', 'p50Ms');
+    if (!Number.isFinite(p50)) return [];
+    const sentences = [
+      `${WRITERS * WRITE_HZ} updates a second make the room busy (more than ${BUSY_UPDATES_PER_TICK} in a tick), so Boardcast commits and relays it once per ${show(BUSY_TICK_MS, 1)} ms: every reader gets one merged frame per tick, and an update waits for the end of its tick, ${show(BUSY_TICK_MS / 2, 1)} ms on average (p50 ${show(p50, 2)} ms, p99 ${show(get('ours', 'p99Ms'), 2)} ms).`,
+    ];
+    const yCpu = get('yws', 'serverCpuPct');
+    if (Number.isFinite(yCpu))
+      sentences.push(
+        `@y/websocket-server writes every update to every reader on its own (${show(get('yws', 'framesPerReaderTick'), 1)} frames per reader per tick): less waiting while it keeps up (p50 ${show(get('yws', 'p50Ms'), 2)} ms), for ${show(yCpu, 1)} % of a core against Boardcast's ${show(get('ours', 'serverCpuPct'), 1)} %.`,
+      );
+    return sentences;
   },
 };

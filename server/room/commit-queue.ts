@@ -4,7 +4,8 @@
  * Peers' gated updates and the server's own edits queue here, in arrival order. A peer's update
  * that finds the queue idle (nothing flushed for IDLE_COMMIT_GAP_MS) is committed at once, before
  * its socket callback returns; otherwise the queue is flushed at the end of the loop turn, so
- * that the updates of a busy room are committed and relayed together. The queue is flushed a run
+ * that updates arriving together are committed and relayed together. A busy room (many writers
+ * at once) is flushed once per tick instead (flush-pacer.ts). The queue is flushed a run
  * at a time: a run of peer updates is committed to storage in one
  * transaction and then handed to the room to apply and relay; a run of server edits is first
  * turned into updates on the server draft (server-draft.ts), then committed and handed over the
@@ -19,6 +20,7 @@
 import type { Logger } from '../log.ts';
 import type { Metrics } from '../metrics.ts';
 import { BoardGoneError, type BoardStore } from '../storage/board-store.ts';
+import { FlushPacer } from './flush-pacer.ts';
 import type { Peer } from './peer.ts';
 import { QueuedStructs } from './queued-structs.ts';
 import type { ServerEdit } from './server-draft.ts';
@@ -105,6 +107,9 @@ export class CommitQueue {
   readonly queued: GateQueue = new QueuedStructs();
   private pending: Entry[] = [];
   private flushScheduled = false;
+  /** A busy room's next flush, due at the next tick. */
+  private tickTimer: NodeJS.Timeout | null = null;
+  private readonly pacer = new FlushPacer();
   private flushing: Promise<void> | null = null;
   /** When the last flush ended (performance.now()). */
   private flushedAt = Number.NEGATIVE_INFINITY;
@@ -135,8 +140,11 @@ export class CommitQueue {
     if (this.closed) return;
     this.pending.push({ kind: 'peer', write });
     this.queued.add(write.decoded);
+    const now = performance.now();
+    this.pacer.noteUpdate(now);
     if (this.flushScheduled || this.flushing) return;
-    if (performance.now() - this.flushedAt >= IDLE_COMMIT_GAP_MS) this.startFlush();
+    if (this.pacer.delayAt(now) > 0) this.scheduleFlush();
+    else if (now - this.flushedAt >= IDLE_COMMIT_GAP_MS) this.startFlush();
     else this.scheduleFlush();
   }
 
@@ -153,6 +161,7 @@ export class CommitQueue {
   /** Resolves once everything queued so far is committed and applied (or refused). */
   async whenSettled(): Promise<void> {
     while (this.flushing || this.pending.length > 0 || this.flushScheduled) {
+      if (this.tickTimer) this.flushNow(); // settling: the tick is not worth waiting for
       if (this.flushing) await this.flushing;
       else await new Promise((resolve) => setImmediate(resolve));
     }
@@ -161,6 +170,8 @@ export class CommitQueue {
   /** The room is going away: queued edits are rejected, queued peer updates dropped. */
   close(): void {
     this.closed = true;
+    if (this.tickTimer) clearTimeout(this.tickTimer);
+    this.tickTimer = null;
     for (const entry of this.pending.splice(0)) {
       if (entry.kind === 'server')
         entry.request.reject(new RoomWriteError('closed', 'the board was unloaded'));
@@ -168,16 +179,31 @@ export class CommitQueue {
     this.queued.clear();
   }
 
+  /** Flushes at the end of this loop turn, or at the next tick while the room is busy. */
   private scheduleFlush(): void {
     if (this.flushScheduled || this.flushing) return;
     this.flushScheduled = true;
+    const delay = this.pacer.delayAt(performance.now());
+    if (delay > 0) {
+      this.tickTimer = setTimeout(() => this.flushNow(), delay);
+      return;
+    }
     setImmediate(() => {
+      if (!this.flushScheduled) return; // flushed early by whenSettled
       this.flushScheduled = false;
       this.startFlush();
     });
   }
 
+  private flushNow(): void {
+    if (this.tickTimer) clearTimeout(this.tickTimer);
+    this.tickTimer = null;
+    this.flushScheduled = false;
+    this.startFlush();
+  }
+
   private startFlush(): void {
+    this.pacer.noteFlush(performance.now());
     this.flushing = this.flush().finally(() => {
       this.flushing = null;
       this.flushedAt = performance.now();

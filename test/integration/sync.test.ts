@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import * as Y from 'yjs';
 import { addShapes, getShapesMap, readShapes, updateShapes } from '../../common/board/board-doc.ts';
-import { connectStockClient, waitFor, type StockClient } from '../helpers/clients.ts';
+import { connectStockClient, delay, waitFor, type StockClient } from '../helpers/clients.ts';
 import { rect } from '../helpers/shapes.ts';
 import { startTestServer, storedLogOf, type TestServer } from '../helpers/test-server.ts';
 
@@ -104,6 +104,37 @@ describe('sync through the server', () => {
         .sort(),
       ['later', 'original'],
     );
+  });
+
+  it('relays a busy room once per tick: every edit arrives, in far fewer frames', async () => {
+    const writers = Array.from({ length: 12 }, () => connect('busy'));
+    const watcher = connect('busy');
+    await Promise.all([...writers, watcher].map((client) => client.synced));
+    writers.forEach((writer, i) => addShapes(writer.doc, [rect(`w${i}`, 0, 0)]));
+    await waitFor(() => readShapes(watcher.doc).length === writers.length, 5_000, 'every shape');
+    let framesSeen = 0; // the stock provider applies each frame in one transaction
+    watcher.doc.on('update', (_update: Uint8Array, origin: unknown) => {
+      if (origin === watcher.provider) framesSeen++;
+    });
+    // 12 writers at about 80 updates a second each (under RATE_UPDATES_PER_S), out of step so
+    // that their updates reach the server one at a time: a busy room.
+    const STEPS = 60;
+    await Promise.all(
+      writers.map(async (writer, i) => {
+        await delay(i);
+        for (let step = 1; step <= STEPS; step++) {
+          updateShapes(writer.doc, new Map([[`w${i}`, { x: step }]]));
+          await delay(12);
+        }
+      }),
+    );
+    const sent = STEPS * writers.length;
+    await waitFor(
+      () => readShapes(watcher.doc).every((shape) => shape.x === STEPS),
+      5_000,
+      "every writer's last edit",
+    );
+    assert.ok(framesSeen * 4 <= sent, `${framesSeen} frames for ${sent} updates`);
   });
 });
 
