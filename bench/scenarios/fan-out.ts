@@ -112,6 +112,11 @@ function explainFanOut(medians: MedianTable): string[] {
       `@y/websocket-server: ${show(yTotal, 2)} µs, ${show(yKernel, 2)} µs of it in the kernel and ${show(yTotal - yKernel, 2)} µs in the process (ws frames each send on its own: a header buffer and a corked two-part write per reader).`,
       `Every server writes once per reader per update, so the kernel part is about the same for all; ${MAX_CPU_RATIO}× would leave Boardcast ${show(room, 2)} µs per delivery for everything outside the kernel${room <= 0 ? ', less than nothing' : ''}.`,
     );
+    const nodeWrite = loops - kernel;
+    if (Number.isFinite(nodeWrite) && nodeWrite > room)
+      sentences.push(
+        `The broadcast loops alone spend about ${show(nodeWrite, 2)} µs per delivery outside the kernel (loops ${show(loops, 2)} − kernel ${show(kernel, 2)} µs): that is Node's own socket write (the stream bookkeeping and one libuv write request per socket), more than ${MAX_CPU_RATIO}× leaves. Below it needs fewer writes per reader than one per update, which a one-writer room only gets by holding updates back.`,
+      );
   }
   return sentences;
 }
