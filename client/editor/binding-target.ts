@@ -22,11 +22,18 @@ export class BindingTarget {
 
   /** The shape an end of `line` at the pointer binds to (none with Alt or Ctrl), highlighted. */
   at(line: Shape, pointer: ToolPointer): Shape | null {
-    const zoom = this.editor.viewport.zoom;
+    const slack = SLACK_PX / this.editor.viewport.zoom;
+    const { x, y } = pointer.board;
+    const near = { x: x - slack, y: y - slack, width: 2 * slack, height: 2 * slack };
     const target =
       pointer.altKey || pointer.ctrlKey
         ? null
-        : bindingTargetAt(line, this.editor.model.all(), pointer.board, SLACK_PX / zoom);
+        : bindingTargetAt(
+            line,
+            this.editor.canvas.shapes.storedShapesIn(near),
+            pointer.board,
+            slack,
+          );
     this.show(target);
     return target;
   }

@@ -40,6 +40,8 @@ export const MAX_ADD_BYTES_PER_TRANSACTION = 256 * 1024;
 
 export class BoardModel {
   private readonly cache = new Map<string, Shape>();
+  /** Ids of each group's shapes: a group is found without a pass over the board. */
+  private readonly groups = new Map<string, Set<string>>();
   private readonly listeners = new Set<ShapeChangeListener>();
   /**
    * The origin of the frame-by-frame writes of a shape being drawn (LiveShape): undo tracks it
@@ -53,7 +55,7 @@ export class BoardModel {
     readonly localOrigin: object,
   ) {
     this.liveOrigin = { live: localOrigin };
-    for (const shape of readShapes(doc)) this.cache.set(shape.id, shape);
+    for (const shape of readShapes(doc)) this.store(shape);
     observeShapes(doc, (ids, transaction) => this.refresh(ids, transaction.origin));
   }
 
@@ -72,6 +74,11 @@ export class BoardModel {
   /** Every valid shape, in paint order. */
   all(): Shape[] {
     return [...this.cache.values()].sort(comparePaintOrder);
+  }
+
+  /** The shapes of the group `groupId`, in paint order. */
+  groupShapes(groupId: string): Shape[] {
+    return this.pick(this.groups.get(groupId) ?? []);
   }
 
   /** The shapes with these ids that exist, in paint order. */
@@ -148,13 +155,35 @@ export class BoardModel {
     for (const id of ids) {
       const shape = readShape(this.doc, id);
       if (shape) {
-        this.cache.set(id, shape);
+        this.store(shape);
         changes.upserted.push(shape);
-      } else if (this.cache.delete(id)) {
+      } else if (this.forget(id)) {
         changes.removed.push(id);
       }
     }
     for (const listener of this.listeners) listener(changes);
+  }
+
+  private store(shape: Shape): void {
+    const previous = this.cache.get(shape.id);
+    if (previous?.groupId !== shape.groupId) this.ungroup(previous);
+    this.cache.set(shape.id, shape);
+    if (!shape.groupId) return;
+    let members = this.groups.get(shape.groupId);
+    if (!members) this.groups.set(shape.groupId, (members = new Set()));
+    members.add(shape.id);
+  }
+
+  private forget(id: string): boolean {
+    this.ungroup(this.cache.get(id));
+    return this.cache.delete(id);
+  }
+
+  private ungroup(shape: Shape | undefined): void {
+    if (!shape?.groupId) return;
+    const members = this.groups.get(shape.groupId);
+    members?.delete(shape.id);
+    if (members?.size === 0) this.groups.delete(shape.groupId);
   }
 }
 

@@ -24,7 +24,7 @@ export function shapeAtScreen(editor: EditorContext, screen: Point): Shape | und
 
 /** Every unlocked shape of the group `groupId`. */
 export function groupMembers(editor: EditorContext, groupId: string): Shape[] {
-  return editor.model.all().filter((shape) => shape.groupId === groupId && !shape.locked);
+  return editor.model.groupShapes(groupId).filter((shape) => !shape.locked);
 }
 
 /**
@@ -40,9 +40,12 @@ export function clickUnit(editor: EditorContext, shape: Shape): string[] {
 /** `ids` with the rest of their groups (those not entered), locked shapes left out. */
 export function withGroups(editor: EditorContext, ids: Iterable<string>): string[] {
   const result = new Set<string>();
+  const groupsDone = new Set<string>(); // each whole group once, however many members touched
   for (const shape of editor.model.pick(ids)) {
-    if (shape.locked) continue;
-    for (const id of clickUnit(editor, shape)) result.add(id);
+    if (shape.locked || (shape.groupId && groupsDone.has(shape.groupId))) continue;
+    const unit = clickUnit(editor, shape);
+    if (shape.groupId && unit.length > 1) groupsDone.add(shape.groupId);
+    for (const id of unit) result.add(id);
   }
   return [...result];
 }

@@ -211,6 +211,18 @@ export class ShapeLayer {
     return this.bindings.linesBoundTo(id);
   }
 
+  /**
+   * The shapes, as the board holds them, whose drawn ink bounds meet `bounds`, in paint order:
+   * from the grid, so a marquee or a pointer test costs what is near it, not the whole board.
+   */
+  storedShapesIn(bounds: Bounds): Shape[] {
+    const found: Entry[] = [];
+    this.grid.query(bounds, (entry) => {
+      if (boundsIntersect(entry.bounds, bounds)) found.push(entry);
+    });
+    return found.sort((a, b) => comparePaintOrder(a.shape, b.shape)).map((entry) => entry.stored);
+  }
+
   /** Every shape as drawn (bound ends placed), in paint order. */
   drawnShapes(): Shape[] {
     return this.paintOrder().map((entry) => entry.shape);

@@ -10,7 +10,6 @@
  */
 import Konva from 'konva';
 import type { ShapeFields } from '../../../common/board/shape.ts';
-import { boundsIntersect, shapeInkBounds } from '../../../common/render/shape-geometry.ts';
 import { resolveBoundShape } from '../../../common/render/line-ends.ts';
 import { shapeIdOfNode } from '../../render/shape-node.ts';
 import { LineHandleGesture, lineHandleKind, selectedLine } from '../line-handles.ts';
@@ -218,9 +217,9 @@ class MarqueeGesture implements Gesture {
     };
     this.rect.setAttrs(box);
     this.rect.getLayer()?.batchDraw();
-    const touched = this.editor.model
-      .all()
-      .filter((shape) => !shape.locked && boundsIntersect(shapeInkBounds(shape), box))
+    const touched = this.editor.canvas.shapes
+      .storedShapesIn(box)
+      .filter((shape) => !shape.locked)
       .map((shape) => shape.id);
     // Touching one member of a group selects the group; locked shapes are never selected.
     this.editor.selection.enteredGroup = null;
