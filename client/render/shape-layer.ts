@@ -54,6 +54,8 @@ export interface ShapeLayerStats {
   shapesInView: number;
   /** Shape nodes that are children of the layer (culled ones are not). */
   layerNodes: number;
+  /** Nodes kept out of the layer for shapes that left the view (at most MAX_SPARE_NODES). */
+  spareNodes: number;
   /** Whether the far-out overview draws instead of the nodes. */
   overview: boolean;
   /** Milliseconds the last viewport change spent adding and removing nodes. */
@@ -82,6 +84,12 @@ interface Entry extends OverviewItem {
  * removal shifts the children after it.
  */
 const REBUILD_MIN_CHANGES = 64;
+/**
+ * Nodes of shapes that left the view are kept for this many shapes (panning back finds them
+ * made); past it the oldest are destroyed, so a long tour of a big board does not keep a node
+ * per shape it ever showed.
+ */
+export const MAX_SPARE_NODES = 2_000;
 
 export class ShapeLayer {
   readonly layer: Konva.Layer;
@@ -101,6 +109,8 @@ export class ShapeLayer {
   private pinned = new Set<string>();
   /** Entries whose node may have to join or leave the layer (see `syncNodes`). */
   private readonly pending = new Set<Entry>();
+  /** Entries with a node out of the layer, the longest out first (see MAX_SPARE_NODES). */
+  private readonly spare = new Set<Entry>();
   private lastAttachMs = 0;
   private applyMsTotal = 0;
   /**
@@ -166,7 +176,10 @@ export class ShapeLayer {
    */
   getNode(id: string): Konva.Group | undefined {
     const entry = this.entries.get(id);
-    return entry ? this.nodeOf(entry) : undefined;
+    if (!entry) return undefined;
+    const node = this.nodeOf(entry);
+    if (!entry.attached) this.noteSpare(entry);
+    return node;
   }
 
   /** Whether the shape is in view (drawn by its node, or by the overview when far out). */
@@ -233,6 +246,7 @@ export class ShapeLayer {
     return {
       shapesInView: this.inView.size,
       layerNodes: this.nodeGroup.getChildren().length,
+      spareNodes: this.spare.size,
       overview: this.overviewOn,
       lastAttachMs: this.lastAttachMs,
       applyMsTotal: this.applyMsTotal,
@@ -377,8 +391,25 @@ export class ShapeLayer {
         entry.attached = wanted;
       }
     }
+    for (const entry of this.pending) this.noteSpare(entry);
     this.pending.clear();
+    this.releaseSpareNodes();
     this.lastAttachMs = performance.now() - start;
+  }
+
+  /** Keeps `spare` to the entries with a node out of the layer, newest last. */
+  private noteSpare(entry: Entry): void {
+    this.spare.delete(entry);
+    if (entry.node && !entry.attached) this.spare.add(entry);
+  }
+
+  private releaseSpareNodes(): void {
+    for (const entry of this.spare) {
+      if (this.spare.size <= MAX_SPARE_NODES) return;
+      this.spare.delete(entry);
+      entry.node?.destroy();
+      entry.node = null;
+    }
   }
 
   /** The layer's shape nodes, from scratch: every wanted one, in paint order. */
@@ -416,6 +447,7 @@ export class ShapeLayer {
     if (!entry) return;
     this.inView.delete(entry);
     this.grid.delete(entry);
+    this.spare.delete(entry);
     entry.node?.destroy();
     this.pending.delete(entry);
     this.entries.delete(id);

@@ -4,6 +4,7 @@
  */
 import type { Page } from '@playwright/test';
 import { addShapes, updateShapes } from '../../common/board/board-doc.ts';
+import { MAX_SPARE_NODES } from '../../client/render/shape-layer.ts';
 import { rect } from '../helpers/shapes.ts';
 import { drag, drawWith, expect, renderedShapes, renderedTypes, test } from './fixtures.ts';
 
@@ -146,4 +147,43 @@ test('a culled shape leaves the layer; panned back it is drawn and selectable, w
   const moved = await alice.evaluate(() => window.__boardcast.toPage(5250, 350));
   await alice.mouse.click(moved.x, moved.y);
   await expect.poll(() => alice.evaluate(() => window.__boardcast.selection())).toEqual(['far']);
+});
+
+test('nodes of shapes long out of view are released; panned back to, they are drawn again', async ({
+  openEditor,
+  stockClient,
+}) => {
+  // Four clusters of 1,000 small shapes, one screen each, a pan of 8 drags apart.
+  const CLUSTER = 1_000;
+  const APART = 5_600;
+  const seed = await stockClient();
+  const red = { fill: '#ff0000', width: 10, height: 10 };
+  addShapes(
+    seed.doc,
+    Array.from({ length: 4 * CLUSTER }, (_, n) => {
+      const c = Math.floor(n / CLUSTER);
+      const i = n % CLUSTER;
+      return rect(
+        `c${c}-${i}`,
+        c * APART + 200 + (i % 40) * 20,
+        150 + Math.floor(i / 40) * 20,
+        red,
+      );
+    }),
+  );
+  const alice = await openEditor('Alice');
+  const stats = () => alice.evaluate(() => window.__boardcast.renderStats());
+  await expect.poll(async () => (await stats()).layerNodes).toBe(CLUSTER);
+  for (let c = 1; c < 4; c++) {
+    await panBy(alice, -APART);
+    await expect.poll(async () => (await stats()).layerNodes).toBe(CLUSTER);
+  }
+  // Three clusters' nodes left the view; only the most recent MAX_SPARE_NODES are kept.
+  const toured = await stats();
+  expect(toured.spareNodes).toBeGreaterThan(0);
+  expect(toured.spareNodes).toBeLessThanOrEqual(MAX_SPARE_NODES);
+
+  await panBy(alice, 3 * APART);
+  await expect.poll(async () => (await stats()).layerNodes).toBe(CLUSTER);
+  await expect.poll(() => pixelAt(alice, 205, 155)).toEqual([255, 0, 0]);
 });
