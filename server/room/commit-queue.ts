@@ -185,7 +185,7 @@ export class CommitQueue {
     this.flushScheduled = true;
     const delay = this.pacer.delayAt(performance.now());
     if (delay > 0) {
-      this.tickTimer = setTimeout(() => this.flushNow(), delay);
+      this.tickTimer = setTimeout(this.onTick, delay);
       return;
     }
     setImmediate(() => {
@@ -194,6 +194,13 @@ export class CommitQueue {
       this.startFlush();
     });
   }
+
+  /** Node's timers count whole milliseconds and may fire a little early: wait out the tick. */
+  private readonly onTick = () => {
+    const rest = this.pacer.delayAt(performance.now());
+    if (rest > 0) this.tickTimer = setTimeout(this.onTick, rest);
+    else this.flushNow();
+  };
 
   private flushNow(): void {
     if (this.tickTimer) clearTimeout(this.tickTimer);
