@@ -16,6 +16,7 @@ import { waitFor } from '../clients/ticker.ts';
 import type { RunningServer } from '../servers/launch.ts';
 import { metricTotal, readMetrics, type MetricSeries } from '../servers/prometheus.ts';
 import { quantile } from '../stats.ts';
+import { yjsItemCensus, type ItemCensus } from '../yjs-item-census.ts';
 import { boardChunks, itemsPerShape, joinWatching, seedOverWire } from './board-seed.ts';
 import { idleCpuPerMs, measureJoins } from './cold-join.ts';
 import { JOIN_TIMEOUT_MS } from './modes.ts';
@@ -36,6 +37,18 @@ const MB = 1024 * 1024;
 const LOAD_PHASES = ['read', 'apply', 'trim', 'check'] as const;
 
 const ROW = 'big board';
+/** Shapes in the board the item census loads (its own process; the parts do not vary with size). */
+const CENSUS_SHAPES = 20_000;
+/** The census's parts (yjs-item-census.ts) as metrics: key, what it is. */
+const CENSUS_PARTS: ReadonlyArray<readonly [keyof ItemCensus, string]> = [
+  ['itemB', 'the Item object'],
+  ['idB', 'its ID'],
+  ['valueB', 'its value holder (ContentAny, array, number box)'],
+  ['stringsB', 'key and value strings'],
+  ['tablesB', "maps' hash tables and struct lists"],
+  ['mapsB', "its share of the shape's Y.Map"],
+  ['totalB', 'in all'],
+];
 
 /** Seconds Boardcast spent in each load phase, summed over loads (boardcast_board_load_seconds). */
 function loadPhaseMs(series: MetricSeries): Record<string, number> {
@@ -81,6 +94,11 @@ export const bigBoardScenario: Scenario = {
     { key: 'heapRatio', label: 'heap ÷ encoded size', digits: 2, ratio: true },
     { key: 'bufferMb', label: 'buffers per loaded board (MB)', digits: 1, ratio: true },
     { key: 'heapPerItemB', label: 'heap per Yjs item (bytes)', digits: 0, ratio: true },
+    ...CENSUS_PARTS.map(([key, part]) => ({
+      key,
+      label: `… census of a loaded item: ${part} (bytes)`,
+      digits: 0,
+    })),
     {
       key: 'joinCpuMs',
       label: 'join of the loaded board: server CPU (ms)',
@@ -180,6 +198,11 @@ export const bigBoardScenario: Scenario = {
         notes.push(
           `the edit after the joins did not reach the joined reader in ${EDIT_TIMEOUT_MS} ms`,
         );
+      if (ours) {
+        // Once, beside Boardcast's run: what any server's loaded item is made of.
+        const census = await yjsItemCensus(CENSUS_SHAPES);
+        for (const [key] of CENSUS_PARTS) values[key] = census[key];
+      }
       return { rows: [{ row: ROW, values }], notes };
     } finally {
       await closeAll(open);
@@ -214,10 +237,21 @@ export const bigBoardScenario: Scenario = {
         `Boardcast's load of ${show(get('stateMb'), 1)} MB took ${show(load, 0)} ms: reading the log from SQLite ${show(get('loadReadMs'), 0)} ms, applying it to a Y.Doc ${show(get('loadApplyMs'), 0)} ms (Yjs decoding and integrating the items; a CPU profile of it shows over half in V8's garbage collector), making the items' value arrays exact-size ${show(get('loadTrimMs'), 0)} ms, checking every shape for repairs ${show(get('loadCheckMs'), 0)} ms; the first join also encodes the whole state once (cached for later joins) and sends it: ${show(get('firstJoinCpuMs'), 0)} ms of server CPU in all.`,
       );
     const perItem = get('heapPerItemB');
+    const encodedPerItem = (get('stateMb') * MB) / (get('shapes') * itemsPerShape());
     if (Number.isFinite(perItem))
       sentences.push(
-        `A bench shape is ${itemsPerShape()} Yjs items (its entry and one per field); loaded, each item takes ${show(perItem, 0)} bytes of heap (the Item object, its ID, its content object and value array, its key string, the value; Boardcast trims the value arrays at load, the references keep V8's room for 17 values in each) against ${show((get('stateMb') * MB) / (get('shapes') * itemsPerShape()), 0)} bytes encoded, which is what sets the heap ratio of every server that holds the board as a Y.Doc.`,
+        `A bench shape is ${itemsPerShape()} Yjs items (its entry and one per field); loaded, each item takes ${show(perItem, 0)} bytes of heap against ${show(encodedPerItem, 0)} bytes encoded, which is what sets the heap ratio of every server that holds the board as a Y.Doc (Boardcast trims the value arrays at load; the references keep V8's room for 17 values in each).`,
       );
+    const census = get('totalB');
+    if (Number.isFinite(census)) {
+      const parts = CENSUS_PARTS.filter(([key]) => key !== 'totalB')
+        .map(([key, part]) => `${part} ${show(get(key), 0)}`)
+        .join(', ');
+      const allowed = MAX_HEAP_RATIO * encodedPerItem;
+      sentences.push(
+        `A heap snapshot of a ${CENSUS_SHAPES.toLocaleString('en-US')}-shape board loaded as Boardcast loads it says what an item is made of: ${parts} bytes, ${show(census, 0)} in all. ${MAX_HEAP_RATIO}× the encoded size allows ${show(allowed, 0)} bytes per item, less than Yjs's Item object and its ID alone (${show(get('itemB') + get('idB'), 0)}): the target needs a board held in another form than a Y.Doc, not a leaner Y.Doc.`,
+      );
+    }
     return sentences;
   },
 };
