@@ -9,7 +9,7 @@ import { assetPath } from '../../common/board/asset-format.ts';
 import * as Y from 'yjs';
 import { BoardLifecycle, localCopyName } from './board-lifecycle.ts';
 import { readBoardLocation } from './board-location.ts';
-import { Connection } from './connection.ts';
+import { Connection, type ConnectionStatus } from './connection.ts';
 import { createEditorApp } from './editor-app.ts';
 import { connectChrome } from './app-chrome.ts';
 import { loadIdentity } from './identity.ts';
@@ -105,12 +105,19 @@ async function start(): Promise<void> {
     () => connection.status,
     () => chrome.presence.peers(),
   );
-  void localCopy.whenSynced.then(() => {
-    // Reopened offline or elsewhere: make sure the board is in view rather than a blank screen.
-    // An empty board has nothing to bring into view, and fitting it would reset a view the
-    // person may already have panned or zoomed while the local copy was still loading.
+  // Opened from the local copy or from the server (a shared link on another device): make sure
+  // the board is in view rather than a blank screen. An empty board has nothing to bring into
+  // view, and a board with something in view keeps the view the person may already have moved.
+  const showSomething = () => {
     const { canvas, model } = app.editor;
-    if (model.all().length > 0 && canvas.shapes.visibleIds().length === 0) app.zoomToFit();
+    if (model.size > 0 && canvas.shapes.visibleIds().length === 0) app.zoomToFit();
+  };
+  void localCopy.whenSynced.then(showSomething);
+  let shownOnSync = false;
+  connection.onChange((status: ConnectionStatus) => {
+    if (status.state.kind !== 'connected' || shownOnSync) return;
+    shownOnSync = true;
+    showSomething();
   });
   connection.start();
   registerOfflineShell();

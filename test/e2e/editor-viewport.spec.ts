@@ -187,3 +187,16 @@ test('nodes of shapes long out of view are released; panned back to, they are dr
   await expect.poll(async () => (await stats()).layerNodes).toBe(CLUSTER);
   await expect.poll(() => pixelAt(alice, 205, 155)).toEqual([255, 0, 0]);
 });
+
+test('a board whose shapes are all off screen opens with them in view', async ({
+  openEditor,
+  stockClient,
+}) => {
+  const seed = await stockClient();
+  addShapes(seed.doc, [rect('far-away', 9000, 6000)]);
+  const alice = await openEditor('Alice');
+  await expect.poll(() => renderedTypes(alice)).toEqual(['rect']);
+  await expect
+    .poll(async () => (await renderedShapes(alice)).map((s) => s.visible))
+    .toEqual([true]);
+});
