@@ -152,8 +152,29 @@ function explainRow(medians: MedianTable, row: string): string {
     `of which up to its commit p99 ≈${show(ours('committedP99Ms'), 2)} ms (the SQLite commit itself: mean ${show(ours('commitMeanMs'), 3)}, p99 ≈${show(ours('commitP99Ms'), 2)} ms; ${checkpoints(ours('checkpoints'), ours('checkpointMeanMs'))}); ` +
     `the rest of the writer→reader time is outside the server's path (loopback, scheduling on a shared machine, the bench's own readers). ` +
     `Event-loop delay p99: Boardcast ${loopOf('ours')}${references.map(([name, label]) => `, ${label} ${loopOf(name)}`).join('')}; ` +
-    `longest GC pause: Boardcast ${show(ours('gcMaxMs'), 2)} ms${references.map(([name, label]) => `, ${label} ${show(valueOf(medians, name, row, 'gcMaxMs'), 2)} ms`).join('')}.`
+    `longest GC pause: Boardcast ${show(ours('gcMaxMs'), 2)} ms${references.map(([name, label]) => `, ${label} ${show(valueOf(medians, name, row, 'gcMaxMs'), 2)} ms`).join('')}.` +
+    behindYws(medians, row)
   );
+}
+
+/** Where Boardcast's p99 is above y-ws's: how the gap compares with the commit and the noise. */
+function behindYws(medians: MedianTable, row: string): string {
+  if (!medians.has('yws')) return '';
+  const ours = (key: string) => valueOf(medians, 'ours', row, key);
+  const yws = (key: string) => valueOf(medians, 'yws', row, key);
+  const gap99 = ours('p99Ms') - yws('p99Ms');
+  if (!(gap99 > 0)) return '';
+  const gap50 = ours('p50Ms') - yws('p50Ms');
+  const noise = Math.min(ours('loopDelayP99Ms'), yws('loopDelayP99Ms'));
+  const median =
+    gap50 > 0
+      ? ` Its p50 is ${show(gap50, 2)} ms above y-ws's, about what committing before relaying costs (the commit's mean ${show(ours('commitMeanMs'), 3)} ms, and the update's check before it), which the reference, holding updates in memory only, does not pay.`
+      : '';
+  const jitter =
+    gap99 < noise
+      ? ` The p99 gap, ${show(gap99, 2)} ms, is smaller than either server's event-loop delay p99 (${show(noise, 2)} ms or more): a gap of that size comes from how the machine schedules both processes in the window more than from either server's own work.`
+      : ` The p99 gap is ${show(gap99, 2)} ms.`;
+  return median + jitter;
 }
 
 function checkpoints(count: number, meanMs: number): string {
