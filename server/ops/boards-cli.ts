@@ -43,11 +43,25 @@ interface Invocation {
   server: string | undefined;
 }
 
+/**
+ * A board id may start with "-" (ids are base64url): for `export` and `delete`, a word with one
+ * leading "-" that is a valid id (and not -h) is moved behind "--", so that it is read as the
+ * id and not as an unknown option. Options are all spelled with "--".
+ */
+function idsAsPositionals(argv: readonly string[]): string[] {
+  if (!argv.some((arg) => arg === 'export' || arg === 'delete') || argv.includes('--'))
+    return [...argv];
+  const looksLikeId = (arg: string) =>
+    arg.startsWith('-') && !arg.startsWith('--') && arg !== '-h' && isValidBoardId(arg);
+  const ids = argv.filter(looksLikeId);
+  return ids.length === 0 ? [...argv] : [...argv.filter((arg) => !looksLikeId(arg)), '--', ...ids];
+}
+
 export function parseBoardsArgs(argv: readonly string[]): Invocation | 'help' {
   let parsed;
   try {
     parsed = parseArgs({
-      args: [...argv],
+      args: idsAsPositionals(argv),
       allowPositionals: true,
       strict: true,
       options: {

@@ -8,6 +8,7 @@ import * as Y from 'yjs';
 import { addShapes, readShapes } from '../../common/board/board-doc.ts';
 import { CLOSE } from '../../common/protocol/close-codes.ts';
 import type { BoardArchive } from '../../server/ops/board-archive.ts';
+import { parseBoardsArgs } from '../../server/ops/boards-cli.ts';
 import { SERVER_MARKER_FILE } from '../../server/ops/server-marker.ts';
 import type { BoardRecord, BoardStore } from '../../server/storage/board-store.ts';
 import { openSqliteStore, SQLITE_FILE_NAME } from '../../server/storage/sqlite-store.ts';
@@ -121,6 +122,18 @@ describe('npm run boards', () => {
     assert.ok(old && Date.now() - Date.parse(old.lastChangeAt) > 300 * DAY_MS);
   });
 
+  it('reads an id that starts with "-" as the id, not as an option', () => {
+    const editIdOf = (argv: string[]) => {
+      const call = parseBoardsArgs(argv);
+      return call === 'help' ? 'help' : call.editId;
+    };
+    assert.equal(editIdOf(['delete', '-aB3_x']), '-aB3_x');
+    assert.equal(editIdOf(['export', '--server', 'http://127.0.0.1:1', '-aB3_x']), '-aB3_x');
+    assert.equal(editIdOf(['delete', '--', '-aB3_x']), '-aB3_x');
+    assert.equal(editIdOf(['delete', '-h']), 'help');
+    assert.throws(() => parseBoardsArgs(['list', '-x']), /Unknown option/);
+  });
+
   it('exports a board, imports it as a new one (or with its ids), and deletes', async () => {
     const { dataDir, store, boards } = await dataDirWithBoards();
     const env = { DATA_DIR: dataDir };
@@ -152,11 +165,8 @@ describe('npm run boards', () => {
     const refused = await boardsCli(['import'], env, '{"format":"boardcast-board","version":9}');
     assert.equal(refused.code, 1);
     assert.match(refused.stderr, /version 9/);
-    assert.equal(
-      (await boardsCli(['delete', archive.viewId], env)).code,
-      1,
-      'a view id is refused',
-    );
+    const viewDelete = await boardsCli(['delete', archive.viewId], env);
+    assert.equal(viewDelete.code, 1, `a view id is refused: ${viewDelete.stderr}`);
     assert.equal((await boardsCli(['export'], env)).code, 2);
   });
 
@@ -214,9 +224,10 @@ describe('npm run boards', () => {
       assert.equal(refused.code, 1);
       assert.match(refused.stderr, /does not answer/);
     } finally {
-      server.child.kill('SIGCONT');
+      // Killed while still stopped: resumed, it would still answer the DELETE waiting in its
+      // socket and delete the board before the kill.
+      server.child.kill('SIGKILL');
     }
-    server.child.kill('SIGKILL');
     await server.exited;
     servers.splice(0);
     assert.ok(fs.existsSync(path.join(dataDir, SERVER_MARKER_FILE)), 'a killed server leaves it');
