@@ -27,6 +27,28 @@ export function parseTtlSeconds(raw: string): number {
   return seconds;
 }
 
+/**
+ * `--board <id>` with an id that starts with "-" (ids are base64url) as `--board=<id>`, which
+ * parseArgs reads as the value instead of refusing it as ambiguous.
+ */
+function joinBoardValue(argv: readonly string[]): string[] {
+  const args: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] as string;
+    const next = argv[i + 1];
+    if (
+      arg === '--board' &&
+      next?.startsWith('-') &&
+      !next.startsWith('--') &&
+      isBoardClaim(next)
+    ) {
+      args.push(`--board=${next}`);
+      i++;
+    } else args.push(arg);
+  }
+  return args;
+}
+
 /** The command line, parsed with node:util's parseArgs; a UsageError says what is wrong. */
 export function parseTokenArgs(argv: readonly string[]): {
   board: string;
@@ -36,7 +58,7 @@ export function parseTokenArgs(argv: readonly string[]): {
   let values: { board?: string; role?: string; ttl?: string };
   try {
     ({ values } = parseArgs({
-      args: [...argv],
+      args: joinBoardValue(argv),
       options: { board: { type: 'string' }, role: { type: 'string' }, ttl: { type: 'string' } },
       strict: true,
       allowPositionals: false,

@@ -39,6 +39,16 @@ describe('npm run token', () => {
     assert.ok(Math.abs(check.claims.exp - (nowSeconds() + 3_600)) <= 2);
   });
 
+  it('takes a board id that starts with "-" after --board', async () => {
+    const { code, stdout } = runTokenCli(['--board', '-Xy_9', '--role', 'edit'], {
+      AUTH_SECRET: TEST_SECRET,
+    });
+    assert.equal(code, 0);
+    const check = await verifyToken(secretKey(TEST_SECRET), stdout.trim(), 0);
+    assert.ok(check.ok);
+    assert.equal(check.claims.board, '-Xy_9');
+  });
+
   it('explains what is wrong in one line and exits 2', () => {
     const cases: Array<[string[], Record<string, string>, RegExp]> = [
       [['--board', 'x', '--role', 'view'], {}, /AUTH_SECRET is not set/],
