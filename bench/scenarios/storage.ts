@@ -25,7 +25,7 @@ const COMPACT_EVERY_UPDATES = 1_000;
 const GRACE_MS = 1_000;
 const UNLOAD_TIMEOUT_MS = 20_000;
 const UNLOAD_POLL_MS = 250;
-const dragMs = (mode: Mode) => (mode === 'quick' ? 10_000 : 60_000);
+const dragMs = (mode: Mode) => (mode === 'quick' ? 10_000 : 30_000);
 const ROW = 'one user dragging';
 
 export const storageScenario: Scenario = {
@@ -112,7 +112,7 @@ export const storageScenario: Scenario = {
     const stored = get('storedKb');
     if (!Number.isFinite(stored)) return [];
     return [
-      `Of the ${show(stored, 1)} KB stored, the board's update log is ${show(get('logKb'), 1)} KB (its state is ${show(get('stateKb'), 1)} KB: the log was compacted into one state ${show(get('compactions'), 0)} times, ${COMPACT_EVERY_UPDATES} updates apart and once more when the board unloaded) and its history checkpoints ${show(get('historyKb'), 1)} KB (whole states, gzipped; see Board history).`,
+      `Of the ${show(stored, 1)} KB stored, the board's update log is ${show(get('logKb'), 1)} KB (its state is ${show(get('stateKb'), 1)} KB: the log was compacted into one state ${show(get('compactions'), 0)} times: every ${COMPACT_EVERY_UPDATES.toLocaleString('en-US')} updates, and when the board unloaded) and its history checkpoints ${show(get('historyKb'), 1)} KB (whole states, gzipped; see Board history).`,
     ];
   },
 };
