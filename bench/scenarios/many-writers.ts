@@ -79,7 +79,7 @@ export const manyWritersScenario: Scenario = {
     const p50 = get('ours', 'p50Ms');
     if (!Number.isFinite(p50)) return [];
     const sentences = [
-      `${WRITERS * WRITE_HZ} updates a second make the room busy (more than ${BUSY_UPDATES_PER_TICK} in a tick), so Boardcast commits and relays it once per ${show(BUSY_TICK_MS, 1)} ms: every reader gets one merged frame per tick, and an update waits for the end of its tick, ${show(BUSY_TICK_MS / 2, 1)} ms on average (p50 ${show(p50, 2)} ms, p99 ${show(get('ours', 'p99Ms'), 2)} ms).`,
+      `${(WRITERS * WRITE_HZ).toLocaleString('en-US')} updates a second make the room busy (more than ${BUSY_UPDATES_PER_TICK} in a tick), so Boardcast commits and relays it once per ${show(BUSY_TICK_MS, 1)} ms: every reader gets one merged frame per tick, and an update waits for the end of its tick, ${show(BUSY_TICK_MS / 2, 1)} ms on average (p50 ${show(p50, 2)} ms, p99 ${show(get('ours', 'p99Ms'), 2)} ms).`,
     ];
     const yCpu = get('yws', 'serverCpuPct');
     if (Number.isFinite(yCpu))

@@ -168,7 +168,7 @@ function behindYws(medians: MedianTable, row: string): string {
   const noise = Math.min(ours('loopDelayP99Ms'), yws('loopDelayP99Ms'));
   const median =
     gap50 > 0
-      ? ` Its p50 is ${show(gap50, 2)} ms above y-ws's, about what committing before relaying costs (the commit's mean ${show(ours('commitMeanMs'), 3)} ms, and the update's check before it), which the reference, holding updates in memory only, does not pay.`
+      ? ` Its p50 is ${show(gap50, 2)} ms above y-ws's: before relaying, Boardcast checks the update and commits it to SQLite (the commit's mean ${show(ours('commitMeanMs'), 3)} ms here), which the reference, holding updates in memory only, does not do.`
       : '';
   const jitter =
     gap99 < noise
