@@ -33,6 +33,10 @@ export const STORAGE_RETRY_MS = 5_000;
  * follows closer waits for the end of the loop turn, to be committed with the others arriving.
  */
 export const IDLE_COMMIT_GAP_MS = 1;
+/** An unloading board is compacted once its log grew by this share of its compacted size… */
+export const UNLOAD_COMPACT_SHARE = 0.1;
+/** …or holds this many rows (each is read and applied on the next load). */
+export const UNLOAD_COMPACT_UPDATES = 100;
 
 /** A peer's update the gate accepted. */
 export interface PeerWrite {
@@ -339,10 +343,17 @@ export class CommitQueue {
   /**
    * The board is unloading (after whenSettled): updates stored since the last compaction are
    * merged into one state now, so the board rests on disk at the size of its state and its next
-   * load reads one row. Nothing to do when the log already is one state.
+   * load reads one row. Not worth rewriting a big board for a few small edits: the log must have
+   * grown by UNLOAD_COMPACT_SHARE of its compacted size, or hold UNLOAD_COMPACT_UPDATES rows.
    */
   async compactBeforeUnload(): Promise<void> {
     if (this.closed || this.logUpdates <= 1 || this.storageFailing) return;
+    const grown = this.logBytes - this.compactedBytes;
+    if (
+      this.logUpdates < UNLOAD_COMPACT_UPDATES &&
+      grown < UNLOAD_COMPACT_SHARE * this.compactedBytes
+    )
+      return;
     await this.compact();
   }
 

@@ -3,7 +3,7 @@ import { after, describe, it } from 'node:test';
 import v8 from 'node:v8';
 import vm from 'node:vm';
 import { WebSocket } from 'ws';
-import { addShapes, readShapes } from '../../common/board/board-doc.ts';
+import { addShapes, readShapes, updateShapes } from '../../common/board/board-doc.ts';
 import { CLOSE } from '../../common/protocol/close-codes.ts';
 import type { BoardStore } from '../../server/storage/board-store.ts';
 import { connectStockClient, delay, waitFor, type StockClient } from '../helpers/clients.ts';
@@ -195,5 +195,31 @@ describe('room and connection lifecycle', () => {
     clients.push(reader);
     await reader.synced;
     assert.equal(readShapes(reader.doc).length, 5);
+  });
+
+  it('does not rewrite a big board on unload for one small edit', async () => {
+    const server = await start({ env: { ROOM_GRACE_MS: '0' } });
+    const store = server.server.context.store;
+    const unloaded = async () =>
+      /boardcast_boards_loaded 0\b/.test(await (await fetch(`${server.url}/metrics`)).text());
+    const seeder = connectStockClient(server.wsUrl, 'big-log');
+    clients.push(seeder);
+    await seeder.synced;
+    addShapes(
+      seeder.doc,
+      Array.from({ length: 200 }, (_, i) => rect(`s${i}`, i, i)),
+    );
+    await waitFor(async () => (await storedLogOf(store, 'big-log')).updates.length === 1, 2_000);
+    seeder.provider.disconnect();
+    await waitFor(unloaded, 5_000, 'the board unloaded');
+
+    const editor = connectStockClient(server.wsUrl, 'big-log');
+    clients.push(editor);
+    await editor.synced;
+    updateShapes(editor.doc, new Map([['s0', { x: 500 }]]));
+    await waitFor(async () => (await storedLogOf(store, 'big-log')).updates.length === 2, 2_000);
+    editor.provider.disconnect();
+    await waitFor(unloaded, 5_000, 'the board unloaded again');
+    assert.equal((await storedLogOf(store, 'big-log')).updates.length, 2, 'kept as it was');
   });
 });
