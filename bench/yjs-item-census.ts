@@ -8,7 +8,7 @@
  *   const parts = await yjsItemCensus(20_000);   // { itemB, idB, valueB, … } bytes per item
  */
 import { spawn } from 'node:child_process';
-import { readFile, rm } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -17,6 +17,7 @@ import * as Y from 'yjs';
 import { addShapes } from '../common/board/board-doc.ts';
 import { trimItemContent } from '../server/room/trim-items.ts';
 import { benchShape } from './clients/lean-writer.ts';
+import { heapBytesByKind } from './heap-census.ts';
 import { itemsPerShape } from './scenarios/board-seed.ts';
 
 export interface ItemCensus {
@@ -59,33 +60,12 @@ export function yjsItemCensus(shapes: number): Promise<ItemCensus> {
   });
 }
 
-/** Self sizes summed by "type:name" (strings all under "string"), from a heap snapshot file. */
-async function bytesByKind(file: string): Promise<Map<string, number>> {
-  const parsed = JSON.parse(await readFile(file, 'utf8')) as {
-    snapshot: { meta: { node_fields: string[]; node_types: [string[], ...unknown[]] } };
-    nodes: number[];
-    strings: string[];
-  };
-  const { node_fields: fields, node_types: types } = parsed.snapshot.meta;
-  const stride = fields.length;
-  const [typeAt, nameAt, sizeAt] = ['type', 'name', 'self_size'].map((f) => fields.indexOf(f));
-  const bytes = new Map<string, number>();
-  const { nodes, strings } = parsed;
-  for (let at = 0; at < nodes.length; at += stride) {
-    const type = types[0][nodes[at + (typeAt as number)] as number] as string;
-    const name = strings[nodes[at + (nameAt as number)] as number] as string;
-    const kind = type.endsWith('string') ? 'string' : `${type}:${name}`;
-    bytes.set(kind, (bytes.get(kind) ?? 0) + (nodes[at + (sizeAt as number)] as number));
-  }
-  return bytes;
-}
-
 async function snapshotKinds(label: string): Promise<Map<string, number>> {
   (globalThis as { gc?: () => void }).gc?.();
   const file = path.join(os.tmpdir(), `boardcast-census-${process.pid}-${label}.heapsnapshot`);
   v8.writeHeapSnapshot(file);
   try {
-    return await bytesByKind(file);
+    return await heapBytesByKind(file);
   } finally {
     await rm(file, { force: true });
   }
