@@ -147,9 +147,9 @@ export class CommitQueue {
     const now = performance.now();
     this.pacer.noteUpdate(now);
     if (this.flushScheduled || this.flushing) return;
-    if (this.pacer.delayAt(now) > 0) this.scheduleFlush();
-    else if (now - this.flushedAt >= IDLE_COMMIT_GAP_MS) this.startFlush();
-    else this.scheduleFlush();
+    const idle = now - this.flushedAt >= IDLE_COMMIT_GAP_MS;
+    if (idle && this.pacer.delayAt(now) === 0) this.startFlush();
+    else this.scheduleFlush(); // at the end of the loop turn, or at the next tick when busy
   }
 
   submitEdit(edit: ServerEdit, origin: unknown): Promise<ServerEditResult> {
@@ -193,7 +193,6 @@ export class CommitQueue {
       return;
     }
     setImmediate(() => {
-      if (!this.flushScheduled) return; // flushed early by whenSettled
       this.flushScheduled = false;
       this.startFlush();
     });
