@@ -37,6 +37,13 @@ describe('room and connection lifecycle', () => {
     servers.push(server);
     return server;
   };
+  /** A stock client on `board`, synced (destroyed after the suite). */
+  const joined = async (server: TestServer, board: string) => {
+    const client = connectStockClient(server.wsUrl, board);
+    clients.push(client);
+    await client.synced;
+    return client;
+  };
   after(async () => {
     clients.forEach((client) => client.destroy());
     await Promise.all(servers.map((server) => server.close()));
@@ -136,9 +143,7 @@ describe('room and connection lifecycle', () => {
       readShapes(reader.doc).map((shape) => shape.id),
       ['stored'],
     );
-    const late = connectStockClient(server.wsUrl, 'full-disk');
-    clients.push(late);
-    await late.synced;
+    const late = await joined(server, 'full-disk');
     assert.deepEqual(
       readShapes(late.doc).map((shape) => shape.id),
       ['stored'],
@@ -147,9 +152,7 @@ describe('room and connection lifecycle', () => {
 
   it('compacts a long log into one state that loads the same board', async () => {
     const server = await start({ env: { COMPACT_AFTER_UPDATES: '10', ROOM_GRACE_MS: '0' } });
-    const writer = connectStockClient(server.wsUrl, 'long-log');
-    clients.push(writer);
-    await writer.synced;
+    const writer = await joined(server, 'long-log');
     const store = server.server.context.store;
     for (let i = 0; i < 50; i++) {
       addShapes(writer.doc, [rect(`s${i}`, i)]);
@@ -168,17 +171,13 @@ describe('room and connection lifecycle', () => {
     assert.ok(log.updates.length <= 11, `log has ${log.updates.length} entries`);
     writer.provider.disconnect();
     await server.restart();
-    const fresh = connectStockClient(server.wsUrl, 'long-log');
-    clients.push(fresh);
-    await fresh.synced;
+    const fresh = await joined(server, 'long-log');
     assert.equal(readShapes(fresh.doc).length, 50);
   });
 
   it('leaves an unloaded board on disk as one state, below the compaction bounds', async () => {
     const server = await start({ env: { ROOM_GRACE_MS: '0' } });
-    const writer = connectStockClient(server.wsUrl, 'short-log');
-    clients.push(writer);
-    await writer.synced;
+    const writer = await joined(server, 'short-log');
     const store = server.server.context.store;
     for (let i = 0; i < 5; i++) {
       addShapes(writer.doc, [rect(`s${i}`, i)]);
@@ -191,9 +190,7 @@ describe('room and connection lifecycle', () => {
       5_000,
       'the log compacted when the board unloaded',
     );
-    const reader = connectStockClient(server.wsUrl, 'short-log');
-    clients.push(reader);
-    await reader.synced;
+    const reader = await joined(server, 'short-log');
     assert.equal(readShapes(reader.doc).length, 5);
   });
 
@@ -202,9 +199,7 @@ describe('room and connection lifecycle', () => {
     const store = server.server.context.store;
     const unloaded = async () =>
       /boardcast_boards_loaded 0\b/.test(await (await fetch(`${server.url}/metrics`)).text());
-    const seeder = connectStockClient(server.wsUrl, 'big-log');
-    clients.push(seeder);
-    await seeder.synced;
+    const seeder = await joined(server, 'big-log');
     addShapes(
       seeder.doc,
       Array.from({ length: 200 }, (_, i) => rect(`s${i}`, i, i)),
@@ -213,9 +208,7 @@ describe('room and connection lifecycle', () => {
     seeder.provider.disconnect();
     await waitFor(unloaded, 5_000, 'the board unloaded');
 
-    const editor = connectStockClient(server.wsUrl, 'big-log');
-    clients.push(editor);
-    await editor.synced;
+    const editor = await joined(server, 'big-log');
     updateShapes(editor.doc, new Map([['s0', { x: 500 }]]));
     await waitFor(async () => (await storedLogOf(store, 'big-log')).updates.length === 2, 2_000);
     editor.provider.disconnect();
